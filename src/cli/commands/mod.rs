@@ -1,0 +1,10 @@
+//! One file per subcommand.
+
+pub mod completions;
+pub mod explain;
+pub mod generate;
+pub mod list;
+pub mod new;
+pub mod show;
+pub mod templates;
+pub mod validate;

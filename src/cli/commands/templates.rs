@@ -1,0 +1,53 @@
+use anyhow::bail;
+use clap::Args;
+
+use crate::cli::ExitStatus;
+use crate::cli::commands::list::columns;
+use crate::models::{self, REGISTRY};
+
+#[derive(Debug, Args)]
+pub struct TemplatesArgs {
+    /// A model name: print every parameter with its type, default, range and meaning
+    pub name: Option<String>,
+}
+
+pub fn run(args: TemplatesArgs) -> anyhow::Result<ExitStatus> {
+    match args.name {
+        None => {
+            let rows: Vec<[String; 3]> = REGISTRY
+                .iter()
+                .map(|m| {
+                    let i = m.info();
+                    let kinds: Vec<&str> = i.kinds.iter().map(|k| k.as_str()).collect();
+                    [i.name.to_string(), kinds.join(","), i.summary.to_string()]
+                })
+                .collect();
+            print!("{}", columns(&["MODEL", "KINDS", "FINDS"], &rows));
+        }
+        Some(name) => {
+            let Some(model) = models::find(&name) else {
+                bail!("no model named `{name}` (see `sentinel-forge templates`)");
+            };
+            print!("{}", describe(model));
+        }
+    }
+    Ok(ExitStatus::Clean)
+}
+
+/// A model's full parameter documentation.
+pub fn describe(model: &dyn models::Model) -> String {
+    let i = model.info();
+    let kinds: Vec<&str> = i.kinds.iter().map(|k| k.as_str()).collect();
+    let mut out = format!("{}\n  {}\n  kinds: {}\n  template: templates/{}\n  reference: {}\n", i.name, i.summary, kinds.join(", "), i.template, i.reference);
+    let tables: Vec<String> = i.connectors.iter().flat_map(|c| c.data_types.iter().map(move |t| format!("{t} ({})", c.connector_id))).collect();
+    out.push_str(&format!("  tables: {}\n\nparameters:\n", tables.join(", ")));
+    for p in i.params {
+        let default = p.default_value().map(|v| v.to_string()).unwrap_or_else(|| "required".into());
+        out.push_str(&format!("  {} ({}) = {default}\n", p.name, p.type_name()));
+        if let Some(range) = p.range_text() {
+            out.push_str(&format!("      range: {range}\n"));
+        }
+        out.push_str(&format!("      {}\n", p.doc));
+    }
+    out
+}

@@ -1,0 +1,153 @@
+//! The command line: clap definitions (raw flags only) and dispatch.
+//!
+//! Each subcommand lives in `commands/<name>.rs` and returns an
+//! [`ExitStatus`]; `anyhow` is used here and nowhere else in the crate.
+
+pub mod commands;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::diag::render::Format;
+use crate::pipeline::ProjectPaths;
+
+/// Exit status: 0 clean, 1 findings (diagnostics, stale files), 2 the tool
+/// could not proceed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitStatus {
+    Clean,
+    Findings,
+    Failure,
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(s: ExitStatus) -> Self {
+        ExitCode::from(match s {
+            ExitStatus::Clean => 0,
+            ExitStatus::Findings => 1,
+            ExitStatus::Failure => 2,
+        })
+    }
+}
+
+/// Microsoft Sentinel detection content as code: typed hunt models tuned in
+/// TOML, rendered to KQL, Sentinel YAML and ARM, validated before anything
+/// is written.
+#[derive(Debug, Parser)]
+#[command(name = "sentinel-forge", version, about, long_about = None, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Directory of content TOML files
+    #[arg(long, global = true, value_name = "DIR", default_value = "content")]
+    pub content: PathBuf,
+    /// Directory of Tera query templates
+    #[arg(long, global = true, value_name = "DIR", default_value = "templates")]
+    pub templates: PathBuf,
+    /// When to colour diagnostics (`auto` follows the terminal and NO_COLOR)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl GlobalArgs {
+    pub fn paths(&self) -> ProjectPaths {
+        ProjectPaths { content: self.content.clone(), templates: self.templates.clone() }
+    }
+
+    /// Colour for stderr output.
+    pub fn color(&self) -> bool {
+        match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal(),
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render every content item to KQL, Sentinel YAML and ARM under the output directory
+    ///
+    /// Everything is validated first; when any error is found nothing is
+    /// written and the previous output stays as it was. Writes are atomic.
+    Generate(commands::generate::GenerateArgs),
+    /// Run the whole pipeline without writing anything and report every problem
+    Validate(commands::validate::ValidateArgs),
+    /// List the content items (id, kind, model, name, file)
+    List,
+    /// Print one rendered item: its KQL (default), YAML or ARM template
+    Show(commands::show::ShowArgs),
+    /// List the built-in hunt models, or every parameter of one model
+    Templates(commands::templates::TemplatesArgs),
+    /// Write a new content file for a model with its defaults and a fresh id
+    New(commands::new::NewArgs),
+    /// Print the documentation of a diagnostic code (e.g. CNT005 or out-of-range)
+    Explain(commands::explain::ExplainArgs),
+    /// Print the JSON Schema of content TOML files (for taplo / Even Better TOML)
+    Schema,
+    /// Print a shell completion script
+    Completions(commands::completions::CompletionsArgs),
+}
+
+/// Parse arguments, run, and map the outcome to an exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(status) => status.into(),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitStatus::Failure.into()
+        }
+    }
+}
+
+/// Run a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
+    let g = &cli.global;
+    match cli.command {
+        Command::Generate(args) => commands::generate::run(g, args),
+        Command::Validate(args) => commands::validate::run(g, args),
+        Command::List => commands::list::run(g),
+        Command::Show(args) => commands::show::run(g, args),
+        Command::Templates(args) => commands::templates::run(args),
+        Command::New(args) => commands::new::run(g, args),
+        Command::Explain(args) => commands::explain::run(args),
+        Command::Schema => {
+            print!("{}", crate::content::schema::content_schema_text());
+            Ok(ExitStatus::Clean)
+        }
+        Command::Completions(args) => commands::completions::run(args),
+    }
+}
+
+/// Print diagnostics to stderr in the chosen format; returns whether any is an error.
+pub fn report(compiled: &crate::Compiled, format: Format, color: bool) -> bool {
+    match format {
+        Format::Text => {
+            eprint!("{}", crate::diag::render::text::render(&compiled.diagnostics, &compiled.sources, color));
+            let errors = compiled.diagnostics.iter().filter(|d| d.is_error()).count();
+            let warnings = compiled.diagnostics.len() - errors;
+            if errors + warnings > 0 {
+                eprintln!("{errors} error(s), {warnings} warning(s)");
+            }
+        }
+        Format::Json => print!("{}", crate::diag::render::json::render(&compiled.diagnostics, &compiled.sources)),
+    }
+    compiled.has_errors()
+}

@@ -1,0 +1,154 @@
+//! A loaded content item: one content TOML file, checked and typed.
+
+use std::fmt;
+
+use crate::content::params::ParamValues;
+use crate::models::Model;
+use crate::source::FileId;
+use crate::span::TextRange;
+
+/// What Sentinel document an item becomes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A hunting query (savedSearch).
+    Hunting,
+    /// A scheduled analytic rule.
+    Scheduled,
+    /// A near-real-time analytic rule.
+    Nrt,
+}
+
+impl Kind {
+    pub const ALL: &'static [Kind] = &[Kind::Hunting, Kind::Scheduled, Kind::Nrt];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Hunting => "hunting",
+            Kind::Scheduled => "scheduled",
+            Kind::Nrt => "nrt",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Kind> {
+        Kind::ALL.iter().copied().find(|k| k.as_str() == text)
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A value and where it was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Located<T> {
+    pub value: T,
+    pub range: TextRange,
+}
+
+/// A lower-case GUID identifying an item forever.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ContentId(pub String);
+
+impl fmt::Display for ContentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One checked content item.
+pub struct Item {
+    pub file: FileId,
+    /// The content file's stem: names every output file of the item.
+    pub slug: String,
+    pub id: Located<ContentId>,
+    pub name: Located<String>,
+    pub kind: Kind,
+    pub model: &'static dyn Model,
+    pub description: String,
+    pub tactics: Vec<String>,
+    pub techniques: Vec<String>,
+    pub version: String,
+    pub params: ParamValues,
+    /// Where each explicitly set parameter was written (defaults have none).
+    pub param_ranges: std::collections::BTreeMap<&'static str, TextRange>,
+}
+
+impl fmt::Debug for Item {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Item")
+            .field("slug", &self.slug)
+            .field("id", &self.id.value)
+            .field("kind", &self.kind)
+            .field("model", &self.model.info().name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The MITRE ATT&CK tactics Sentinel accepts (`AttackTactic` of the
+/// Azure-Sentinel CI).
+pub const TACTICS: &[&str] = &[
+    "InitialAccess",
+    "Execution",
+    "Persistence",
+    "PrivilegeEscalation",
+    "DefenseEvasion",
+    "CredentialAccess",
+    "Discovery",
+    "LateralMovement",
+    "Collection",
+    "Exfiltration",
+    "CommandAndControl",
+    "Impact",
+    "Reconnaissance",
+    "ResourceDevelopment",
+    "ImpairProcessControl",
+    "InhibitResponseFunction",
+];
+
+/// `T####` or `T####.###`.
+pub fn is_technique_id(text: &str) -> bool {
+    let b = text.as_bytes();
+    let digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
+    match b.len() {
+        5 => b[0] == b'T' && digits(&b[1..5]),
+        9 => b[0] == b'T' && digits(&b[1..5]) && b[5] == b'.' && digits(&b[6..9]),
+        _ => false,
+    }
+}
+
+/// `MAJOR.MINOR.PATCH`, at most 20 characters.
+pub fn is_version(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('.').collect();
+    text.len() <= 20 && parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()))
+}
+
+/// A lower-case GUID in 8-4-4-4-12 form.
+pub fn is_lower_guid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.len() == 5
+        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, n)| {
+            g.len() == n && g.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert!(is_technique_id("T1651"));
+        assert!(is_technique_id("T1078.004"));
+        assert!(!is_technique_id("T1078.04"));
+        assert!(!is_technique_id("1651"));
+        assert!(is_version("1.0.0"));
+        assert!(!is_version("1.0"));
+        assert!(!is_version("1.0.x"));
+        assert!(is_lower_guid("43cb0347-bdcc-4e83-af5a-cebbd03971d8"));
+        assert!(!is_lower_guid("43CB0347-bdcc-4e83-af5a-cebbd03971d8"));
+        assert!(!is_lower_guid("43cb0347bdcc4e83af5acebbd03971d8"));
+    }
+}

@@ -1,0 +1,376 @@
+//! Stage 1: content TOML → checked, typed [`Item`]s.
+//!
+//! Every `*.toml` under the content directory (except `environments/`) is one
+//! item. Each file is read with spans; every problem becomes a coded
+//! diagnostic and the other files are still checked. Cross-file rules
+//! (duplicate ids, names, output names) run once all files are read.
+
+pub mod item;
+pub mod params;
+pub mod reader;
+pub mod schema;
+pub mod timespan;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use toml::de::DeTable;
+
+use crate::diag::{Diagnostic, codes};
+use crate::error::{Error, ErrorKind};
+use crate::models;
+use crate::source::{FileId, SourceMap};
+use crate::span::TextRange;
+use item::{ContentId, Item, Kind, Located, TACTICS};
+use params::{ParamProblem, ParamValues};
+use reader::{TableReader, range_of};
+
+/// Folder names under the content directory that hold no content items.
+const NOT_ITEMS: &[&str] = &["environments"];
+
+/// The content files under `dir`, sorted, as paths relative to `root`
+/// for display.
+pub fn content_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    if !dir.is_dir() {
+        return Err(Error::new(ErrorKind::Io, format!("content directory `{}` does not exist", dir.display())));
+    }
+    let mut files = Vec::new();
+    let walker = walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().filter_entry(|e| {
+        !(e.depth() == 1 && e.file_type().is_dir() && NOT_ITEMS.contains(&e.file_name().to_string_lossy().as_ref()))
+    });
+    for entry in walker {
+        let entry = entry.map_err(|e| Error::new(ErrorKind::Io, format!("reading `{}`: {e}", dir.display())))?;
+        if entry.file_type().is_file() && entry.path().extension().is_some_and(|x| x == "toml") {
+            files.push(entry.into_path());
+        }
+    }
+    Ok(files)
+}
+
+/// Load and check every content item under `dir`.
+pub fn load(dir: &Path, sources: &mut SourceMap) -> Result<(Vec<Item>, Vec<Diagnostic>), Error> {
+    let mut items = Vec::new();
+    let mut diags = Vec::new();
+    for path in content_files(dir)? {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Error::new(ErrorKind::Io, format!("reading `{}`: {e}", path.display())))?;
+        let file = sources.add(display_path(&path), text);
+        let slug = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let (item, mut file_diags) = load_text(file, slug, &sources.get(file).text);
+        diags.append(&mut file_diags);
+        items.extend(item);
+    }
+    diags.extend(cross_file_checks(&items));
+    Ok((items, diags))
+}
+
+/// A path as shown in diagnostics: relative to the working directory when
+/// possible, with `/` separators.
+pub fn display_path(path: &Path) -> String {
+    let rel = std::env::current_dir().ok().and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
+    rel.unwrap_or_else(|| path.to_path_buf()).to_string_lossy().replace('\\', "/")
+}
+
+/// Check one content file. Returns the item when it has no errors.
+pub fn load_text(file: FileId, slug: String, text: &str) -> (Option<Item>, Vec<Diagnostic>) {
+    let doc = match DeTable::parse(text) {
+        Ok(doc) => doc,
+        Err(err) => {
+            let range = err.span().map(TextRange::from).unwrap_or_default();
+            let message = err.message().trim().to_string();
+            let diag = Diagnostic::new(codes::TOML_SYNTAX, "invalid TOML")
+                .with_primary(file, range, message)
+                .with_help("fix the TOML syntax at the marked position");
+            return (None, vec![diag]);
+        }
+    };
+    let mut r = TableReader::new(file, doc.get_ref(), range_of(&doc), "the content file");
+
+    let id = r.string("id", true, "\"<lower-case GUID>\"");
+    let name = r.string("name", true, "\"Azure Run Command spike by one caller\"");
+    let kind = r.string("kind", true, "\"hunting\"");
+    let template = r.string("template", true, "\"run_command_spike\"");
+    let description = r.string("description", true, "\"\"\"What the query finds and why it matters\"\"\"");
+    let tactics = r.string_list("tactics");
+    let techniques = r.string_list("techniques");
+    let version = r.string("version", false, "\"1.0.0\"");
+    let params_table = r.table("params");
+    let mut diags = Vec::new();
+
+    if let Some((id, range)) = &id {
+        if !item::is_lower_guid(id) {
+            let help = if item::is_lower_guid(&id.to_ascii_lowercase()) {
+                format!("write it in lower case: `{}`", id.to_ascii_lowercase())
+            } else {
+                format!("use a fresh GUID, for example `{}`", uuid::Uuid::new_v4())
+            };
+            diags.push(
+                Diagnostic::new(codes::INVALID_GUID, format!("`id` is not a lower-case GUID: `{id}`"))
+                    .with_primary(file, *range, "expected 8-4-4-4-12 lower-case hex")
+                    .with_help(help),
+            );
+        }
+    }
+    if let Some((name, range)) = &name {
+        check_text(file, "name", name, *range, 256, &mut diags);
+    }
+    if let Some((description, range)) = &description {
+        check_text(file, "description", description, *range, 5000, &mut diags);
+    }
+    for (tactic, range) in &tactics {
+        if !TACTICS.contains(&tactic.as_str()) {
+            let squashed: String = tactic.split_whitespace().collect();
+            let suggestion = TACTICS.iter().find(|t| t.eq_ignore_ascii_case(&squashed));
+            let help = match suggestion {
+                Some(t) => format!("did you mean `{t}`?"),
+                None => format!("use one of: {}", TACTICS.join(", ")),
+            };
+            diags.push(
+                Diagnostic::new(codes::UNKNOWN_TACTIC, format!("unknown tactic `{tactic}`"))
+                    .with_primary(file, *range, "not a Sentinel tactic")
+                    .with_help(help),
+            );
+        }
+    }
+    for (technique, range) in &techniques {
+        if !item::is_technique_id(technique) {
+            diags.push(
+                Diagnostic::new(codes::INVALID_TECHNIQUE, format!("invalid technique id `{technique}`"))
+                    .with_primary(file, *range, "expected `T####` or `T####.###`")
+                    .with_help("write a MITRE ATT&CK technique id such as `T1651` or `T1078.004`"),
+            );
+        }
+    }
+    if let Some((version, range)) = &version {
+        if !item::is_version(version) {
+            diags.push(
+                Diagnostic::new(codes::INVALID_VERSION, format!("`version` is not MAJOR.MINOR.PATCH: `{version}`"))
+                    .with_primary(file, *range, "expected three dot-separated numbers")
+                    .with_help("write a version such as `1.0.0`"),
+            );
+        }
+    }
+
+    let model = template.as_ref().and_then(|(name, range)| {
+        let found = models::find(name);
+        if found.is_none() {
+            let names: Vec<&str> = models::REGISTRY.iter().map(|m| m.info().name).collect();
+            let best = names.iter().min_by_key(|n| strsim::damerau_levenshtein(name, n)).copied();
+            let help = match best.filter(|b| strsim::damerau_levenshtein(name, b) <= 3) {
+                Some(b) => format!("did you mean `{b}`? models: {}", names.join(", ")),
+                None => format!("models: {} (see `sentinel-forge templates`)", names.join(", ")),
+            };
+            diags.push(
+                Diagnostic::new(codes::UNKNOWN_TEMPLATE, format!("unknown template `{name}`"))
+                    .with_primary(file, *range, "no built-in model has this name")
+                    .with_help(help),
+            );
+        }
+        found
+    });
+
+    let kind = kind.and_then(|(text, range)| {
+        let Some(kind) = Kind::parse(&text) else {
+            diags.push(
+                Diagnostic::new(codes::INVALID_KIND, format!("unknown kind `{text}`"))
+                    .with_primary(file, range, "not a content kind")
+                    .with_help("use one of: hunting, scheduled, nrt"),
+            );
+            return None;
+        };
+        if let Some(model) = model {
+            if !model.info().kinds.contains(&kind) {
+                let supported: Vec<&str> = model.info().kinds.iter().map(|k| k.as_str()).collect();
+                diags.push(
+                    Diagnostic::new(
+                        codes::INVALID_KIND,
+                        format!("model `{}` does not support kind `{kind}`", model.info().name),
+                    )
+                    .with_primary(file, range, "unsupported for this model")
+                    .with_help(format!("use kind: {}", supported.join(", "))),
+                );
+                return None;
+            }
+        }
+        Some(kind)
+    });
+
+    let mut params = ParamValues::default();
+    let mut param_ranges = BTreeMap::new();
+    if let Some(model) = model {
+        check_params(file, model, params_table, &mut params, &mut param_ranges, &mut diags);
+    }
+
+    let mut all = r.finish();
+    all.append(&mut diags);
+    let ok = !crate::diag::has_errors(&all);
+    let item = match (id, name, kind, model, description) {
+        (Some(id), Some(name), Some(kind), Some(model), Some(description)) if ok => Some(Item {
+            file,
+            slug,
+            id: Located { value: ContentId(id.0), range: id.1 },
+            name: Located { value: name.0, range: name.1 },
+            kind,
+            model,
+            description: description.0,
+            tactics: tactics.into_iter().map(|t| t.0).collect(),
+            techniques: techniques.into_iter().map(|t| t.0).collect(),
+            version: version.map(|v| v.0).unwrap_or_else(|| "1.0.0".to_string()),
+            params,
+            param_ranges,
+        }),
+        _ => None,
+    };
+    (item, all)
+}
+
+/// Length and ASCII checks of a text that reaches the output.
+fn check_text(file: FileId, key: &str, text: &str, range: TextRange, max: usize, diags: &mut Vec<Diagnostic>) {
+    if text.trim().is_empty() || text.chars().count() > max {
+        diags.push(
+            Diagnostic::new(codes::BAD_TEXT_LENGTH, format!("`{key}` must be 1 to {max} characters"))
+                .with_primary(file, range, format!("{} characters", text.chars().count()))
+                .with_help(format!("write a non-empty `{key}` of at most {max} characters")),
+        );
+    }
+    check_ascii(file, key, text, range, diags);
+}
+
+/// The first non-ASCII character of a value, pointed at precisely when the
+/// value is written literally in the file.
+fn check_ascii(file: FileId, key: &str, text: &str, range: TextRange, diags: &mut Vec<Diagnostic>) {
+    if let Some((_, c)) = text.char_indices().find(|(_, c)| !c.is_ascii()) {
+        diags.push(
+            Diagnostic::new(codes::NON_ASCII, format!("`{key}` contains the non-ASCII character `{c}` (U+{:04X})", c as u32))
+                .with_primary(file, range, "Sentinel content must be ASCII")
+                .with_help("replace it with an ASCII equivalent (straight quotes, `-`)"),
+        );
+    }
+}
+
+fn check_params(
+    file: FileId,
+    model: &'static dyn models::Model,
+    table: Option<(&DeTable<'_>, TextRange)>,
+    params: &mut ParamValues,
+    ranges: &mut BTreeMap<&'static str, TextRange>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let info = model.info();
+    let known: Vec<&str> = info.params.iter().map(|p| p.name).collect();
+    let mut rejected = std::collections::BTreeSet::new();
+    if let Some((table, _)) = table {
+        for (key, value) in table.iter() {
+            let name = key.get_ref().as_ref();
+            let Some(spec) = info.param(name) else {
+                let mut d = reader::unknown_key(file, name, range_of(key), "[params]", &known);
+                d.message = format!("unknown parameter `{name}` for model `{}`", info.name);
+                diags.push(d);
+                continue;
+            };
+            let range = range_of(value);
+            match spec.check(value.get_ref()) {
+                Ok(v) => {
+                    for s in v.strings() {
+                        check_ascii(file, name, s, range, diags);
+                    }
+                    params.values.insert(spec.name, v);
+                    ranges.insert(spec.name, range);
+                }
+                Err(problem) => {
+                    rejected.insert(spec.name);
+                    diags.push(param_problem(file, info.name, spec, range, problem));
+                }
+            }
+        }
+    }
+    for spec in info.params {
+        if params.values.contains_key(spec.name) || rejected.contains(spec.name) {
+            continue;
+        }
+        match spec.default_value() {
+            Some(v) => {
+                params.values.insert(spec.name, v);
+            }
+            None => {
+                let anchor = table.map(|t| t.1).unwrap_or_default();
+                diags.push(
+                    Diagnostic::new(codes::MISSING_KEY, format!("missing required parameter `{}`", spec.name))
+                        .with_primary(file, TextRange::empty(anchor.start), "required by the model")
+                        .with_help(format!("add `{} = ...` ({}) under [params]: {}", spec.name, spec.type_name(), spec.doc)),
+                );
+            }
+        }
+    }
+}
+
+fn param_problem(
+    file: FileId,
+    model: &str,
+    spec: &params::ParamSpec,
+    range: TextRange,
+    problem: ParamProblem,
+) -> Diagnostic {
+    let name = spec.name;
+    match problem {
+        ParamProblem::WrongType { expected, found } => {
+            Diagnostic::new(codes::WRONG_TYPE, format!("parameter `{name}` must be a {expected}"))
+                .with_primary(file, range, format!("found {found}"))
+                .with_help(format!("`{name}` of `{model}` is a {expected}; default: {}", default_text(spec)))
+        }
+        ParamProblem::WrongItem { index, span, found } => {
+            Diagnostic::new(codes::WRONG_TYPE, format!("item {index} of parameter `{name}` must be a string"))
+                .with_primary(file, TextRange::from(span), format!("found {found}"))
+                .with_help(format!("`{name}` is a list of strings, e.g. {}", default_text(spec)))
+        }
+        ParamProblem::BadTimespan(why) => {
+            Diagnostic::new(codes::INVALID_TIMESPAN, format!("parameter `{name}` is not a timespan"))
+                .with_primary(file, range, why)
+                .with_help("write a timespan such as \"15m\", \"1h\" or \"30d\"")
+        }
+        ParamProblem::OutOfRange(allowed) => {
+            Diagnostic::new(codes::OUT_OF_RANGE, format!("parameter `{name}` is out of range"))
+                .with_primary(file, range, format!("allowed: {allowed}"))
+                .with_help(format!("{} (default: {})", spec.doc, default_text(spec)))
+        }
+    }
+}
+
+fn default_text(spec: &params::ParamSpec) -> String {
+    spec.default_value().map(|v| v.to_string()).unwrap_or_else(|| "none, required".to_string())
+}
+
+/// Duplicate ids, names and output names across all items.
+fn cross_file_checks(items: &[Item]) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let mut seen_ids: BTreeMap<&ContentId, &Item> = BTreeMap::new();
+    let mut seen_names: BTreeMap<String, &Item> = BTreeMap::new();
+    let mut seen_slugs: BTreeMap<&str, &Item> = BTreeMap::new();
+    for item in items {
+        if let Some(first) = seen_ids.insert(&item.id.value, item) {
+            diags.push(
+                Diagnostic::new(codes::DUPLICATE_ID, format!("duplicate id `{}`", item.id.value))
+                    .with_primary(item.file, item.id.range, "this id is already used")
+                    .with_secondary(first.file, first.id.range, "first used here")
+                    .with_help(format!("give this item a fresh id, for example `{}`", uuid::Uuid::new_v4())),
+            );
+        }
+        if let Some(first) = seen_names.insert(item.name.value.to_lowercase(), item) {
+            diags.push(
+                Diagnostic::new(codes::DUPLICATE_NAME, format!("duplicate name `{}`", item.name.value))
+                    .with_primary(item.file, item.name.range, "this name is already used")
+                    .with_secondary(first.file, first.name.range, "first used here")
+                    .with_help("name each item after what makes it different"),
+            );
+        }
+        if let Some(first) = seen_slugs.insert(&item.slug, item) {
+            diags.push(
+                Diagnostic::new(codes::DUPLICATE_SLUG, format!("two content files are named `{}.toml`", item.slug))
+                    .with_primary(item.file, TextRange::empty(0), "this file's outputs")
+                    .with_secondary(first.file, TextRange::empty(0), "collide with this file's")
+                    .with_help("rename one of the files; outputs are named after the file"),
+            );
+        }
+    }
+    diags
+}

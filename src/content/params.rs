@@ -1,0 +1,287 @@
+//! Typed, range-checked model parameters.
+//!
+//! A model declares its parameters as a table of [`ParamSpec`]s (type,
+//! default, range, documentation). Content values are checked against that
+//! table with spans, defaults are filled in, and the result is deserialized
+//! into the model's own typed struct. The table is the single source of
+//! truth for `templates NAME`, the content JSON Schema and validation.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde_json::{Value as Json, json};
+use toml::de::DeValue;
+
+use super::timespan::Timespan;
+
+/// The type of a parameter, with its allowed range.
+#[derive(Clone, Copy, Debug)]
+pub enum ParamType {
+    /// A duration; `whole` forces a unit the template needs (e.g. minutes).
+    Timespan { min: Timespan, max: Timespan, whole: Granularity },
+    /// An integer in `min..=max`.
+    Int { min: i64, max: i64 },
+    /// A real number in `min..=max` (probabilities use 0..=1).
+    Real { min: f64, max: f64 },
+    Bool,
+    /// A string; `required` ones may not be empty.
+    String { non_empty: bool },
+    /// A list of strings with at least `min_items` entries.
+    StringList { min_items: usize },
+}
+
+/// A unit a timespan must be a whole number of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Granularity {
+    Second,
+    Minute,
+    Hour,
+}
+
+impl Granularity {
+    fn divides(self, t: Timespan) -> bool {
+        match self {
+            Granularity::Second => true,
+            Granularity::Minute => t.whole_minutes().is_some(),
+            Granularity::Hour => t.whole_hours().is_some(),
+        }
+    }
+    fn unit(self) -> &'static str {
+        match self {
+            Granularity::Second => "seconds",
+            Granularity::Minute => "minutes",
+            Granularity::Hour => "hours",
+        }
+    }
+}
+
+/// A parameter's default, as a `const`-friendly literal.
+#[derive(Clone, Copy, Debug)]
+pub enum Default {
+    Timespan(Timespan),
+    Int(i64),
+    Real(f64),
+    Bool(bool),
+    Str(&'static str),
+    List(&'static [&'static str]),
+    /// No default: the content file must set it.
+    Required,
+}
+
+/// One declared parameter of a model.
+#[derive(Clone, Copy, Debug)]
+pub struct ParamSpec {
+    pub name: &'static str,
+    pub ty: ParamType,
+    pub default: Default,
+    /// What the parameter means; printed by `templates NAME`.
+    pub doc: &'static str,
+}
+
+/// A checked parameter value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ParamValue {
+    Timespan(Timespan),
+    Int(i64),
+    Real(f64),
+    Bool(bool),
+    String(String),
+    List(Vec<String>),
+}
+
+impl ParamValue {
+    pub fn to_json(&self) -> Json {
+        match self {
+            ParamValue::Timespan(t) => json!(t.to_string()),
+            ParamValue::Int(i) => json!(i),
+            ParamValue::Real(r) => json!(r),
+            ParamValue::Bool(b) => json!(b),
+            ParamValue::String(s) => json!(s),
+            ParamValue::List(l) => json!(l),
+        }
+    }
+
+    /// Every string inside the value (for the ASCII check).
+    pub fn strings(&self) -> Vec<&str> {
+        match self {
+            ParamValue::String(s) => vec![s.as_str()],
+            ParamValue::List(l) => l.iter().map(String::as_str).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl fmt::Display for ParamValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParamValue::Timespan(t) => write!(f, "\"{t}\""),
+            ParamValue::Int(i) => write!(f, "{i}"),
+            ParamValue::Real(r) => write!(f, "{}", format_real(*r)),
+            ParamValue::Bool(b) => write!(f, "{b}"),
+            ParamValue::String(s) => write!(f, "{}", toml_string(s)),
+            ParamValue::List(l) => {
+                let items: Vec<String> = l.iter().map(|s| toml_string(s)).collect();
+                write!(f, "[{}]", items.join(", "))
+            }
+        }
+    }
+}
+
+/// A real number printed so it reads back as a real (`1.0`, not `1`).
+pub fn format_real(r: f64) -> String {
+    if r.fract() == 0.0 && r.is_finite() { format!("{r:.1}") } else { format!("{r}") }
+}
+
+fn toml_string(s: &str) -> String {
+    // A TOML basic string; serde_json's escaping is a subset TOML accepts.
+    serde_json::to_string(s).expect("string serializes")
+}
+
+impl ParamSpec {
+    /// The default as a value, or `None` when the parameter is required.
+    pub fn default_value(&self) -> Option<ParamValue> {
+        Some(match self.default {
+            Default::Timespan(t) => ParamValue::Timespan(t),
+            Default::Int(i) => ParamValue::Int(i),
+            Default::Real(r) => ParamValue::Real(r),
+            Default::Bool(b) => ParamValue::Bool(b),
+            Default::Str(s) => ParamValue::String(s.to_string()),
+            Default::List(l) => ParamValue::List(l.iter().map(|s| s.to_string()).collect()),
+            Default::Required => return None,
+        })
+    }
+
+    /// The type as users read it in messages and `templates`.
+    pub fn type_name(&self) -> &'static str {
+        match self.ty {
+            ParamType::Timespan { .. } => "timespan",
+            ParamType::Int { .. } => "integer",
+            ParamType::Real { .. } => "real",
+            ParamType::Bool => "bool",
+            ParamType::String { .. } => "string",
+            ParamType::StringList { .. } => "list of strings",
+        }
+    }
+
+    /// The allowed range in words, or `None` when any value of the type goes.
+    pub fn range_text(&self) -> Option<String> {
+        match self.ty {
+            ParamType::Timespan { min, max, whole } => {
+                let unit = if whole == Granularity::Second { String::new() } else { format!(", whole {}", whole.unit()) };
+                Some(format!("{min} ..= {max}{unit}"))
+            }
+            ParamType::Int { min, max } => Some(format!("{min} ..= {max}")),
+            ParamType::Real { min, max } => Some(format!("{} ..= {}", format_real(min), format_real(max))),
+            ParamType::Bool => None,
+            ParamType::String { non_empty } => non_empty.then(|| "non-empty".to_string()),
+            ParamType::StringList { min_items } => (min_items > 0).then(|| format!("at least {min_items} item(s)")),
+        }
+    }
+
+    /// JSON Schema of the parameter, for `schema` (editors validate TOML with it).
+    pub fn json_schema(&self) -> Json {
+        let mut schema = match self.ty {
+            ParamType::Timespan { .. } => json!({"type": "string", "pattern": "^[0-9]+[smhd]$"}),
+            ParamType::Int { min, max } => json!({"type": "integer", "minimum": min, "maximum": max}),
+            ParamType::Real { min, max } => json!({"type": "number", "minimum": min, "maximum": max}),
+            ParamType::Bool => json!({"type": "boolean"}),
+            ParamType::String { non_empty } => {
+                json!({"type": "string", "minLength": if non_empty { 1 } else { 0 }})
+            }
+            ParamType::StringList { min_items } => {
+                json!({"type": "array", "items": {"type": "string"}, "minItems": min_items})
+            }
+        };
+        let obj = schema.as_object_mut().expect("object");
+        obj.insert("description".into(), json!(self.doc));
+        if let Some(d) = self.default_value() {
+            obj.insert("default".into(), d.to_json());
+        }
+        schema
+    }
+
+    /// Check one TOML value against this spec. The error is a message and a
+    /// help line; the caller attaches the span and code.
+    pub fn check(&self, value: &DeValue<'_>) -> Result<ParamValue, ParamProblem> {
+        let wrong = || ParamProblem::WrongType { expected: self.type_name(), found: value.type_str() };
+        match self.ty {
+            ParamType::Timespan { min, max, whole } => {
+                let text = value.as_str().ok_or_else(wrong)?;
+                let t: Timespan = text.parse().map_err(|e| ParamProblem::BadTimespan(format!("{e}")))?;
+                if t < min || t > max || !whole.divides(t) {
+                    return Err(ParamProblem::OutOfRange(self.range_text().unwrap_or_default()));
+                }
+                Ok(ParamValue::Timespan(t))
+            }
+            ParamType::Int { min, max } => {
+                let i = value.as_integer().ok_or_else(wrong)?;
+                let digits: String = i.as_str().chars().filter(|c| *c != '_').collect();
+                let n = i64::from_str_radix(&digits, i.radix())
+                    .map_err(|_| ParamProblem::OutOfRange(self.range_text().unwrap_or_default()))?;
+                if n < min || n > max {
+                    return Err(ParamProblem::OutOfRange(self.range_text().unwrap_or_default()));
+                }
+                Ok(ParamValue::Int(n))
+            }
+            ParamType::Real { min, max } => {
+                let r = if let Some(f) = value.as_float() {
+                    f.as_str().replace('_', "").parse::<f64>().map_err(|_| wrong())?
+                } else if let Some(i) = value.as_integer() {
+                    i.as_str().replace('_', "").parse::<i64>().map_err(|_| wrong())? as f64
+                } else {
+                    return Err(wrong());
+                };
+                if !r.is_finite() || r < min || r > max {
+                    return Err(ParamProblem::OutOfRange(self.range_text().unwrap_or_default()));
+                }
+                Ok(ParamValue::Real(r))
+            }
+            ParamType::Bool => value.as_bool().map(ParamValue::Bool).ok_or_else(wrong),
+            ParamType::String { non_empty } => {
+                let s = value.as_str().ok_or_else(wrong)?;
+                if non_empty && s.trim().is_empty() {
+                    return Err(ParamProblem::OutOfRange("non-empty".into()));
+                }
+                Ok(ParamValue::String(s.to_string()))
+            }
+            ParamType::StringList { min_items } => {
+                let arr = value.as_array().ok_or_else(wrong)?;
+                let mut items = Vec::with_capacity(arr.len());
+                for (index, item) in arr.iter().enumerate() {
+                    let s = item.get_ref().as_str().ok_or(ParamProblem::WrongItem {
+                        index,
+                        span: item.span(),
+                        found: item.get_ref().type_str(),
+                    })?;
+                    items.push(s.to_string());
+                }
+                if items.len() < min_items {
+                    return Err(ParamProblem::OutOfRange(self.range_text().unwrap_or_default()));
+                }
+                Ok(ParamValue::List(items))
+            }
+        }
+    }
+}
+
+/// Why a parameter value was rejected.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParamProblem {
+    WrongType { expected: &'static str, found: &'static str },
+    WrongItem { index: usize, span: std::ops::Range<usize>, found: &'static str },
+    BadTimespan(String),
+    OutOfRange(String),
+}
+
+/// Checked parameters of one item, defaults filled in.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ParamValues {
+    pub values: BTreeMap<&'static str, ParamValue>,
+}
+
+impl ParamValues {
+    /// All parameters as a JSON object, the input of a model's typed struct.
+    pub fn to_json(&self) -> Json {
+        Json::Object(self.values.iter().map(|(k, v)| (k.to_string(), v.to_json())).collect())
+    }
+}

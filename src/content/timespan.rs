@@ -1,0 +1,156 @@
+//! `Timespan`: the one duration type of content files.
+//!
+//! Written `<integer><unit>` (`s`, `m`, `h`, `d`), which is at once a KQL
+//! timespan literal and a Sentinel YAML duration, and converted to ISO 8601
+//! for ARM.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A non-negative whole number of seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timespan {
+    seconds: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TimespanError {
+    #[error("expected `<integer><unit>` with unit `s`, `m`, `h` or `d`")]
+    Format,
+    #[error("the number is too large")]
+    Overflow,
+}
+
+impl Timespan {
+    pub const fn from_seconds(seconds: u64) -> Self {
+        Self { seconds }
+    }
+    pub const fn from_minutes(m: u64) -> Self {
+        Self::from_seconds(m * 60)
+    }
+    pub const fn from_hours(h: u64) -> Self {
+        Self::from_seconds(h * 3600)
+    }
+    pub const fn from_days(d: u64) -> Self {
+        Self::from_seconds(d * 86_400)
+    }
+
+    pub fn seconds(self) -> u64 {
+        self.seconds
+    }
+
+    /// Whole minutes, if the span is a whole number of minutes.
+    pub fn whole_minutes(self) -> Option<u64> {
+        (self.seconds % 60 == 0).then_some(self.seconds / 60)
+    }
+
+    /// Whole hours, if the span is a whole number of hours.
+    pub fn whole_hours(self) -> Option<u64> {
+        (self.seconds % 3600 == 0).then_some(self.seconds / 3600)
+    }
+
+    /// ISO 8601 duration as ARM expects it (`PT15M`, `P1D`, `PT36H`, `PT0S`).
+    pub fn iso8601(self) -> String {
+        let s = self.seconds;
+        if s == 0 {
+            return "PT0S".to_string();
+        }
+        if s % 86_400 == 0 {
+            return format!("P{}D", s / 86_400);
+        }
+        let (h, m, sec) = (s / 3600, (s % 3600) / 60, s % 60);
+        let mut out = String::from("PT");
+        if h > 0 {
+            out.push_str(&format!("{h}H"));
+        }
+        if m > 0 {
+            out.push_str(&format!("{m}M"));
+        }
+        if sec > 0 {
+            out.push_str(&format!("{sec}S"));
+        }
+        out
+    }
+}
+
+/// Canonical form: the largest unit that divides the span exactly.
+impl fmt::Display for Timespan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.seconds;
+        if s == 0 {
+            return f.write_str("0d");
+        }
+        for (unit, size) in [("d", 86_400), ("h", 3600), ("m", 60)] {
+            if s % size == 0 {
+                return write!(f, "{}{unit}", s / size);
+            }
+        }
+        write!(f, "{s}s")
+    }
+}
+
+impl FromStr for Timespan {
+    type Err = TimespanError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let unit_at = text.find(|c: char| !c.is_ascii_digit()).ok_or(TimespanError::Format)?;
+        let (digits, unit) = text.split_at(unit_at);
+        if digits.is_empty() {
+            return Err(TimespanError::Format);
+        }
+        let n: u64 = digits.parse().map_err(|_| TimespanError::Overflow)?;
+        let size = match unit {
+            "s" => 1,
+            "m" => 60,
+            "h" => 3600,
+            "d" => 86_400,
+            _ => return Err(TimespanError::Format),
+        };
+        n.checked_mul(size).map(Timespan::from_seconds).ok_or(TimespanError::Overflow)
+    }
+}
+
+impl Serialize for Timespan {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timespan {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_prints_canonically() {
+        for (input, canonical, iso) in [
+            ("15m", "15m", "PT15M"),
+            ("1h", "1h", "PT1H"),
+            ("30d", "30d", "P30D"),
+            ("0d", "0d", "PT0S"),
+            ("720h", "30d", "P30D"),
+            ("90s", "90s", "PT1M30S"),
+            ("36h", "36h", "PT36H"),
+        ] {
+            let t: Timespan = input.parse().unwrap();
+            assert_eq!(t.to_string(), canonical, "{input}");
+            assert_eq!(t.iso8601(), iso, "{input}");
+        }
+    }
+
+    #[test]
+    fn rejects_other_forms() {
+        for bad in ["", "15", "m", "15 m", "-1d", "1.5h", "P1D", "15min", "1w"] {
+            assert!(bad.parse::<Timespan>().is_err(), "{bad} should not parse");
+        }
+        assert_eq!("99999999999999999999d".parse::<Timespan>(), Err(TimespanError::Overflow));
+    }
+}

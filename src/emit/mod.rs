@@ -1,0 +1,59 @@
+//! Stage 4: items and their KQL → Sentinel YAML and ARM documents.
+//!
+//! Documents are built as typed structs (YAML, field order as the
+//! Azure-Sentinel repository writes it) or ordered JSON (ARM), then turned
+//! into text deterministically: sorted, LF, one trailing newline.
+
+pub mod arm;
+pub mod yaml;
+pub mod yaml_writer;
+
+use std::collections::BTreeMap;
+
+use crate::content::item::Item;
+use crate::render::RenderedKql;
+
+/// One output file: its path under the output directory and its contents,
+/// plus the JSON form the schema validation sees.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub path: String,
+    pub text: String,
+    /// The JSON value validated against `schema` (YAML is validated as the
+    /// JSON it deserializes to).
+    pub json: serde_json::Value,
+    pub schema: crate::validate::SchemaName,
+}
+
+/// Options that shape the emitted documents.
+#[derive(Debug, Clone)]
+pub struct EmitOptions {
+    /// api-version of `Microsoft.OperationalInsights/workspaces/savedSearches`.
+    pub saved_searches_api_version: String,
+}
+
+impl Default for EmitOptions {
+    fn default() -> Self {
+        Self { saved_searches_api_version: "2025-02-01".to_string() }
+    }
+}
+
+/// Every document of one item (the combined ARM template is built by
+/// [`arm::azuredeploy`] once all items are done).
+pub fn item_to_documents(item: &Item, kql: &RenderedKql, options: &EmitOptions) -> Vec<Document> {
+    vec![
+        Document {
+            path: format!("kql/{}.kql", item.slug),
+            text: kql.text.clone(),
+            json: serde_json::Value::Null,
+            schema: crate::validate::SchemaName::None,
+        },
+        yaml::hunting_document(item, kql),
+        arm::hunting_document(item, kql, options),
+    ]
+}
+
+/// Files keyed by path, the form the writer and `--check` use.
+pub fn to_file_map(docs: &[Document]) -> BTreeMap<String, String> {
+    docs.iter().map(|d| (d.path.clone(), d.text.clone())).collect()
+}

@@ -1,0 +1,1 @@
+//! Parser tests: constructs, diagnostics, fixtures, round trips, depth.

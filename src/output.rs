@@ -1,0 +1,131 @@
+//! The files sink: atomic, deterministic writes, and `--check`.
+//!
+//! The whole output tree is written to a temporary directory beside the
+//! target and swapped in with renames, so a failed or interrupted run leaves
+//! the previous `generated/` exactly as it was.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, ErrorKind};
+
+/// What `--check` found: files to create, change or delete.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Staleness {
+    pub created: Vec<String>,
+    pub changed: Vec<String>,
+    pub deleted: Vec<String>,
+}
+
+impl Staleness {
+    pub fn is_clean(&self) -> bool {
+        self.created.is_empty() && self.changed.is_empty() && self.deleted.is_empty()
+    }
+}
+
+/// Every file under `dir`, relative, `/`-separated.
+fn existing_files(dir: &Path) -> Result<BTreeMap<String, PathBuf>, Error> {
+    let mut out = BTreeMap::new();
+    if !dir.exists() {
+        return Ok(out);
+    }
+    for entry in walkdir::WalkDir::new(dir) {
+        let entry = entry.map_err(|e| Error::new(ErrorKind::Io, format!("reading `{}`: {e}", dir.display())))?;
+        if entry.file_type().is_file() {
+            let rel = entry.path().strip_prefix(dir).expect("under dir").to_string_lossy().replace('\\', "/");
+            out.insert(rel, entry.into_path());
+        }
+    }
+    Ok(out)
+}
+
+/// Compare the files a run would write with what is on disk.
+pub fn check(dir: &Path, files: &BTreeMap<String, String>) -> Result<Staleness, Error> {
+    let existing = existing_files(dir)?;
+    let mut report = Staleness::default();
+    for (rel, text) in files {
+        match existing.get(rel) {
+            None => report.created.push(rel.clone()),
+            Some(path) => {
+                let current = std::fs::read(path).map_err(|e| Error::io(format!("reading `{}`", path.display()), e))?;
+                if current != text.as_bytes() {
+                    report.changed.push(rel.clone());
+                }
+            }
+        }
+    }
+    report.deleted = existing.keys().filter(|k| !files.contains_key(*k)).cloned().collect();
+    Ok(report)
+}
+
+/// Replace `dir` with exactly `files`, atomically from the reader's view:
+/// the new tree is complete before it takes the old one's place.
+pub fn write_tree(dir: &Path, files: &BTreeMap<String, String>) -> Result<(), Error> {
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|e| Error::io(format!("creating `{}`", parent.display()), e))?;
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "generated".into());
+    let staging = tempfile::Builder::new()
+        .prefix(&format!(".{name}.new-"))
+        .tempdir_in(parent)
+        .map_err(|e| Error::io(format!("creating a staging directory in `{}`", parent.display()), e))?;
+    for (rel, text) in files {
+        let path = staging.path().join(rel);
+        if let Some(p) = path.parent() {
+            std::fs::create_dir_all(p).map_err(|e| Error::io(format!("creating `{}`", p.display()), e))?;
+        }
+        std::fs::write(&path, text).map_err(|e| Error::io(format!("writing `{}`", path.display()), e))?;
+    }
+    let staged = staging.keep();
+    if dir.exists() {
+        let old = tempfile::Builder::new()
+            .prefix(&format!(".{name}.old-"))
+            .tempdir_in(parent)
+            .map_err(|e| Error::io("creating a backup directory", e))?
+            .keep();
+        // `rename` onto an existing empty directory works on Unix; remove it
+        // first for portability.
+        std::fs::remove_dir(&old).map_err(|e| Error::io("preparing the backup directory", e))?;
+        std::fs::rename(dir, &old).map_err(|e| Error::io(format!("moving `{}` aside", dir.display()), e))?;
+        if let Err(e) = std::fs::rename(&staged, dir) {
+            // Put the previous output back before reporting.
+            let _ = std::fs::rename(&old, dir);
+            let _ = std::fs::remove_dir_all(&staged);
+            return Err(Error::io(format!("moving the new output into `{}`", dir.display()), e));
+        }
+        std::fs::remove_dir_all(&old).map_err(|e| Error::io(format!("removing `{}`", old.display()), e))?;
+    } else {
+        std::fs::rename(&staged, dir).map_err(|e| Error::io(format!("moving the new output into `{}`", dir.display()), e))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn write_then_check_is_clean_and_detects_every_change() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("generated");
+        let v1 = files(&[("kql/a.kql", "A\n"), ("yaml/hunting/a.yaml", "id: 1\n")]);
+        write_tree(&out, &v1).unwrap();
+        assert!(check(&out, &v1).unwrap().is_clean());
+
+        let v2 = files(&[("kql/a.kql", "A2\n"), ("kql/b.kql", "B\n")]);
+        let report = check(&out, &v2).unwrap();
+        assert_eq!(report.created, vec!["kql/b.kql"]);
+        assert_eq!(report.changed, vec!["kql/a.kql"]);
+        assert_eq!(report.deleted, vec!["yaml/hunting/a.yaml"]);
+
+        write_tree(&out, &v2).unwrap();
+        assert!(check(&out, &v2).unwrap().is_clean());
+        assert!(!out.join("yaml/hunting/a.yaml").exists(), "stale files are removed");
+        // No staging or backup directory is left behind.
+        let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(leftovers, vec![std::ffi::OsString::from("generated")]);
+    }
+}

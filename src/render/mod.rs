@@ -1,0 +1,235 @@
+//! Stage 2: an item and its model's template → KQL text.
+//!
+//! The [`Renderer`] owns one `tera::Tera` with every template under
+//! `templates/`. Values reach KQL only through the filters of [`filters`]:
+//! autoescaping is on for every template with an escaper that *poisons*
+//! its input, so a value printed without a KQL filter is found after
+//! rendering and reported as `TPL003` instead of reaching the query.
+
+pub mod filters;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use crate::content::item::Item;
+use crate::diag::{Diagnostic, codes};
+use crate::error::{Error, ErrorKind};
+use crate::source::{FileId, SourceMap};
+use crate::span::TextRange;
+
+/// Marks text that went through Tera's escaper, i.e. no KQL filter.
+const POISON_START: &str = "\u{1}UNESCAPED\u{2}";
+const POISON_END: char = '\u{3}';
+
+fn poison(text: &str) -> String {
+    format!("{POISON_START}{text}{POISON_END}")
+}
+
+/// Sentinel's own `{{Name}}` placeholders, which collide with Tera syntax:
+/// templates write `{{ sentinel_placeholder(name="StartTimeISO") }}`.
+const SENTINEL_PLACEHOLDERS: &[&str] = &["StartTimeISO", "EndTimeISO"];
+
+struct SentinelPlaceholder;
+impl tera::Function for SentinelPlaceholder {
+    fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
+        let name = args.get("name").and_then(Value::as_str).unwrap_or_default();
+        if !SENTINEL_PLACEHOLDERS.contains(&name) {
+            return Err(tera::Error::msg(format!(
+                "sentinel_placeholder: unknown placeholder `{name}` (known: {})",
+                SENTINEL_PLACEHOLDERS.join(", ")
+            )));
+        }
+        Ok(Value::String(format!("{{{{{name}}}}}")))
+    }
+    fn is_safe(&self) -> bool {
+        true
+    }
+}
+
+/// A rendered query, registered as its own file so KQL diagnostics can
+/// point into it.
+#[derive(Debug, Clone)]
+pub struct RenderedKql {
+    pub file: FileId,
+    pub text: String,
+}
+
+/// All templates, compiled once per run.
+pub struct Renderer {
+    tera: tera::Tera,
+    /// Template name → its file in the source map (for spans).
+    files: HashMap<String, FileId>,
+}
+
+impl Renderer {
+    /// Load every `*.tera` under `dir`. Template syntax errors are
+    /// diagnostics (the run goes on and reports them with the rest).
+    pub fn load(dir: &Path, sources: &mut SourceMap) -> Result<(Renderer, Vec<Diagnostic>), Error> {
+        let mut tera = tera::Tera::default();
+        filters::register(&mut tera);
+        tera.register_function("sentinel_placeholder", SentinelPlaceholder);
+        tera.autoescape_on(vec![".tera"]);
+        tera.set_escape_fn(poison);
+
+        let mut diags = Vec::new();
+        let mut files = HashMap::new();
+        if !dir.is_dir() {
+            return Err(Error::new(ErrorKind::Setup, format!("template directory `{}` does not exist", dir.display())));
+        }
+        let mut templates = Vec::new();
+        for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+            let entry = entry.map_err(|e| Error::new(ErrorKind::Io, format!("reading `{}`: {e}", dir.display())))?;
+            let path = entry.path();
+            if !(entry.file_type().is_file() && path.to_string_lossy().ends_with(".tera")) {
+                continue;
+            }
+            let name = path.strip_prefix(dir).expect("walked under dir").to_string_lossy().replace('\\', "/");
+            let text = std::fs::read_to_string(path).map_err(|e| Error::io(format!("reading `{}`", path.display()), e))?;
+            let file = sources.add(crate::content::display_path(path), text.clone());
+            files.insert(name.clone(), file);
+            templates.push((name, text));
+        }
+        // Add one by one so a broken template does not hide the others.
+        for (name, text) in &templates {
+            if let Err(err) = tera.add_raw_template(name, text) {
+                diags.push(template_diagnostic(&err, files[name], sources, None));
+                // Keep the name resolvable so items using it report once.
+                let _ = tera.add_raw_template(name, "");
+            }
+        }
+        if let Err(err) = tera.build_inheritance_chains() {
+            diags.push(Diagnostic::new(codes::TEMPLATE_ERROR, format!("template inheritance: {}", error_chain(&err))));
+        }
+        Ok((Renderer { tera, files }, diags))
+    }
+
+    /// The template file of a model, if loaded.
+    pub fn template_file(&self, template: &str) -> Option<FileId> {
+        self.files.get(template).copied()
+    }
+
+    /// Render an item's query. Errors become `TPL` diagnostics.
+    pub fn item_to_kql(&self, item: &Item, sources: &mut SourceMap) -> Result<RenderedKql, Vec<Diagnostic>> {
+        let info = item.model.info();
+        let template_file = self.files.get(info.template).copied();
+        let Some(template_file) = template_file else {
+            return Err(vec![
+                Diagnostic::new(codes::TEMPLATE_ERROR, format!("template `{}` of model `{}` not found", info.template, info.name))
+                    .with_primary(item.file, TextRange::empty(0), "this item uses the model")
+                    .with_help(format!("create `templates/{}`", info.template)),
+            ]);
+        };
+        let params = item.model.context(&item.params).map_err(|e| {
+            vec![Diagnostic::new(codes::TEMPLATE_ERROR, format!("parameters of `{}` do not fit its struct: {e}", info.name))]
+        })?;
+        let context = json!({
+            "params": params,
+            "item": { "id": item.id.value.0, "name": item.name.value, "kind": item.kind },
+        });
+        let context = tera::Context::from_value(context).expect("context is an object");
+        let text = self
+            .tera
+            .render(info.template, &context)
+            .map_err(|err| vec![template_diagnostic(&err, template_file, sources, Some(item))])?;
+        if let Some(start) = text.find(POISON_START) {
+            let rest = &text[start + POISON_START.len()..];
+            let raw = rest.split(POISON_END).next().unwrap_or_default();
+            let src = &sources.get(template_file).text;
+            let range = find_print_of(src, raw);
+            return Err(vec![
+                Diagnostic::new(codes::UNESCAPED_VALUE, "value printed without a KQL escaping filter")
+                    .with_primary(template_file, range, format!("prints `{raw}` as raw KQL"))
+                    .with_secondary(item.file, item.id.range, "while rendering this item")
+                    .with_help("pipe the value through kql_string, kql_list, kql_timespan, kql_int, kql_real or kql_bool"),
+            ]);
+        }
+        let text = tidy(&text);
+        let path = format!("{} (rendered {})", sources.get(item.file).path, info.template);
+        let file = sources.add(path, text.clone());
+        Ok(RenderedKql { file, text })
+    }
+}
+
+/// Trailing whitespace removed from every line, blank lines at the ends
+/// dropped, exactly one final newline: stable, diff-friendly output.
+fn tidy(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+    let start = lines.iter().position(|l| !l.is_empty()).unwrap_or(lines.len());
+    let end = lines.iter().rposition(|l| !l.is_empty()).map_or(start, |e| e + 1);
+    let mut out = lines[start..end].join("\n");
+    out.push('\n');
+    out
+}
+
+/// Best-effort location of the `{{ ... }}` that printed an unescaped value:
+/// the first print tag without a `kql_` filter.
+fn find_print_of(template: &str, _raw: &str) -> TextRange {
+    let mut offset = 0;
+    while let Some(open) = template[offset..].find("{{") {
+        let open = offset + open;
+        let Some(close) = template[open..].find("}}") else { break };
+        let close = open + close + 2;
+        let tag = &template[open..close];
+        if !tag.contains("kql_") && !tag.contains("sentinel_placeholder") && !tag.contains("::") {
+            return TextRange::new(open as u32, close as u32);
+        }
+        offset = close;
+    }
+    TextRange::empty(0)
+}
+
+/// Tera's message and every source below it, on one line.
+fn error_chain(err: &tera::Error) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        parts.push(s.to_string());
+        source = s.source();
+    }
+    parts.join(": ")
+}
+
+/// A TPL diagnostic from a Tera error, located in the template when Tera
+/// says where (`--> line:col` in parse errors, the variable name otherwise).
+fn template_diagnostic(err: &tera::Error, file: FileId, sources: &SourceMap, item: Option<&Item>) -> Diagnostic {
+    let chain = error_chain(err);
+    let src = sources.get(file);
+    let mut range = TextRange::empty(0);
+    if let Some(pos) = chain.find("--> ") {
+        let loc: String = chain[pos + 4..].chars().take_while(|c| c.is_ascii_digit() || *c == ':').collect();
+        let mut it = loc.split(':').filter_map(|n| n.parse::<usize>().ok());
+        if let (Some(line), Some(col)) = (it.next(), it.next()) {
+            let offset: usize = src.text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+            let start = (offset + col.saturating_sub(1)).min(src.text.len());
+            let end = src.text[start..].find(char::is_whitespace).map_or(src.text.len(), |e| start + e.max(1));
+            range = TextRange::new(start as u32, end as u32);
+        }
+    }
+    let undefined = chain.find("Variable `").and_then(|p| {
+        let rest = &chain[p + "Variable `".len()..];
+        rest.find('`').map(|e| rest[..e].to_string())
+    });
+    let (code, message, label) = match &undefined {
+        Some(var) if chain.contains("not found in context") => {
+            if let Some(at) = src.text.find(var.as_str()) {
+                range = TextRange::new(at as u32, (at + var.len()) as u32);
+            }
+            (codes::UNDEFINED_VARIABLE, format!("undefined variable `{var}`"), "not in the render context".to_string())
+        }
+        _ => {
+            let short = chain.lines().next().unwrap_or_default().to_string();
+            (codes::TEMPLATE_ERROR, "template error".to_string(), short)
+        }
+    };
+    let mut d = Diagnostic::new(code, message).with_primary(file, range, label).with_note(chain.replace('\n', " "));
+    if let Some(item) = item {
+        d = d.with_secondary(item.file, item.id.range, "while rendering this item");
+        let names: Vec<String> = item.model.info().params.iter().map(|p| format!("params.{}", p.name)).collect();
+        d = d.with_help(format!("variables available: {}, item.id, item.name, item.kind", names.join(", ")));
+    } else {
+        d = d.with_help("fix the template syntax at the marked position");
+    }
+    d
+}

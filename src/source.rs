@@ -1,0 +1,61 @@
+//! The registry of source texts diagnostics point into.
+//!
+//! Content TOML files, Tera templates and rendered queries are all registered
+//! here and addressed by [`FileId`], so a diagnostic can carry a compact
+//! `(FileId, TextRange)` span and be rendered with a code frame later.
+
+use crate::span::{LineIndex, TextRange};
+
+/// Index of a file in a [`SourceMap`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(u32);
+
+/// One registered text: its display path (relative to the project root when
+/// possible, `/`-separated so output is identical on every OS) and contents.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub path: String,
+    pub text: String,
+    index: LineIndex,
+}
+
+impl SourceFile {
+    /// 1-based line and column of a byte offset.
+    pub fn line_col(&self, offset: u32) -> (usize, usize) {
+        self.index.line_col(&self.text, offset)
+    }
+
+    /// The source text under a range (clamped to the text).
+    pub fn slice(&self, range: TextRange) -> &str {
+        let end = (range.end as usize).min(self.text.len());
+        let start = (range.start as usize).min(end);
+        self.text.get(start..end).unwrap_or("")
+    }
+}
+
+/// All texts of one run.
+#[derive(Debug, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, path: impl Into<String>, text: impl Into<String>) -> FileId {
+        let text = text.into();
+        let index = LineIndex::new(&text);
+        self.files.push(SourceFile { path: path.into(), text, index });
+        FileId(self.files.len() as u32 - 1)
+    }
+
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn find(&self, path: &str) -> Option<FileId> {
+        self.files.iter().position(|f| f.path == path).map(|i| FileId(i as u32))
+    }
+}
