@@ -80,9 +80,7 @@ pub fn compile(paths: &ProjectPaths, options: &EmitOptions) -> Result<Compiled, 
     if !items.is_empty() {
         documents.push(emit::arm::azuredeploy(resources));
     }
-    for doc in &documents {
-        diagnostics.extend(validate::validate_document(doc));
-    }
+    diagnostics.extend(validate::validate_documents(&documents));
     diag::sort_and_dedup(&mut diagnostics);
     documents.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Compiled { sources, items, kql, documents, diagnostics })

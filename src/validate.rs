@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::diag::{Diagnostic, codes};
 use crate::emit::Document;
+use crate::span::TextRange;
 
 /// Which schema a document is checked against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,32 +52,82 @@ impl SchemaName {
     }
 }
 
-/// Schema and ASCII diagnostics of one document (`OUT001`, `OUT002`).
-pub fn validate_document(doc: &Document) -> Vec<Diagnostic> {
+/// Schema (`OUT001`) and ASCII (`OUT002`) diagnostics of every document.
+///
+/// A problem is reported once per item: non-ASCII text is pointed at in the
+/// rendered query when it is there, and the combined `azuredeploy.json` is
+/// only checked once every per-item document passed (it holds the same
+/// resources, so it would repeat their errors).
+pub fn validate_documents(docs: &[Document]) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
-    if let Some((line_no, c)) = doc
-        .text
-        .lines()
-        .enumerate()
-        .find_map(|(n, line)| line.chars().find(|c| !c.is_ascii()).map(|c| (n + 1, c)))
-    {
-        diags.push(
-            Diagnostic::new(codes::NON_ASCII_OUTPUT, format!("`{}` line {line_no} contains non-ASCII `{c}`", doc.path))
-                .with_help("replace the character in the template or the content value it came from"),
-        );
-    }
-    if doc.schema != SchemaName::None {
-        for error in doc.schema.validator().iter_errors(&doc.json) {
-            let path = error.instance_path.to_string();
-            let path = if path.is_empty() { "/".to_string() } else { path };
-            diags.push(
-                Diagnostic::new(codes::SCHEMA_VIOLATION, format!("`{}` at `{path}`: {error}", doc.path))
-                    .with_note(format!("schema: schemas/{}, rule `{}`", doc.schema.file_name(), error.schema_path))
-                    .with_help("the value comes from the content item or its template; see the schema rule named above"),
-            );
+    let mut ascii_reported = std::collections::BTreeSet::new();
+    let (combined, per_item): (Vec<&Document>, Vec<&Document>) = docs.iter().partition(|d| d.origin.is_none());
+    for doc in per_item.iter().chain(&combined) {
+        if doc.origin.is_none() && !diags.is_empty() {
+            continue;
+        }
+        let item_key = doc.origin.map(|o| o.item_file);
+        if !ascii_reported.contains(&item_key) {
+            if let Some(d) = non_ascii(doc) {
+                ascii_reported.insert(item_key);
+                diags.push(d);
+            }
+        }
+        if doc.schema != SchemaName::None {
+            for error in doc.schema.validator().iter_errors(&doc.json) {
+                diags.push(schema_diagnostic(doc, &error));
+            }
         }
     }
     diags
+}
+
+fn with_origin(mut d: Diagnostic, doc: &Document) -> Diagnostic {
+    if let Some(o) = doc.origin {
+        d = d.with_secondary(o.item_file, o.id_range, "in the output of this item");
+    }
+    d
+}
+
+fn non_ascii(doc: &Document) -> Option<Diagnostic> {
+    let (offset, c) = doc.text.char_indices().find(|(_, c)| !c.is_ascii())?;
+    let line_no = doc.text[..offset].matches('\n').count() + 1;
+    let mut d = Diagnostic::new(codes::NON_ASCII_OUTPUT, format!("`{}` contains the non-ASCII character `{c}` (U+{:04X})", doc.path, c as u32))
+        .with_help("replace the character in the template or the content value it came from");
+    match doc.origin.and_then(|o| o.rendered) {
+        Some(rendered) => {
+            let range = TextRange::new(offset as u32, (offset + c.len_utf8()) as u32);
+            d = d.with_primary(rendered, range, "Sentinel rejects non-ASCII content");
+        }
+        None => d = d.with_note(format!("first found on line {line_no}")),
+    }
+    Some(with_origin(d, doc))
+}
+
+/// A concise message: jsonschema's text starts with the whole offending
+/// value, which for a query is kilobytes; keep its head only.
+fn schema_diagnostic(doc: &Document, error: &jsonschema::ValidationError<'_>) -> Diagnostic {
+    let path = error.instance_path.to_string();
+    let path = if path.is_empty() { "/".to_string() } else { path };
+    let instance = error.instance.to_string();
+    let text = error.to_string();
+    let reason = match text.strip_prefix(&instance) {
+        Some(rest) => format!("{}{rest}", shorten(&instance)),
+        None => shorten(&text),
+    };
+    let d = Diagnostic::new(codes::SCHEMA_VIOLATION, format!("`{}` at `{path}`: {reason}", doc.path))
+        .with_note(format!("schema: schemas/{}, rule `{}`", doc.schema.file_name(), error.schema_path))
+        .with_help("the value comes from the content item or its template; see the schema rule named above");
+    with_origin(d, doc)
+}
+
+fn shorten(text: &str) -> String {
+    const MAX: usize = 60;
+    if text.chars().count() <= MAX {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(MAX).collect();
+    format!("{head}... ({} characters)", text.chars().count())
 }
 
 #[cfg(test)]

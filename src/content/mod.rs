@@ -50,17 +50,19 @@ pub fn content_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
 /// Load and check every content item under `dir`.
 pub fn load(dir: &Path, sources: &mut SourceMap) -> Result<(Vec<Item>, Vec<Diagnostic>), Error> {
     let mut items = Vec::new();
+    let mut headers = Vec::new();
     let mut diags = Vec::new();
     for path in content_files(dir)? {
         let text = std::fs::read_to_string(&path)
             .map_err(|e| Error::new(ErrorKind::Io, format!("reading `{}`: {e}", path.display())))?;
         let file = sources.add(display_path(&path), text);
         let slug = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        let (item, mut file_diags) = load_text(file, slug, &sources.get(file).text);
-        diags.append(&mut file_diags);
-        items.extend(item);
+        let loaded = load_text(file, slug, &sources.get(file).text);
+        diags.extend(loaded.diagnostics);
+        headers.push(loaded.header);
+        items.extend(loaded.item);
     }
-    diags.extend(cross_file_checks(&items));
+    diags.extend(cross_file_checks(&headers));
     Ok((items, diags))
 }
 
@@ -71,8 +73,26 @@ pub fn display_path(path: &Path) -> String {
     rel.unwrap_or_else(|| path.to_path_buf()).to_string_lossy().replace('\\', "/")
 }
 
-/// Check one content file. Returns the item when it has no errors.
-pub fn load_text(file: FileId, slug: String, text: &str) -> (Option<Item>, Vec<Diagnostic>) {
+/// What identifies a file's item, read even when the item has errors, so
+/// duplicate ids and names are reported in the same run.
+#[derive(Debug, Clone)]
+pub struct Header {
+    pub file: FileId,
+    pub slug: String,
+    pub id: Option<Located<String>>,
+    pub name: Option<Located<String>>,
+}
+
+/// The outcome of reading one content file.
+pub struct Loaded {
+    /// The item, when the file has no errors.
+    pub item: Option<Item>,
+    pub header: Header,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Check one content file.
+pub fn load_text(file: FileId, slug: String, text: &str) -> Loaded {
     let doc = match DeTable::parse(text) {
         Ok(doc) => doc,
         Err(err) => {
@@ -81,7 +101,7 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> (Option<Item>, Vec<D
             let diag = Diagnostic::new(codes::TOML_SYNTAX, "invalid TOML")
                 .with_primary(file, range, message)
                 .with_help("fix the TOML syntax at the marked position");
-            return (None, vec![diag]);
+            return Loaded { item: None, header: Header { file, slug, id: None, name: None }, diagnostics: vec![diag] };
         }
     };
     let mut r = TableReader::new(file, doc.get_ref(), range_of(&doc), "the content file");
@@ -102,7 +122,7 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> (Option<Item>, Vec<D
             let help = if item::is_lower_guid(&id.to_ascii_lowercase()) {
                 format!("write it in lower case: `{}`", id.to_ascii_lowercase())
             } else {
-                format!("use a fresh GUID, for example `{}`", uuid::Uuid::new_v4())
+                "use a fresh lower-case GUID (`uuidgen | tr A-F a-f`, or `sentinel-forge new`)".to_string()
             };
             diags.push(
                 Diagnostic::new(codes::INVALID_GUID, format!("`id` is not a lower-case GUID: `{id}`"))
@@ -204,6 +224,12 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> (Option<Item>, Vec<D
     let mut all = r.finish();
     all.append(&mut diags);
     let ok = !crate::diag::has_errors(&all);
+    let header = Header {
+        file,
+        slug: slug.clone(),
+        id: id.as_ref().map(|(v, r)| Located { value: v.to_ascii_lowercase(), range: *r }),
+        name: name.as_ref().map(|(v, r)| Located { value: v.clone(), range: *r }),
+    };
     let item = match (id, name, kind, model, description) {
         (Some(id), Some(name), Some(kind), Some(model), Some(description)) if ok => Some(Item {
             file,
@@ -221,7 +247,7 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> (Option<Item>, Vec<D
         }),
         _ => None,
     };
-    (item, all)
+    Loaded { item, header, diagnostics: all }
 }
 
 /// Length and ASCII checks of a text that reaches the output.
@@ -314,9 +340,9 @@ fn param_problem(
     let name = spec.name;
     match problem {
         ParamProblem::WrongType { expected, found } => {
-            Diagnostic::new(codes::WRONG_TYPE, format!("parameter `{name}` must be a {expected}"))
+            Diagnostic::new(codes::WRONG_TYPE, format!("parameter `{name}` must be of type {expected}"))
                 .with_primary(file, range, format!("found {found}"))
-                .with_help(format!("`{name}` of `{model}` is a {expected}; default: {}", default_text(spec)))
+                .with_help(format!("`{name}` of `{model}` is of type {expected}; default: {}", default_text(spec)))
         }
         ParamProblem::WrongItem { index, span, found } => {
             Diagnostic::new(codes::WRONG_TYPE, format!("item {index} of parameter `{name}` must be a string"))
@@ -340,36 +366,51 @@ fn default_text(spec: &params::ParamSpec) -> String {
     spec.default_value().map(|v| v.to_string()).unwrap_or_else(|| "none, required".to_string())
 }
 
-/// Duplicate ids, names and output names across all items.
-fn cross_file_checks(items: &[Item]) -> Vec<Diagnostic> {
+/// Duplicate ids, names and output names across all files. The first
+/// occurrence stays the reference point for every later duplicate.
+fn cross_file_checks(headers: &[Header]) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
-    let mut seen_ids: BTreeMap<&ContentId, &Item> = BTreeMap::new();
-    let mut seen_names: BTreeMap<String, &Item> = BTreeMap::new();
-    let mut seen_slugs: BTreeMap<&str, &Item> = BTreeMap::new();
-    for item in items {
-        if let Some(first) = seen_ids.insert(&item.id.value, item) {
-            diags.push(
-                Diagnostic::new(codes::DUPLICATE_ID, format!("duplicate id `{}`", item.id.value))
-                    .with_primary(item.file, item.id.range, "this id is already used")
-                    .with_secondary(first.file, first.id.range, "first used here")
-                    .with_help(format!("give this item a fresh id, for example `{}`", uuid::Uuid::new_v4())),
-            );
+    let mut seen_ids: BTreeMap<&str, (FileId, TextRange)> = BTreeMap::new();
+    let mut seen_names: BTreeMap<String, (FileId, TextRange)> = BTreeMap::new();
+    let mut seen_slugs: BTreeMap<&str, FileId> = BTreeMap::new();
+    for h in headers {
+        if let Some(id) = &h.id {
+            match seen_ids.get(id.value.as_str()) {
+                Some(&(file, range)) => diags.push(
+                    Diagnostic::new(codes::DUPLICATE_ID, format!("duplicate id `{}`", id.value))
+                        .with_primary(h.file, id.range, "this id is already used")
+                        .with_secondary(file, range, "first used here")
+                        .with_help("give this item a fresh id (`uuidgen`, or `sentinel-forge new`)"),
+                ),
+                None => {
+                    seen_ids.insert(&id.value, (h.file, id.range));
+                }
+            }
         }
-        if let Some(first) = seen_names.insert(item.name.value.to_lowercase(), item) {
-            diags.push(
-                Diagnostic::new(codes::DUPLICATE_NAME, format!("duplicate name `{}`", item.name.value))
-                    .with_primary(item.file, item.name.range, "this name is already used")
-                    .with_secondary(first.file, first.name.range, "first used here")
-                    .with_help("name each item after what makes it different"),
-            );
+        if let Some(name) = &h.name {
+            let key = name.value.to_lowercase();
+            match seen_names.get(&key) {
+                Some(&(file, range)) => diags.push(
+                    Diagnostic::new(codes::DUPLICATE_NAME, format!("duplicate name `{}`", name.value))
+                        .with_primary(h.file, name.range, "this name is already used")
+                        .with_secondary(file, range, "first used here")
+                        .with_help("name each item after what makes it different"),
+                ),
+                None => {
+                    seen_names.insert(key, (h.file, name.range));
+                }
+            }
         }
-        if let Some(first) = seen_slugs.insert(&item.slug, item) {
-            diags.push(
-                Diagnostic::new(codes::DUPLICATE_SLUG, format!("two content files are named `{}.toml`", item.slug))
-                    .with_primary(item.file, TextRange::empty(0), "this file's outputs")
-                    .with_secondary(first.file, TextRange::empty(0), "collide with this file's")
+        match seen_slugs.get(h.slug.as_str()) {
+            Some(&first) => diags.push(
+                Diagnostic::new(codes::DUPLICATE_SLUG, format!("two content files are named `{}.toml`", h.slug))
+                    .with_primary(h.file, TextRange::empty(0), "this file's outputs")
+                    .with_secondary(first, TextRange::empty(0), "collide with this file's")
                     .with_help("rename one of the files; outputs are named after the file"),
-            );
+            ),
+            None => {
+                seen_slugs.insert(&h.slug, h.file);
+            }
         }
     }
     diags

@@ -90,8 +90,11 @@ pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>) {
         let key = |d: &Diagnostic| d.primary.as_ref().map(|l| (l.file, l.range.start, l.range.end));
         key(a).cmp(&key(b)).then_with(|| a.code.id.cmp(b.code.id)).then_with(|| a.message.cmp(&b.message))
     });
+    // Same code at the same place is one problem; without a place, only an
+    // identical message is.
     diags.dedup_by(|a, b| {
-        a.code == b.code && a.primary.as_ref().map(|l| (l.file, l.range)) == b.primary.as_ref().map(|l| (l.file, l.range))
+        let place = |d: &Diagnostic| d.primary.as_ref().map(|l| (l.file, l.range));
+        a.code == b.code && place(a) == place(b) && (place(a).is_some() || a.message == b.message)
     });
 }
 

@@ -60,6 +60,7 @@ pub fn hunting_document(item: &Item, kql: &RenderedKql, options: &EmitOptions) -
         text: to_text(&value),
         json: value,
         schema: SchemaName::ArmTemplate,
+        origin: Some(super::Origin::of(item)),
     }
 }
 
@@ -68,5 +69,5 @@ pub fn hunting_document(item: &Item, kql: &RenderedKql, options: &EmitOptions) -
 pub fn azuredeploy(mut resources: Vec<(String, Value)>) -> Document {
     resources.sort_by(|a, b| a.0.cmp(&b.0));
     let value = template(resources.into_iter().map(|(_, r)| r).collect());
-    Document { path: "arm/azuredeploy.json".to_string(), text: to_text(&value), json: value, schema: SchemaName::ArmTemplate }
+    Document { path: "arm/azuredeploy.json".to_string(), text: to_text(&value), json: value, schema: SchemaName::ArmTemplate, origin: None }
 }

@@ -23,6 +23,23 @@ pub struct Document {
     /// JSON it deserializes to).
     pub json: serde_json::Value,
     pub schema: crate::validate::SchemaName,
+    /// The item the document comes from, for diagnostics about it.
+    pub origin: Option<Origin>,
+}
+
+/// Where a document comes from: the item's `id` in its TOML file, and the
+/// rendered query when the document is the query itself.
+#[derive(Debug, Clone, Copy)]
+pub struct Origin {
+    pub item_file: crate::source::FileId,
+    pub id_range: crate::span::TextRange,
+    pub rendered: Option<crate::source::FileId>,
+}
+
+impl Origin {
+    pub fn of(item: &Item) -> Self {
+        Self { item_file: item.file, id_range: item.id.range, rendered: None }
+    }
 }
 
 /// Options that shape the emitted documents.
@@ -47,6 +64,7 @@ pub fn item_to_documents(item: &Item, kql: &RenderedKql, options: &EmitOptions) 
             text: kql.text.clone(),
             json: serde_json::Value::Null,
             schema: crate::validate::SchemaName::None,
+            origin: Some(Origin { rendered: Some(kql.file), ..Origin::of(item) }),
         },
         yaml::hunting_document(item, kql),
         arm::hunting_document(item, kql, options),

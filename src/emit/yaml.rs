@@ -66,6 +66,7 @@ pub fn hunting_document(item: &Item, kql: &RenderedKql) -> Document {
         text: to_yaml(&doc),
         json: serde_json::to_value(&doc).expect("yaml document serializes"),
         schema: SchemaName::HuntingQuery,
+        origin: Some(super::Origin::of(item)),
     }
 }
 

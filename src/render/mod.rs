@@ -219,8 +219,12 @@ fn template_diagnostic(err: &tera::Error, file: FileId, sources: &SourceMap, ite
             (codes::UNDEFINED_VARIABLE, format!("undefined variable `{var}`"), "not in the render context".to_string())
         }
         _ => {
-            let short = chain.lines().next().unwrap_or_default().to_string();
-            (codes::TEMPLATE_ERROR, "template error".to_string(), short)
+            // Tera's parse errors end with `= expected ...`; render errors
+            // have the reason as the last element of the chain.
+            let reason = chain.rsplit("= ").next().unwrap_or(&chain).trim();
+            let reason = reason.rsplit(": ").next().unwrap_or(reason).trim().to_string();
+            let message = if chain.contains("Failed to parse") { "template syntax error" } else { "template render error" };
+            (codes::TEMPLATE_ERROR, message.to_string(), reason)
         }
     };
     let mut d = Diagnostic::new(code, message).with_primary(file, range, label).with_note(chain.replace('\n', " "));

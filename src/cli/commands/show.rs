@@ -6,7 +6,6 @@ use crate::diag::render::Format;
 use crate::emit::EmitOptions;
 
 #[derive(Debug, Args)]
-#[group(id = "what", multiple = false)]
 pub struct ShowArgs {
     /// The item: its id, file stem or name
     pub id: String,

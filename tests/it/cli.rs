@@ -1,0 +1,179 @@
+//! The binary: every command's output and exit code.
+
+use assert_cmd::Command;
+
+use crate::util::{root, scratch_project, snapshot_tree};
+
+fn forge(dir: &std::path::Path) -> Command {
+    let mut cmd = Command::cargo_bin("sentinel-forge").unwrap();
+    cmd.current_dir(dir).env("NO_COLOR", "1");
+    cmd
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8(out.stderr.clone()).unwrap()
+}
+
+#[test]
+fn generate_writes_everything_then_is_idempotent() {
+    let project = scratch_project();
+    let out = forge(project.path()).arg("generate").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let first = snapshot_tree(&project.path().join("generated"));
+    let names: Vec<&str> = first.iter().map(|(n, _)| n.as_str()).collect();
+    insta::assert_snapshot!(names.join("\n"), @r"
+    arm/azuredeploy.json
+    arm/hunting/anomalous-azure-operation.json
+    arm/hunting/run-command-infrequent.json
+    arm/hunting/run-command-spike.json
+    kql/anomalous-azure-operation.kql
+    kql/run-command-infrequent.kql
+    kql/run-command-spike.kql
+    yaml/hunting/anomalous-azure-operation.yaml
+    yaml/hunting/run-command-infrequent.yaml
+    yaml/hunting/run-command-spike.yaml
+    ");
+    // The same bytes as the committed tree.
+    assert_eq!(first, snapshot_tree(&root().join("generated")));
+
+    let again = forge(project.path()).arg("generate").output().unwrap();
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(first, snapshot_tree(&project.path().join("generated")));
+    let check = forge(project.path()).args(["generate", "--check"]).output().unwrap();
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+}
+
+#[test]
+fn check_lists_stale_files_and_writes_nothing() {
+    let project = scratch_project();
+    forge(project.path()).arg("generate").assert().success();
+    let kql = project.path().join("generated/kql/run-command-spike.kql");
+    std::fs::write(&kql, "edited by hand\n").unwrap();
+    std::fs::write(project.path().join("generated/kql/orphan.kql"), "x\n").unwrap();
+    let before = snapshot_tree(&project.path().join("generated"));
+    let out = forge(project.path()).args(["generate", "--check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!(stdout(&out), @r"
+    changed: generated/kql/run-command-spike.kql
+    deleted: generated/kql/orphan.kql
+    ");
+    assert_eq!(before, snapshot_tree(&project.path().join("generated")));
+}
+
+#[test]
+fn broken_content_exits_1_and_leaves_generated_untouched() {
+    let project = scratch_project();
+    forge(project.path()).arg("generate").assert().success();
+    let before = snapshot_tree(&project.path().join("generated"));
+    let spike = project.path().join("content/hunting/run-command-spike.toml");
+    let original = std::fs::read_to_string(&spike).unwrap();
+    for (broken, code, line) in [
+        (original.replace("min_commands = 5", "min_commands = -1"), "CNT005", 18),
+        (original.replace("min_commands = 5", "min_comands = 5"), "CNT002", 18),
+        (original.replace("min_commands = 5", "min_commands = 5 5"), "CNT001", 18),
+    ] {
+        std::fs::write(&spike, broken).unwrap();
+        let out = forge(project.path()).arg("generate").output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let err = stderr(&out);
+        assert!(err.contains(&format!("error[{code}]")), "{err}");
+        assert!(err.contains(&format!("content/hunting/run-command-spike.toml:{line}:")), "{err}");
+        assert_eq!(before, snapshot_tree(&project.path().join("generated")), "generated/ must be unchanged");
+    }
+    // A duplicate id across two files.
+    std::fs::write(&spike, &original).unwrap();
+    let id_line = original.lines().next().unwrap();
+    let other = project.path().join("content/hunting/run-command-infrequent.toml");
+    let text = std::fs::read_to_string(&other).unwrap();
+    let first = text.lines().next().unwrap().to_string();
+    std::fs::write(&other, text.replacen(&first, id_line, 1)).unwrap();
+    let out = forge(project.path()).args(["generate", "--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let d = &report["diagnostics"][0];
+    assert_eq!(d["code"], "CNT006");
+    assert_eq!(d["location"]["file"], "content/hunting/run-command-spike.toml");
+    assert_eq!((d["location"]["line"].as_u64(), d["location"]["column"].as_u64()), (Some(1), Some(6)));
+    assert_eq!(before, snapshot_tree(&project.path().join("generated")));
+}
+
+#[test]
+fn validate_list_show_and_templates() {
+    let dir = root();
+    let out = forge(&dir).arg("validate").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "3 items valid (10 documents checked)\n");
+
+    let out = forge(&dir).arg("list").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!("cli_list", stdout(&out));
+
+    for flag in ["--kql", "--yaml", "--arm"] {
+        let out = forge(&dir).args(["show", "run-command-spike", flag]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let expected_file = match flag {
+            "--kql" => "generated/kql/run-command-spike.kql",
+            "--yaml" => "generated/yaml/hunting/run-command-spike.yaml",
+            _ => "generated/arm/hunting/run-command-spike.json",
+        };
+        assert_eq!(stdout(&out), std::fs::read_to_string(dir.join(expected_file)).unwrap(), "{flag}");
+    }
+    let out = forge(&dir).args(["show", "no-such-item"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no content item with id, file stem or name `no-such-item`"));
+
+    let out = forge(&dir).arg("templates").output().unwrap();
+    insta::assert_snapshot!("cli_templates", stdout(&out));
+    let out = forge(&dir).args(["templates", "anomalous_operation_model"]).output().unwrap();
+    insta::assert_snapshot!("cli_templates_anomalous", stdout(&out));
+    let out = forge(&dir).args(["templates", "nope"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn explain_schema_completions() {
+    let dir = root();
+    let out = forge(&dir).args(["explain", "CNT005"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!("cli_explain_cnt005", stdout(&out));
+    let by_name = forge(&dir).args(["explain", "out-of-range"]).output().unwrap();
+    assert_eq!(stdout(&by_name), stdout(&out));
+    let out = forge(&dir).args(["explain", "XYZ999"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+
+    let out = forge(&dir).arg("schema").output().unwrap();
+    assert_eq!(stdout(&out), std::fs::read_to_string(dir.join("schemas/content.schema.json")).unwrap());
+
+    let out = forge(&dir).args(["completions", "bash"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("_sentinel__forge()"));
+}
+
+#[test]
+fn new_writes_a_valid_item_and_refuses_to_overwrite() {
+    let project = scratch_project();
+    let out = forge(project.path()).args(["new", "run_command_spike", "--name", "Run Command spike (prod)"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), "content/hunting/run-command-spike-prod.toml");
+    let text = std::fs::read_to_string(project.path().join("content/hunting/run-command-spike-prod.toml")).unwrap();
+    assert!(text.contains("min_commands = 5\n") && text.contains("window = \"15m\"\n"));
+    let validate = forge(project.path()).arg("validate").output().unwrap();
+    assert_eq!(validate.status.code(), Some(0), "{}", stderr(&validate));
+    let again = forge(project.path()).args(["new", "run_command_spike", "--name", "Run Command spike (prod)"]).output().unwrap();
+    assert_eq!(again.status.code(), Some(2));
+}
+
+#[test]
+fn help_is_complete_for_every_command() {
+    let dir = root();
+    let out = forge(&dir).arg("--help").output().unwrap();
+    insta::assert_snapshot!("cli_help", stdout(&out));
+    for cmd in ["generate", "validate", "list", "show", "templates", "new", "explain", "schema", "completions"] {
+        let out = forge(&dir).args([cmd, "--help"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        insta::assert_snapshot!(format!("cli_help_{cmd}"), stdout(&out));
+    }
+}

@@ -1,0 +1,52 @@
+//! Shared test helpers.
+
+use std::path::{Path, PathBuf};
+
+use sentinel_forge::emit::EmitOptions;
+use sentinel_forge::{Compiled, ProjectPaths};
+
+/// The repository root (where Cargo.toml is).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Compile the bundled content with the bundled templates.
+pub fn compile_bundled() -> Compiled {
+    let paths = ProjectPaths { content: root().join("content"), templates: root().join("templates") };
+    sentinel_forge::compile(&paths, &EmitOptions::default()).expect("bundled content compiles")
+}
+
+/// Copy a directory tree.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A scratch project: the bundled content and templates copied into a
+/// temporary directory.
+pub fn scratch_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&root().join("content"), &dir.path().join("content"));
+    copy_tree(&root().join("templates"), &dir.path().join("templates"));
+    dir
+}
+
+/// Every file under `dir` with its bytes, for "nothing changed" assertions.
+pub fn snapshot_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let rel = entry.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+            out.push((rel, std::fs::read(entry.path()).unwrap()));
+        }
+    }
+    out
+}
