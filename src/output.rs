@@ -94,7 +94,8 @@ pub fn write_tree(dir: &Path, files: &BTreeMap<String, String>) -> Result<(), Er
         }
         std::fs::remove_dir_all(&old).map_err(|e| Error::io(format!("removing `{}`", old.display()), e))?;
     } else {
-        std::fs::rename(&staged, dir).map_err(|e| Error::io(format!("moving the new output into `{}`", dir.display()), e))?;
+        std::fs::rename(&staged, dir)
+            .map_err(|e| Error::io(format!("moving the new output into `{}`", dir.display()), e))?;
     }
     Ok(())
 }

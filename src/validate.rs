@@ -67,12 +67,11 @@ pub fn validate_documents(docs: &[Document]) -> Vec<Diagnostic> {
             continue;
         }
         let item_key = doc.origin.map(|o| o.item_file);
-        if !ascii_reported.contains(&item_key) {
-            if let Some(d) = non_ascii(doc) {
+        if !ascii_reported.contains(&item_key)
+            && let Some(d) = non_ascii(doc) {
                 ascii_reported.insert(item_key);
                 diags.push(d);
             }
-        }
         if doc.schema != SchemaName::None {
             for error in doc.schema.validator().iter_errors(&doc.json) {
                 diags.push(schema_diagnostic(doc, &error));
@@ -92,8 +91,11 @@ fn with_origin(mut d: Diagnostic, doc: &Document) -> Diagnostic {
 fn non_ascii(doc: &Document) -> Option<Diagnostic> {
     let (offset, c) = doc.text.char_indices().find(|(_, c)| !c.is_ascii())?;
     let line_no = doc.text[..offset].matches('\n').count() + 1;
-    let mut d = Diagnostic::new(codes::NON_ASCII_OUTPUT, format!("`{}` contains the non-ASCII character `{c}` (U+{:04X})", doc.path, c as u32))
-        .with_help("replace the character in the template or the content value it came from");
+    let mut d = Diagnostic::new(
+        codes::NON_ASCII_OUTPUT,
+        format!("`{}` contains the non-ASCII character `{c}` (U+{:04X})", doc.path, c as u32),
+    )
+    .with_help("replace the character in the template or the content value it came from");
     match doc.origin.and_then(|o| o.rendered) {
         Some(rendered) => {
             let range = TextRange::new(offset as u32, (offset + c.len_utf8()) as u32);

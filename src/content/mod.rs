@@ -117,8 +117,8 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> Loaded {
     let params_table = r.table("params");
     let mut diags = Vec::new();
 
-    if let Some((id, range)) = &id {
-        if !item::is_lower_guid(id) {
+    if let Some((id, range)) = &id
+        && !item::is_lower_guid(id) {
             let help = if item::is_lower_guid(&id.to_ascii_lowercase()) {
                 format!("write it in lower case: `{}`", id.to_ascii_lowercase())
             } else {
@@ -130,7 +130,6 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> Loaded {
                     .with_help(help),
             );
         }
-    }
     if let Some((name, range)) = &name {
         check_text(file, "name", name, *range, 256, &mut diags);
     }
@@ -161,15 +160,14 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> Loaded {
             );
         }
     }
-    if let Some((version, range)) = &version {
-        if !item::is_version(version) {
+    if let Some((version, range)) = &version
+        && !item::is_version(version) {
             diags.push(
                 Diagnostic::new(codes::INVALID_VERSION, format!("`version` is not MAJOR.MINOR.PATCH: `{version}`"))
                     .with_primary(file, *range, "expected three dot-separated numbers")
                     .with_help("write a version such as `1.0.0`"),
             );
         }
-    }
 
     let model = template.as_ref().and_then(|(name, range)| {
         let found = models::find(name);
@@ -198,8 +196,8 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> Loaded {
             );
             return None;
         };
-        if let Some(model) = model {
-            if !model.info().kinds.contains(&kind) {
+        if let Some(model) = model
+            && !model.info().kinds.contains(&kind) {
                 let supported: Vec<&str> = model.info().kinds.iter().map(|k| k.as_str()).collect();
                 diags.push(
                     Diagnostic::new(
@@ -211,7 +209,6 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> Loaded {
                 );
                 return None;
             }
-        }
         Some(kind)
     });
 
@@ -267,9 +264,12 @@ fn check_text(file: FileId, key: &str, text: &str, range: TextRange, max: usize,
 fn check_ascii(file: FileId, key: &str, text: &str, range: TextRange, diags: &mut Vec<Diagnostic>) {
     if let Some((_, c)) = text.char_indices().find(|(_, c)| !c.is_ascii()) {
         diags.push(
-            Diagnostic::new(codes::NON_ASCII, format!("`{key}` contains the non-ASCII character `{c}` (U+{:04X})", c as u32))
-                .with_primary(file, range, "Sentinel content must be ASCII")
-                .with_help("replace it with an ASCII equivalent (straight quotes, `-`)"),
+            Diagnostic::new(
+                codes::NON_ASCII,
+                format!("`{key}` contains the non-ASCII character `{c}` (U+{:04X})", c as u32),
+            )
+            .with_primary(file, range, "Sentinel content must be ASCII")
+            .with_help("replace it with an ASCII equivalent (straight quotes, `-`)"),
         );
     }
 }
@@ -323,7 +323,12 @@ fn check_params(
                 diags.push(
                     Diagnostic::new(codes::MISSING_KEY, format!("missing required parameter `{}`", spec.name))
                         .with_primary(file, TextRange::empty(anchor.start), "required by the model")
-                        .with_help(format!("add `{} = ...` ({}) under [params]: {}", spec.name, spec.type_name(), spec.doc)),
+                        .with_help(format!(
+                            "add `{} = ...` ({}) under [params]: {}",
+                            spec.name,
+                            spec.type_name(),
+                            spec.doc
+                        )),
                 );
             }
         }

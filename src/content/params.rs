@@ -18,16 +18,30 @@ use super::timespan::Timespan;
 #[derive(Clone, Copy, Debug)]
 pub enum ParamType {
     /// A duration; `whole` forces a unit the template needs (e.g. minutes).
-    Timespan { min: Timespan, max: Timespan, whole: Granularity },
+    Timespan {
+        min: Timespan,
+        max: Timespan,
+        whole: Granularity,
+    },
     /// An integer in `min..=max`.
-    Int { min: i64, max: i64 },
+    Int {
+        min: i64,
+        max: i64,
+    },
     /// A real number in `min..=max` (probabilities use 0..=1).
-    Real { min: f64, max: f64 },
+    Real {
+        min: f64,
+        max: f64,
+    },
     Bool,
     /// A string; `required` ones may not be empty.
-    String { non_empty: bool },
+    String {
+        non_empty: bool,
+    },
     /// A list of strings with at least `min_items` entries.
-    StringList { min_items: usize },
+    StringList {
+        min_items: usize,
+    },
 }
 
 /// A unit a timespan must be a whole number of.
@@ -167,7 +181,8 @@ impl ParamSpec {
     pub fn range_text(&self) -> Option<String> {
         match self.ty {
             ParamType::Timespan { min, max, whole } => {
-                let unit = if whole == Granularity::Second { String::new() } else { format!(", whole {}", whole.unit()) };
+                let unit =
+                    if whole == Granularity::Second { String::new() } else { format!(", whole {}", whole.unit()) };
                 Some(format!("{min} ..= {max}{unit}"))
             }
             ParamType::Int { min, max } => Some(format!("{min} ..= {max}")),

@@ -124,11 +124,8 @@ impl<'t, 'i> TableReader<'t, 'i> {
 
 /// A CNT002 with the closest known key as a suggestion.
 pub fn unknown_key(file: FileId, key: &str, range: TextRange, what: &str, known: &[&str]) -> Diagnostic {
-    let best = known
-        .iter()
-        .map(|k| (strsim::damerau_levenshtein(key, k), *k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
-        .min();
+    let best =
+        known.iter().map(|k| (strsim::damerau_levenshtein(key, k), *k)).filter(|(d, k)| *d <= 2.max(k.len() / 3)).min();
     let help = match best {
         Some((_, k)) => format!("did you mean `{k}`? known keys: {}", known.join(", ")),
         None => format!("known keys: {}", known.join(", ")),

@@ -61,7 +61,8 @@ pub fn content_schema() -> Value {
             let info = m.info();
             let params: serde_json::Map<String, Value> =
                 info.params.iter().map(|p| (p.name.to_string(), p.json_schema())).collect();
-            let required: Vec<&str> = info.params.iter().filter(|p| p.default_value().is_none()).map(|p| p.name).collect();
+            let required: Vec<&str> =
+                info.params.iter().filter(|p| p.default_value().is_none()).map(|p| p.name).collect();
             json!({
                 "if": {"properties": {"template": {"const": info.name}}, "required": ["template"]},
                 "then": {"properties": {"params": {

@@ -43,12 +43,12 @@ impl Timespan {
 
     /// Whole minutes, if the span is a whole number of minutes.
     pub fn whole_minutes(self) -> Option<u64> {
-        (self.seconds % 60 == 0).then_some(self.seconds / 60)
+        self.seconds.is_multiple_of(60).then_some(self.seconds / 60)
     }
 
     /// Whole hours, if the span is a whole number of hours.
     pub fn whole_hours(self) -> Option<u64> {
-        (self.seconds % 3600 == 0).then_some(self.seconds / 3600)
+        self.seconds.is_multiple_of(3600).then_some(self.seconds / 3600)
     }
 
     /// ISO 8601 duration as ARM expects it (`PT15M`, `P1D`, `PT36H`, `PT0S`).
@@ -57,7 +57,7 @@ impl Timespan {
         if s == 0 {
             return "PT0S".to_string();
         }
-        if s % 86_400 == 0 {
+        if s.is_multiple_of(86_400) {
             return format!("P{}D", s / 86_400);
         }
         let (h, m, sec) = (s / 3600, (s % 3600) / 60, s % 60);
@@ -83,7 +83,7 @@ impl fmt::Display for Timespan {
             return f.write_str("0d");
         }
         for (unit, size) in [("d", 86_400), ("h", 3600), ("m", 60)] {
-            if s % size == 0 {
+            if s.is_multiple_of(size) {
                 return write!(f, "{}{unit}", s / size);
             }
         }

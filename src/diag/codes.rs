@@ -251,7 +251,5 @@ pub fn all() -> Vec<Code> {
 
 /// Look a code up by id (`CNT005`) or name (`out-of-range`), case-insensitively.
 pub fn lookup(query: &str) -> Option<Code> {
-    all()
-        .into_iter()
-        .find(|c| c.id.eq_ignore_ascii_case(query) || c.name.eq_ignore_ascii_case(query))
+    all().into_iter().find(|c| c.id.eq_ignore_ascii_case(query) || c.name.eq_ignore_ascii_case(query))
 }

@@ -69,5 +69,11 @@ pub fn hunting_document(item: &Item, kql: &RenderedKql, options: &EmitOptions) -
 pub fn azuredeploy(mut resources: Vec<(String, Value)>) -> Document {
     resources.sort_by(|a, b| a.0.cmp(&b.0));
     let value = template(resources.into_iter().map(|(_, r)| r).collect());
-    Document { path: "arm/azuredeploy.json".to_string(), text: to_text(&value), json: value, schema: SchemaName::ArmTemplate, origin: None }
+    Document {
+        path: "arm/azuredeploy.json".to_string(),
+        text: to_text(&value),
+        json: value,
+        schema: SchemaName::ArmTemplate,
+        origin: None,
+    }
 }

@@ -44,7 +44,11 @@ pub static MODEL: TypedModel<AnomalousOperationModel> = TypedModel::new(ModelInf
     params: &[
         ParamSpec {
             name: "detect_window",
-            ty: ParamType::Timespan { min: Timespan::from_hours(1), max: Timespan::from_days(365), whole: Granularity::Second },
+            ty: ParamType::Timespan {
+                min: Timespan::from_hours(1),
+                max: Timespan::from_days(365),
+                whole: Granularity::Second,
+            },
             default: Default::Timespan(Timespan::from_days(3)),
             doc: "How long before now the detection window starts (`startDetectDate`); training data ends there.",
         },
@@ -56,7 +60,11 @@ pub static MODEL: TypedModel<AnomalousOperationModel> = TypedModel::new(ModelInf
         },
         ParamSpec {
             name: "training",
-            ty: ParamType::Timespan { min: Timespan::from_days(1), max: Timespan::from_days(730), whole: Granularity::Second },
+            ty: ParamType::Timespan {
+                min: Timespan::from_days(1),
+                max: Timespan::from_days(730),
+                whole: Granularity::Second,
+            },
             default: Default::Timespan(Timespan::from_days(30)),
             doc: "Length of the training period before the detection window, from which the model learns normal behaviour.",
         },

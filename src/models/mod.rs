@@ -81,11 +81,8 @@ impl<P: DeserializeOwned + Serialize> Model for TypedModel<P> {
 }
 
 /// Every built-in model, sorted by name.
-pub static REGISTRY: &[&dyn Model] = &[
-    &anomalous_operation_model::MODEL,
-    &run_command_infrequent::MODEL,
-    &run_command_spike::MODEL,
-];
+pub static REGISTRY: &[&dyn Model] =
+    &[&anomalous_operation_model::MODEL, &run_command_infrequent::MODEL, &run_command_spike::MODEL];
 
 /// The model called `name`.
 pub fn find(name: &str) -> Option<&'static dyn Model> {

@@ -30,13 +30,21 @@ pub static MODEL: TypedModel<RunCommandInfrequent> = TypedModel::new(ModelInfo {
     params: &[
         ParamSpec {
             name: "max_interaction",
-            ty: ParamType::Timespan { min: Timespan::from_hours(1), max: Timespan::from_days(365), whole: Granularity::Hour },
+            ty: ParamType::Timespan {
+                min: Timespan::from_hours(1),
+                max: Timespan::from_days(365),
+                whole: Granularity::Hour,
+            },
             default: Default::Timespan(Timespan::from_hours(24)),
             doc: "Longest span between a caller's first and last Run Command on one VM that still counts as infrequent (whole hours).",
         },
         ParamSpec {
             name: "lookback",
-            ty: ParamType::Timespan { min: Timespan::from_hours(1), max: Timespan::from_days(730), whole: Granularity::Second },
+            ty: ParamType::Timespan {
+                min: Timespan::from_hours(1),
+                max: Timespan::from_days(730),
+                whole: Granularity::Second,
+            },
             default: Default::Timespan(Timespan::from_days(30)),
             doc: "How far back in AzureActivity the hunt searches.",
         },

@@ -54,7 +54,11 @@ pub static MODEL: TypedModel<RunCommandSpike> = TypedModel::new(ModelInfo {
         },
         ParamSpec {
             name: "lookback",
-            ty: ParamType::Timespan { min: Timespan::from_hours(1), max: Timespan::from_days(730), whole: Granularity::Second },
+            ty: ParamType::Timespan {
+                min: Timespan::from_hours(1),
+                max: Timespan::from_days(730),
+                whole: Granularity::Second,
+            },
             default: Default::Timespan(Timespan::from_days(30)),
             doc: "How far back in AzureActivity the hunt searches.",
         },

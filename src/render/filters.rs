@@ -41,7 +41,9 @@ fn quote_arg(args: &HashMap<String, Value>) -> TeraResult<char> {
     match args.get("quote").and_then(Value::as_str) {
         None | Some("double") => Ok('"'),
         Some("single") => Ok('\''),
-        Some(other) => Err(tera::Error::msg(format!("kql filter: `quote` must be \"single\" or \"double\", not `{other}`"))),
+        Some(other) => {
+            Err(tera::Error::msg(format!("kql filter: `quote` must be \"single\" or \"double\", not `{other}`")))
+        }
     }
 }
 
@@ -50,9 +52,7 @@ fn expect_str<'v>(value: &'v Value, filter: &str) -> TeraResult<&'v str> {
 }
 
 fn expect_timespan(value: &Value, filter: &str) -> TeraResult<Timespan> {
-    expect_str(value, filter)?
-        .parse()
-        .map_err(|e| tera::Error::msg(format!("`{filter}` expects a timespan: {e}")))
+    expect_str(value, filter)?.parse().map_err(|e| tera::Error::msg(format!("`{filter}` expects a timespan: {e}")))
 }
 
 /// `{{ v | kql_string }}` → `"text"`; `quote="single"` → `'text'`.
@@ -72,7 +72,8 @@ pub struct KqlList;
 impl Filter for KqlList {
     fn filter(&self, value: &Value, args: &HashMap<String, Value>) -> TeraResult<Value> {
         let quote = quote_arg(args)?;
-        let items = value.as_array().ok_or_else(|| tera::Error::msg(format!("`kql_list` expects a list, got {value}")))?;
+        let items =
+            value.as_array().ok_or_else(|| tera::Error::msg(format!("`kql_list` expects a list, got {value}")))?;
         let literals = items
             .iter()
             .map(|v| expect_str(v, "kql_list").map(|s| string_literal(s, quote)))

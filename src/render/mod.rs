@@ -86,7 +86,8 @@ impl Renderer {
                 continue;
             }
             let name = path.strip_prefix(dir).expect("walked under dir").to_string_lossy().replace('\\', "/");
-            let text = std::fs::read_to_string(path).map_err(|e| Error::io(format!("reading `{}`", path.display()), e))?;
+            let text =
+                std::fs::read_to_string(path).map_err(|e| Error::io(format!("reading `{}`", path.display()), e))?;
             let file = sources.add(crate::content::display_path(path), text.clone());
             files.insert(name.clone(), file);
             templates.push((name, text));
@@ -116,13 +117,19 @@ impl Renderer {
         let template_file = self.files.get(info.template).copied();
         let Some(template_file) = template_file else {
             return Err(vec![
-                Diagnostic::new(codes::TEMPLATE_ERROR, format!("template `{}` of model `{}` not found", info.template, info.name))
-                    .with_primary(item.file, TextRange::empty(0), "this item uses the model")
-                    .with_help(format!("create `templates/{}`", info.template)),
+                Diagnostic::new(
+                    codes::TEMPLATE_ERROR,
+                    format!("template `{}` of model `{}` not found", info.template, info.name),
+                )
+                .with_primary(item.file, TextRange::empty(0), "this item uses the model")
+                .with_help(format!("create `templates/{}`", info.template)),
             ]);
         };
         let params = item.model.context(&item.params).map_err(|e| {
-            vec![Diagnostic::new(codes::TEMPLATE_ERROR, format!("parameters of `{}` do not fit its struct: {e}", info.name))]
+            vec![Diagnostic::new(
+                codes::TEMPLATE_ERROR,
+                format!("parameters of `{}` do not fit its struct: {e}", info.name),
+            )]
         })?;
         let context = json!({
             "params": params,
@@ -142,7 +149,9 @@ impl Renderer {
                 Diagnostic::new(codes::UNESCAPED_VALUE, "value printed without a KQL escaping filter")
                     .with_primary(template_file, range, format!("prints `{raw}` as raw KQL"))
                     .with_secondary(item.file, item.id.range, "while rendering this item")
-                    .with_help("pipe the value through kql_string, kql_list, kql_timespan, kql_int, kql_real or kql_bool"),
+                    .with_help(
+                        "pipe the value through kql_string, kql_list, kql_timespan, kql_int, kql_real or kql_bool",
+                    ),
             ]);
         }
         let text = tidy(&text);
@@ -223,7 +232,8 @@ fn template_diagnostic(err: &tera::Error, file: FileId, sources: &SourceMap, ite
             // have the reason as the last element of the chain.
             let reason = chain.rsplit("= ").next().unwrap_or(&chain).trim();
             let reason = reason.rsplit(": ").next().unwrap_or(reason).trim().to_string();
-            let message = if chain.contains("Failed to parse") { "template syntax error" } else { "template render error" };
+            let message =
+                if chain.contains("Failed to parse") { "template syntax error" } else { "template render error" };
             (codes::TEMPLATE_ERROR, message.to_string(), reason)
         }
     };

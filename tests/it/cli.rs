@@ -155,14 +155,20 @@ fn explain_schema_completions() {
 #[test]
 fn new_writes_a_valid_item_and_refuses_to_overwrite() {
     let project = scratch_project();
-    let out = forge(project.path()).args(["new", "run_command_spike", "--name", "Run Command spike (prod)"]).output().unwrap();
+    let out = forge(project.path())
+        .args(["new", "run_command_spike", "--name", "Run Command spike (prod)"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(stdout(&out).trim(), "content/hunting/run-command-spike-prod.toml");
     let text = std::fs::read_to_string(project.path().join("content/hunting/run-command-spike-prod.toml")).unwrap();
     assert!(text.contains("min_commands = 5\n") && text.contains("window = \"15m\"\n"));
     let validate = forge(project.path()).arg("validate").output().unwrap();
     assert_eq!(validate.status.code(), Some(0), "{}", stderr(&validate));
-    let again = forge(project.path()).args(["new", "run_command_spike", "--name", "Run Command spike (prod)"]).output().unwrap();
+    let again = forge(project.path())
+        .args(["new", "run_command_spike", "--name", "Run Command spike (prod)"])
+        .output()
+        .unwrap();
     assert_eq!(again.status.code(), Some(2));
 }
 

@@ -78,7 +78,8 @@ fn run_command_spike_matches_the_write_up() {
 
 #[test]
 fn run_command_infrequent_matches_the_write_up() {
-    let reference = std::fs::read_to_string(root().join("tests/fixtures/reference/run_command_infrequent.kql")).unwrap();
+    let reference =
+        std::fs::read_to_string(root().join("tests/fixtures/reference/run_command_infrequent.kql")).unwrap();
     assert_equivalent("run_command_infrequent", &reference);
 }
 

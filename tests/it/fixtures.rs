@@ -3,10 +3,10 @@
 //! `templates/` tree when the code is about templates). Each must produce its
 //! code; the rendered diagnostics are snapshotted as users see them.
 
+use sentinel_forge::ProjectPaths;
 use sentinel_forge::diag::codes;
 use sentinel_forge::diag::render::{json, text};
 use sentinel_forge::emit::EmitOptions;
-use sentinel_forge::ProjectPaths;
 
 use crate::util::root;
 
@@ -39,7 +39,8 @@ fn every_fixture_produces_its_code_and_nothing_is_emitted() {
         let rendered = text::render(&compiled.diagnostics, &compiled.sources, false);
         insta::assert_snapshot!(format!("diagnostics__{case}"), rendered);
         // The JSON form carries the same codes and precise positions.
-        let as_json: serde_json::Value = serde_json::from_str(&json::render(&compiled.diagnostics, &compiled.sources)).unwrap();
+        let as_json: serde_json::Value =
+            serde_json::from_str(&json::render(&compiled.diagnostics, &compiled.sources)).unwrap();
         assert_eq!(as_json["summary"]["errors"], compiled.diagnostics.iter().filter(|d| d.is_error()).count());
         for d in as_json["diagnostics"].as_array().unwrap() {
             if let Some(loc) = d.get("location") {
@@ -52,7 +53,8 @@ fn every_fixture_produces_its_code_and_nothing_is_emitted() {
 /// Every code is documented (what, why, example, fix) and has a fixture.
 #[test]
 fn every_code_has_docs_and_a_fixture() {
-    let cases: Vec<String> = fixture_dirs().iter().map(|d| d.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    let cases: Vec<String> =
+        fixture_dirs().iter().map(|d| d.file_name().unwrap().to_string_lossy().into_owned()).collect();
     for code in codes::PIPELINE {
         for part in ["What:", "Why:", "Example:", "Fix:"] {
             assert!(code.docs.contains(part), "{} docs lack {part}", code.id);

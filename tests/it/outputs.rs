@@ -46,7 +46,8 @@ fn schema_rejects_what_sentinel_rejects() {
     bad["id"] = "NOT-A-GUID".into();
     bad["tactics"] = serde_json::json!(["Lateral Movement"]);
     bad["query"] = "x".repeat(10_001).into();
-    let errors: Vec<String> = SchemaName::HuntingQuery.validator().iter_errors(&bad).map(|e| e.instance_path.to_string()).collect();
+    let errors: Vec<String> =
+        SchemaName::HuntingQuery.validator().iter_errors(&bad).map(|e| e.instance_path.to_string()).collect();
     assert_eq!(errors, vec!["/id", "/tactics/0", "/query"]);
 
     let arm = compiled.documents.iter().find(|d| d.path == "arm/azuredeploy.json").unwrap();
@@ -59,7 +60,8 @@ fn schema_rejects_what_sentinel_rejects() {
 fn savedsearch_properties_match_the_official_openapi_definition() {
     // The savedSearch body of every ARM resource against the SavedSearch
     // definition of the official OpenAPI file (2025-02-01).
-    let spec_path = root().join("../shared/reference/azure-rest/operationalinsights-stable-2025-02-01-SavedSearches.json");
+    let spec_path =
+        root().join("../shared/reference/azure-rest/operationalinsights-stable-2025-02-01-SavedSearches.json");
     let Ok(spec_text) = std::fs::read_to_string(&spec_path) else {
         eprintln!("skipped: {} not present", spec_path.display());
         return;
@@ -86,7 +88,10 @@ fn savedsearch_properties_match_the_official_openapi_definition() {
 fn content_schema_file_is_in_sync_with_the_rust_types() {
     let generated = sentinel_forge::content::schema::content_schema_text();
     let on_disk = std::fs::read_to_string(root().join("schemas/content.schema.json")).unwrap_or_default();
-    assert!(generated == on_disk, "schemas/content.schema.json is stale: run `cargo run -- schema > schemas/content.schema.json`");
+    assert!(
+        generated == on_disk,
+        "schemas/content.schema.json is stale: run `cargo run -- schema > schemas/content.schema.json`"
+    );
     // The schema accepts every bundled content file (as JSON) and rejects a bad one.
     let schema: serde_json::Value = serde_json::from_str(&generated).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
@@ -94,7 +99,8 @@ fn content_schema_file_is_in_sync_with_the_rust_types() {
         let entry = entry.unwrap();
         if entry.file_type().is_file() {
             let value: serde_json::Value = toml::from_str(&std::fs::read_to_string(entry.path()).unwrap()).unwrap();
-            let errors: Vec<String> = validator.iter_errors(&value).map(|e| format!("{} {e}", e.instance_path)).collect();
+            let errors: Vec<String> =
+                validator.iter_errors(&value).map(|e| format!("{} {e}", e.instance_path)).collect();
             assert!(errors.is_empty(), "{}: {errors:?}", entry.path().display());
             let mut bad = value.clone();
             bad["params"]["no_such_param"] = 1.into();

@@ -24,5 +24,10 @@ pub fn explain_text(code: &codes::Code) -> String {
         crate::diag::Severity::Error => "error",
         crate::diag::Severity::Warning => "warning",
     };
-    format!("{} ({}) - {severity}\n\n{}", code.id, code.name, code.docs.lines().map(str::trim_start).collect::<Vec<_>>().join("\n"))
+    format!(
+        "{} ({}) - {severity}\n\n{}",
+        code.id,
+        code.name,
+        code.docs.lines().map(str::trim_start).collect::<Vec<_>>().join("\n")
+    )
 }

@@ -22,7 +22,10 @@ pub fn run(g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
         .collect();
     print!("{}", columns(&["ID", "KIND", "MODEL", "NAME", "FILE"], &rows));
     if crate::diag::has_errors(&diags) {
-        eprintln!("{} file(s) with errors are not listed: run `sentinel-forge validate`", diags.iter().filter(|d| d.is_error()).count());
+        eprintln!(
+            "{} file(s) with errors are not listed: run `sentinel-forge validate`",
+            diags.iter().filter(|d| d.is_error()).count()
+        );
         return Ok(ExitStatus::Findings);
     }
     Ok(ExitStatus::Clean)

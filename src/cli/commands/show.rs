@@ -34,7 +34,8 @@ pub fn run(g: &GlobalArgs, args: ShowArgs) -> anyhow::Result<ExitStatus> {
     } else {
         "kql/"
     };
-    let doc = compiled.documents.iter().find(|d| d.path.starts_with(prefix) && d.path.contains(&format!("/{}.", item.slug)));
+    let doc =
+        compiled.documents.iter().find(|d| d.path.starts_with(prefix) && d.path.contains(&format!("/{}.", item.slug)));
     match doc {
         Some(doc) => {
             print!("{}", doc.text);

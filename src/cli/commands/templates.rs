@@ -38,8 +38,19 @@ pub fn run(args: TemplatesArgs) -> anyhow::Result<ExitStatus> {
 pub fn describe(model: &dyn models::Model) -> String {
     let i = model.info();
     let kinds: Vec<&str> = i.kinds.iter().map(|k| k.as_str()).collect();
-    let mut out = format!("{}\n  {}\n  kinds: {}\n  template: templates/{}\n  reference: {}\n", i.name, i.summary, kinds.join(", "), i.template, i.reference);
-    let tables: Vec<String> = i.connectors.iter().flat_map(|c| c.data_types.iter().map(move |t| format!("{t} ({})", c.connector_id))).collect();
+    let mut out = format!(
+        "{}\n  {}\n  kinds: {}\n  template: templates/{}\n  reference: {}\n",
+        i.name,
+        i.summary,
+        kinds.join(", "),
+        i.template,
+        i.reference
+    );
+    let tables: Vec<String> = i
+        .connectors
+        .iter()
+        .flat_map(|c| c.data_types.iter().map(move |t| format!("{t} ({})", c.connector_id)))
+        .collect();
     out.push_str(&format!("  tables: {}\n\nparameters:\n", tables.join(", ")));
     for p in i.params {
         let default = p.default_value().map(|v| v.to_string()).unwrap_or_else(|| "required".into());

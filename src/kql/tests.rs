@@ -1,1 +1,0 @@
-//! Parser tests: constructs, diagnostics, fixtures, round trips, depth.
