@@ -67,7 +67,7 @@ pub fn compile(paths: &ProjectPaths, options: &EmitOptions) -> Result<Compiled, 
             Ok(rendered) => {
                 diagnostics.extend(crate::kql_codes::kql_to_diagnostics(&rendered));
                 let docs = emit::item_to_documents(item, &rendered, options);
-                resources.push((item.id.value.0.clone(), emit::arm::saved_search_resource(item, &rendered, options)));
+                resources.push((item.id.value.0.clone(), emit::item_to_resource(item, &rendered, options)));
                 documents.extend(docs);
                 kql.push(Some(rendered));
             }

@@ -68,10 +68,11 @@ pub fn validate_documents(docs: &[Document]) -> Vec<Diagnostic> {
         }
         let item_key = doc.origin.map(|o| o.item_file);
         if !ascii_reported.contains(&item_key)
-            && let Some(d) = non_ascii(doc) {
-                ascii_reported.insert(item_key);
-                diags.push(d);
-            }
+            && let Some(d) = non_ascii(doc)
+        {
+            ascii_reported.insert(item_key);
+            diags.push(d);
+        }
         if doc.schema != SchemaName::None {
             for error in doc.schema.validator().iter_errors(&doc.json) {
                 diags.push(schema_diagnostic(doc, &error));

@@ -74,6 +74,10 @@ pub struct Item {
     pub techniques: Vec<String>,
     pub version: String,
     pub params: ParamValues,
+    /// Entity mappings: the content's `[[entities]]`, or the model's defaults.
+    pub entities: Vec<crate::content::rule::EntityMapping>,
+    /// Analytic-rule settings (`None` for hunting queries).
+    pub rule: Option<crate::content::rule::RuleSettings>,
     /// Where each explicitly set parameter was written (defaults have none).
     pub param_ranges: std::collections::BTreeMap<&'static str, TextRange>,
 }

@@ -5,9 +5,11 @@
 //! diagnostic and the other files are still checked. Cross-file rules
 //! (duplicate ids, names, output names) run once all files are read.
 
+pub mod entities;
 pub mod item;
 pub mod params;
 pub mod reader;
+pub mod rule;
 pub mod schema;
 pub mod timespan;
 
@@ -118,18 +120,19 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> Loaded {
     let mut diags = Vec::new();
 
     if let Some((id, range)) = &id
-        && !item::is_lower_guid(id) {
-            let help = if item::is_lower_guid(&id.to_ascii_lowercase()) {
-                format!("write it in lower case: `{}`", id.to_ascii_lowercase())
-            } else {
-                "use a fresh lower-case GUID (`uuidgen | tr A-F a-f`, or `sentinel-forge new`)".to_string()
-            };
-            diags.push(
-                Diagnostic::new(codes::INVALID_GUID, format!("`id` is not a lower-case GUID: `{id}`"))
-                    .with_primary(file, *range, "expected 8-4-4-4-12 lower-case hex")
-                    .with_help(help),
-            );
-        }
+        && !item::is_lower_guid(id)
+    {
+        let help = if item::is_lower_guid(&id.to_ascii_lowercase()) {
+            format!("write it in lower case: `{}`", id.to_ascii_lowercase())
+        } else {
+            "use a fresh lower-case GUID (`uuidgen | tr A-F a-f`, or `sentinel-forge new`)".to_string()
+        };
+        diags.push(
+            Diagnostic::new(codes::INVALID_GUID, format!("`id` is not a lower-case GUID: `{id}`"))
+                .with_primary(file, *range, "expected 8-4-4-4-12 lower-case hex")
+                .with_help(help),
+        );
+    }
     if let Some((name, range)) = &name {
         check_text(file, "name", name, *range, 256, &mut diags);
     }
@@ -161,13 +164,14 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> Loaded {
         }
     }
     if let Some((version, range)) = &version
-        && !item::is_version(version) {
-            diags.push(
-                Diagnostic::new(codes::INVALID_VERSION, format!("`version` is not MAJOR.MINOR.PATCH: `{version}`"))
-                    .with_primary(file, *range, "expected three dot-separated numbers")
-                    .with_help("write a version such as `1.0.0`"),
-            );
-        }
+        && !item::is_version(version)
+    {
+        diags.push(
+            Diagnostic::new(codes::INVALID_VERSION, format!("`version` is not MAJOR.MINOR.PATCH: `{version}`"))
+                .with_primary(file, *range, "expected three dot-separated numbers")
+                .with_help("write a version such as `1.0.0`"),
+        );
+    }
 
     let model = template.as_ref().and_then(|(name, range)| {
         let found = models::find(name);
@@ -197,18 +201,19 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> Loaded {
             return None;
         };
         if let Some(model) = model
-            && !model.info().kinds.contains(&kind) {
-                let supported: Vec<&str> = model.info().kinds.iter().map(|k| k.as_str()).collect();
-                diags.push(
-                    Diagnostic::new(
-                        codes::INVALID_KIND,
-                        format!("model `{}` does not support kind `{kind}`", model.info().name),
-                    )
-                    .with_primary(file, range, "unsupported for this model")
-                    .with_help(format!("use kind: {}", supported.join(", "))),
-                );
-                return None;
-            }
+            && !model.info().kinds.contains(&kind)
+        {
+            let supported: Vec<&str> = model.info().kinds.iter().map(|k| k.as_str()).collect();
+            diags.push(
+                Diagnostic::new(
+                    codes::INVALID_KIND,
+                    format!("model `{}` does not support kind `{kind}`", model.info().name),
+                )
+                .with_primary(file, range, "unsupported for this model")
+                .with_help(format!("use kind: {}", supported.join(", "))),
+            );
+            return None;
+        }
         Some(kind)
     });
 
@@ -217,6 +222,10 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> Loaded {
     if let Some(model) = model {
         check_params(file, model, params_table, &mut params, &mut param_ranges, &mut diags);
     }
+    let params_ok = !crate::diag::has_errors(&diags);
+    let entities = rule::read_entities(&mut r);
+    let window = model.filter(|_| params_ok).and_then(|m| (m.info().window)(&params));
+    let rule = kind.and_then(|k| rule::read_rule(&mut r, k, window));
 
     let mut all = r.finish();
     all.append(&mut diags);
@@ -229,6 +238,8 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> Loaded {
     };
     let item = match (id, name, kind, model, description) {
         (Some(id), Some(name), Some(kind), Some(model), Some(description)) if ok => Some(Item {
+            entities: entities.unwrap_or_else(|| model.info().default_entities()),
+            rule,
             file,
             slug,
             id: Located { value: ContentId(id.0), range: id.1 },

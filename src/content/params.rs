@@ -42,6 +42,31 @@ pub enum ParamType {
     StringList {
         min_items: usize,
     },
+    /// An ISO 8601 date-time (`2021-11-22T00:00:00Z` or `2021-11-22`);
+    /// `optional` ones may be empty.
+    Datetime {
+        optional: bool,
+    },
+}
+
+/// `YYYY-MM-DD`, optionally followed by `THH:MM[:SS[.fff]]` and `Z`.
+pub fn is_datetime(text: &str) -> bool {
+    let b = text.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    if !(digits(0..4) && b.get(4) == Some(&b'-') && digits(5..7) && b.get(7) == Some(&b'-') && digits(8..10)) {
+        return false;
+    }
+    let rest = &text[10..];
+    if rest.is_empty() {
+        return true;
+    }
+    let rest = rest.strip_suffix('Z').unwrap_or(rest);
+    let Some(time) = rest.strip_prefix('T') else { return false };
+    let (hms, frac) = time.split_once('.').unwrap_or((time, ""));
+    let parts: Vec<&str> = hms.split(':').collect();
+    (2..=3).contains(&parts.len())
+        && parts.iter().all(|p| p.len() == 2 && p.bytes().all(|c| c.is_ascii_digit()))
+        && frac.bytes().all(|c| c.is_ascii_digit())
 }
 
 /// A unit a timespan must be a whole number of.
@@ -174,6 +199,7 @@ impl ParamSpec {
             ParamType::Bool => "bool",
             ParamType::String { .. } => "string",
             ParamType::StringList { .. } => "list of strings",
+            ParamType::Datetime { .. } => "datetime",
         }
     }
 
@@ -190,6 +216,9 @@ impl ParamSpec {
             ParamType::Bool => None,
             ParamType::String { non_empty } => non_empty.then(|| "non-empty".to_string()),
             ParamType::StringList { min_items } => (min_items > 0).then(|| format!("at least {min_items} item(s)")),
+            ParamType::Datetime { optional } => {
+                Some(if optional { "ISO 8601, or empty" } else { "ISO 8601" }.to_string())
+            }
         }
     }
 
@@ -206,6 +235,7 @@ impl ParamSpec {
             ParamType::StringList { min_items } => {
                 json!({"type": "array", "items": {"type": "string"}, "minItems": min_items})
             }
+            ParamType::Datetime { .. } => json!({"type": "string"}),
         };
         let obj = schema.as_object_mut().expect("object");
         obj.insert("description".into(), json!(self.doc));
@@ -258,6 +288,14 @@ impl ParamSpec {
                     return Err(ParamProblem::OutOfRange("non-empty".into()));
                 }
                 Ok(ParamValue::String(s.to_string()))
+            }
+            ParamType::Datetime { optional } => {
+                let s = value.as_str().ok_or_else(wrong)?;
+                if (s.is_empty() && optional) || is_datetime(s) {
+                    Ok(ParamValue::String(s.to_string()))
+                } else {
+                    Err(ParamProblem::OutOfRange(self.range_text().unwrap_or_default()))
+                }
             }
             ParamType::StringList { min_items } => {
                 let arr = value.as_array().ok_or_else(wrong)?;

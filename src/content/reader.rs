@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use crate::content::timespan::Timespan;
 use crate::diag::{Diagnostic, codes};
 use crate::source::FileId;
 use crate::span::TextRange;
@@ -95,6 +96,88 @@ impl<'t, 'i> TableReader<'t, 'i> {
             }
         }
         out
+    }
+
+    /// A boolean.
+    pub fn bool(&mut self, key: &'static str) -> Option<(bool, TextRange)> {
+        let (_, v) = self.entry(key)?;
+        match v.get_ref().as_bool() {
+            Some(b) => Some((b, range_of(v))),
+            None => {
+                self.wrong_type(key, v, "a boolean");
+                None
+            }
+        }
+    }
+
+    /// An integer.
+    pub fn int(&mut self, key: &'static str) -> Option<(i64, TextRange)> {
+        let (_, v) = self.entry(key)?;
+        let parsed = v.get_ref().as_integer().and_then(|i| {
+            let digits: String = i.as_str().chars().filter(|c| *c != '_').collect();
+            i64::from_str_radix(&digits, i.radix()).ok()
+        });
+        match parsed {
+            Some(n) => Some((n, range_of(v))),
+            None => {
+                self.wrong_type(key, v, "an integer");
+                None
+            }
+        }
+    }
+
+    /// A timespan string (`15m`, `1h`, `14d`).
+    pub fn timespan(&mut self, key: &'static str) -> Option<(Timespan, TextRange)> {
+        let (text, range) = self.string(key, false, "")?;
+        match text.parse::<Timespan>() {
+            Ok(t) => Some((t, range)),
+            Err(e) => {
+                self.diags.push(
+                    Diagnostic::new(codes::INVALID_TIMESPAN, format!("`{key}` is not a timespan"))
+                        .with_primary(self.file, range, e.to_string())
+                        .with_help("write a timespan such as \"15m\", \"1h\" or \"14d\""),
+                );
+                None
+            }
+        }
+    }
+
+    /// One of a fixed set of strings.
+    pub fn one_of(&mut self, key: &'static str, allowed: &[&'static str]) -> Option<(&'static str, TextRange)> {
+        let (text, range) = self.string(key, false, "")?;
+        match allowed.iter().find(|a| **a == text) {
+            Some(a) => Some((a, range)),
+            None => {
+                self.diags.push(
+                    Diagnostic::new(codes::WRONG_TYPE, format!("`{key}` must be one of: {}", allowed.join(", ")))
+                        .with_primary(self.file, range, format!("`{text}` is not allowed"))
+                        .with_help(format!("write one of: {}", allowed.join(", "))),
+                );
+                None
+            }
+        }
+    }
+
+    /// An array of tables (`[[entities]]`).
+    pub fn table_array(&mut self, key: &'static str) -> Vec<(&'t DeTable<'i>, TextRange)> {
+        let Some((_, v)) = self.entry(key) else { return Vec::new() };
+        let Some(arr) = v.get_ref().as_array() else {
+            self.wrong_type(key, v, "an array of tables");
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for item in arr.iter() {
+            match item.get_ref().as_table() {
+                Some(t) => out.push((t, range_of(item))),
+                None => self.wrong_type(key, item, "an array of tables"),
+            }
+        }
+        out
+    }
+
+    /// Whether the key is present (it is then known, not reported as unknown).
+    pub fn has(&mut self, key: &'static str) -> Option<TextRange> {
+        self.entry(key).map(|(k, _)| range_of(k))
     }
 
     /// A sub-table.

@@ -192,6 +192,69 @@ codes! {
     ///
     /// Fix: rename one of the files.
     DUPLICATE_SLUG = ("CNT017", "duplicate-slug", Error);
+    /// What: a key that does not apply to the item's kind.
+    ///
+    /// Why: severity, schedules, incidents and alert settings belong to
+    /// analytic rules; NRT rules have no schedule. Keeping them would suggest
+    /// a behaviour Sentinel will not have.
+    ///
+    /// Example: `[schedule]` in a `kind = "hunting"` item, or in an NRT rule.
+    ///
+    /// Fix: remove the key, or change the item's kind.
+    NOT_FOR_KIND = ("CNT018", "not-for-kind", Error);
+    /// What: a rule schedule Sentinel does not accept.
+    ///
+    /// Why: frequency and period must be 5m..14d, the period at least the
+    /// frequency, a period of 2 days or more needs a frequency of at least 1h,
+    /// thresholds are 0..10000 and suppression 5m..24h (Azure-Sentinel CI
+    /// S-6..S-8 and the service limits).
+    ///
+    /// Example: `frequency = "15m"` with `period = "3d"`.
+    ///
+    /// Fix: use values inside the limits in the message.
+    INVALID_SCHEDULE = ("CNT019", "invalid-schedule", Error);
+    /// What: a rule's `period` is shorter than the window its query looks
+    /// back over.
+    ///
+    /// Why: Sentinel only gives the query `period` worth of data; a query
+    /// that compares against 14 days of baseline in a 1-day period silently
+    /// sees no baseline and fires on everything (or nothing). A classic
+    /// production bug.
+    ///
+    /// Example: `run_command_unique_script` with `baseline = "14d"` and
+    /// `period = "1d"`.
+    ///
+    /// Fix: remove `period` (it is derived from the model's window) or make it
+    /// at least the window.
+    QUERY_PERIOD_TOO_SHORT = ("CNT020", "query-period-too-short", Error);
+    /// What: an entity mapping Sentinel would reject.
+    ///
+    /// Why: each mapping needs a known entity type, 1..3 known identifiers
+    /// of that type forming an identifying set, and column names; at most 10
+    /// mappings (Azure-Sentinel CI S-15).
+    ///
+    /// Example: `type = "Account"` with `fields = { UPN = "Caller" }`.
+    ///
+    /// Fix: use an identifier from the list in the help line.
+    INVALID_ENTITY_MAPPING = ("CNT021", "invalid-entity-mapping", Error);
+    /// What: custom details Sentinel would reject.
+    ///
+    /// Why: at most 20 details; keys 1..20 letters, digits or `_` starting
+    /// with a letter; values are column names (Azure-Sentinel CI S-14).
+    ///
+    /// Example: `"Virtual machine" = "VirtualMachineName"`.
+    ///
+    /// Fix: `VirtualMachine = "VirtualMachineName"`.
+    INVALID_CUSTOM_DETAILS = ("CNT022", "invalid-custom-details", Error);
+    /// What: an alert details override Sentinel would reject.
+    ///
+    /// Why: name formats are 1..256 characters, description formats 1..5000,
+    /// each with at most 3 `{{Column}}` placeholders (Azure-Sentinel CI S-17).
+    ///
+    /// Example: a name format with four placeholders.
+    ///
+    /// Fix: shorten it or use fewer placeholders.
+    INVALID_ALERT_DETAILS = ("CNT023", "invalid-alert-details", Error);
     /// What: a Tera template could not be parsed or rendered.
     ///
     /// Why: the query of the item cannot be produced.

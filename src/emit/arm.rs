@@ -64,6 +64,22 @@ pub fn hunting_document(item: &Item, kql: &RenderedKql, options: &EmitOptions) -
     }
 }
 
+pub fn analytics_document(
+    item: &Item,
+    rule: &crate::content::rule::RuleSettings,
+    kql: &RenderedKql,
+    options: &EmitOptions,
+) -> Document {
+    let value = template(vec![super::analytics::alert_rule_resource(item, rule, kql, options)]);
+    Document {
+        path: format!("arm/analytics/{}.json", item.slug),
+        text: to_text(&value),
+        json: value,
+        schema: SchemaName::ArmTemplate,
+        origin: Some(super::Origin::of(item)),
+    }
+}
+
 /// `arm/azuredeploy.json`: every resource of every item, ordered by content
 /// id so the file does not depend on file names or walk order.
 pub fn azuredeploy(mut resources: Vec<(String, Value)>) -> Document {

@@ -4,6 +4,7 @@
 //! Azure-Sentinel repository writes it) or ordered JSON (ARM), then turned
 //! into text deterministically: sorted, LF, one trailing newline.
 
+pub mod analytics;
 pub mod arm;
 pub mod yaml;
 pub mod yaml_writer;
@@ -47,28 +48,46 @@ impl Origin {
 pub struct EmitOptions {
     /// api-version of `Microsoft.OperationalInsights/workspaces/savedSearches`.
     pub saved_searches_api_version: String,
+    /// api-version of Scheduled alertRules (a stable one).
+    pub scheduled_api_version: String,
+    /// api-version of NRT alertRules (NRT exists only in preview versions).
+    pub nrt_api_version: String,
 }
 
 impl Default for EmitOptions {
     fn default() -> Self {
-        Self { saved_searches_api_version: "2025-02-01".to_string() }
+        Self {
+            saved_searches_api_version: "2025-02-01".to_string(),
+            scheduled_api_version: "2025-12-01".to_string(),
+            nrt_api_version: "2025-07-01-preview".to_string(),
+        }
     }
 }
 
 /// Every document of one item (the combined ARM template is built by
 /// [`arm::azuredeploy`] once all items are done).
 pub fn item_to_documents(item: &Item, kql: &RenderedKql, options: &EmitOptions) -> Vec<Document> {
-    vec![
-        Document {
-            path: format!("kql/{}.kql", item.slug),
-            text: kql.text.clone(),
-            json: serde_json::Value::Null,
-            schema: crate::validate::SchemaName::None,
-            origin: Some(Origin { rendered: Some(kql.file), ..Origin::of(item) }),
-        },
-        yaml::hunting_document(item, kql),
-        arm::hunting_document(item, kql, options),
-    ]
+    let kql_doc = Document {
+        path: format!("kql/{}.kql", item.slug),
+        text: kql.text.clone(),
+        json: serde_json::Value::Null,
+        schema: crate::validate::SchemaName::None,
+        origin: Some(Origin { rendered: Some(kql.file), ..Origin::of(item) }),
+    };
+    match &item.rule {
+        None => vec![kql_doc, yaml::hunting_document(item, kql), arm::hunting_document(item, kql, options)],
+        Some(rule) => {
+            vec![kql_doc, analytics::yaml_document(item, rule, kql), arm::analytics_document(item, rule, kql, options)]
+        }
+    }
+}
+
+/// The ARM resource of an item (for `azuredeploy.json` and deploy).
+pub fn item_to_resource(item: &Item, kql: &RenderedKql, options: &EmitOptions) -> serde_json::Value {
+    match &item.rule {
+        None => arm::saved_search_resource(item, kql, options),
+        Some(rule) => analytics::alert_rule_resource(item, rule, kql, options),
+    }
 }
 
 /// Files keyed by path, the form the writer and `--check` use.

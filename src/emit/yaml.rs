@@ -26,6 +26,8 @@ pub struct HuntingQueryYaml {
     pub tactics: Vec<String>,
     pub relevant_techniques: Vec<String>,
     pub query: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub entity_mappings: Vec<super::analytics::EntityMappingYaml>,
     pub version: String,
 }
 
@@ -44,7 +46,7 @@ pub fn data_connectors(item: &Item) -> Vec<RequiredDataConnector> {
 
 /// Text for a YAML block scalar: exactly one trailing newline, so the
 /// serializer writes `|` (not `|-`) like upstream files.
-fn block(text: &str) -> String {
+pub fn block(text: &str) -> String {
     let mut s = text.trim_end().to_string();
     s.push('\n');
     s
@@ -59,6 +61,7 @@ pub fn hunting_document(item: &Item, kql: &RenderedKql) -> Document {
         tactics: item.tactics.clone(),
         relevant_techniques: item.techniques.clone(),
         query: block(&kql.text),
+        entity_mappings: super::analytics::entity_mappings(&item.entities),
         version: item.version.clone(),
     };
     Document {

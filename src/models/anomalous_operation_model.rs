@@ -41,6 +41,8 @@ pub static MODEL: TypedModel<AnomalousOperationModel> = TypedModel::new(ModelInf
     kinds: &[Kind::Hunting],
     template: "anomalous_operation_model.kql.tera",
     connectors: &[AZURE_ACTIVITY],
+    window: anomalous_window,
+    entities: &[("Account", &[("FullName", "Caller")]), ("IP", &[("Address", "ClientIP")])],
     params: &[
         ParamSpec {
             name: "detect_window",
@@ -118,3 +120,9 @@ pub static MODEL: TypedModel<AnomalousOperationModel> = TypedModel::new(ModelInf
         },
     ],
 });
+
+/// Training plus detection: everything the query reads.
+fn anomalous_window(params: &crate::content::params::ParamValues) -> Option<Timespan> {
+    let p = |n| ModelInfo::timespan_param(params, n);
+    Some(Timespan::from_seconds(p("detect_window")?.seconds() + p("training")?.seconds()))
+}

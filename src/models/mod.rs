@@ -5,9 +5,20 @@
 //! `templates/`, and the data connectors its query reads. Adding a model is
 //! adding one file here and one line to [`REGISTRY`].
 
+mod activity_connector_health;
 mod anomalous_operation_model;
+mod caller_activity_summary;
+mod dormant_service_principal_creds;
+mod dormant_user_mfa_logon;
+mod operation_watch;
+mod run_command_from_azure_ip;
 mod run_command_infrequent;
+mod run_command_mde_linked;
+mod run_command_nrt;
+mod run_command_script_volatility;
 mod run_command_spike;
+mod run_command_ueba_breach;
+mod run_command_unique_script;
 
 use std::marker::PhantomData;
 
@@ -15,7 +26,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::content::item::Kind;
-use crate::content::params::{ParamSpec, ParamValues};
+use crate::content::params::{ParamSpec, ParamValue, ParamValues};
+use crate::content::rule::EntityMapping;
+use crate::content::timespan::Timespan;
 
 /// A data connector and the tables of it that a query reads
 /// (`requiredDataConnectors` in Sentinel YAML).
@@ -40,9 +53,34 @@ pub struct ModelInfo {
     pub template: &'static str,
     pub params: &'static [ParamSpec],
     pub connectors: &'static [DataConnector],
+    /// How far back the query looks, for the rule's `queryPeriod` (derived
+    /// from it, or checked against it). `None`: the query has no window of
+    /// its own and runs over whatever period the rule gives it.
+    pub window: fn(&ParamValues) -> Option<Timespan>,
+    /// Entity mappings for the columns the query outputs:
+    /// (entity type, [(identifier, column)]).
+    pub entities: &'static [(&'static str, &'static [(&'static str, &'static str)])],
 }
 
 impl ModelInfo {
+    pub fn default_entities(&self) -> Vec<EntityMapping> {
+        self.entities
+            .iter()
+            .map(|(ty, fields)| EntityMapping {
+                entity_type: ty.to_string(),
+                fields: fields.iter().map(|(i, c)| (i.to_string(), c.to_string())).collect(),
+            })
+            .collect()
+    }
+
+    /// The timespan parameter `name` (for `window` functions).
+    pub fn timespan_param(params: &ParamValues, name: &str) -> Option<Timespan> {
+        match params.values.get(name) {
+            Some(ParamValue::Timespan(t)) => Some(*t),
+            _ => None,
+        }
+    }
+
     pub fn param(&self, name: &str) -> Option<&'static ParamSpec> {
         self.params.iter().find(|p| p.name == name)
     }
@@ -81,12 +119,36 @@ impl<P: DeserializeOwned + Serialize> Model for TypedModel<P> {
 }
 
 /// Every built-in model, sorted by name.
-pub static REGISTRY: &[&dyn Model] =
-    &[&anomalous_operation_model::MODEL, &run_command_infrequent::MODEL, &run_command_spike::MODEL];
+pub static REGISTRY: &[&dyn Model] = &[
+    &activity_connector_health::MODEL,
+    &anomalous_operation_model::MODEL,
+    &caller_activity_summary::MODEL,
+    &dormant_service_principal_creds::MODEL,
+    &dormant_user_mfa_logon::MODEL,
+    &operation_watch::MODEL,
+    &run_command_from_azure_ip::MODEL,
+    &run_command_infrequent::MODEL,
+    &run_command_mde_linked::MODEL,
+    &run_command_nrt::MODEL,
+    &run_command_script_volatility::MODEL,
+    &run_command_spike::MODEL,
+    &run_command_ueba_breach::MODEL,
+    &run_command_unique_script::MODEL,
+];
 
 /// The model called `name`.
 pub fn find(name: &str) -> Option<&'static dyn Model> {
     REGISTRY.iter().copied().find(|m| m.info().name == name)
+}
+
+/// For models whose query has no window of its own.
+pub fn no_window(_: &ParamValues) -> Option<Timespan> {
+    None
+}
+
+/// For models whose window is their `lookback` parameter.
+pub fn lookback_window(params: &ParamValues) -> Option<Timespan> {
+    ModelInfo::timespan_param(params, "lookback")
 }
 
 const AZURE_ACTIVITY: DataConnector = DataConnector { connector_id: "AzureActivity", data_types: &["AzureActivity"] };
@@ -109,9 +171,9 @@ mod tests {
         for model in REGISTRY {
             let mut values = ParamValues::default();
             for spec in model.info().params {
-                if let Some(v) = spec.default_value() {
-                    values.values.insert(spec.name, v);
-                }
+                // Required parameters (no default) get a sample value of their type.
+                let v = spec.default_value().unwrap_or(ParamValue::String("user@contoso.com".into()));
+                values.values.insert(spec.name, v);
             }
             let ctx = model.context(&values);
             assert!(ctx.is_ok(), "{}: {:?}", model.info().name, ctx.err());

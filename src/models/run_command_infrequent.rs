@@ -27,6 +27,8 @@ pub static MODEL: TypedModel<RunCommandInfrequent> = TypedModel::new(ModelInfo {
     kinds: &[Kind::Hunting],
     template: "run_command_infrequent.kql.tera",
     connectors: &[AZURE_ACTIVITY],
+    window: super::lookback_window,
+    entities: &[("Account", &[("FullName", "Caller")])],
     params: &[
         ParamSpec {
             name: "max_interaction",

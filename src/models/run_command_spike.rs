@@ -29,6 +29,8 @@ pub static MODEL: TypedModel<RunCommandSpike> = TypedModel::new(ModelInfo {
     kinds: &[Kind::Hunting],
     template: "run_command_spike.kql.tera",
     connectors: &[AZURE_ACTIVITY],
+    window: super::lookback_window,
+    entities: &[("Account", &[("FullName", "Caller")]), ("IP", &[("Address", "CallerIP")])],
     params: &[
         ParamSpec {
             name: "window",

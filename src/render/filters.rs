@@ -55,11 +55,26 @@ fn expect_timespan(value: &Value, filter: &str) -> TeraResult<Timespan> {
     expect_str(value, filter)?.parse().map_err(|e| tera::Error::msg(format!("`{filter}` expects a timespan: {e}")))
 }
 
-/// `{{ v | kql_string }}` → `"text"`; `quote="single"` → `'text'`.
+/// A verbatim KQL string literal `@"..."` (backslashes literal, `"`
+/// doubled), the form regular expressions are written in. Text with a line
+/// break cannot be verbatim and falls back to an escaped literal.
+pub fn verbatim_literal(text: &str) -> String {
+    if text.chars().any(|c| c.is_control()) {
+        return string_literal(text, '"');
+    }
+    format!("@\"{}\"", text.replace('"', "\"\""))
+}
+
+/// `{{ v | kql_string }}` → `"text"`; `quote="single"` → `'text'`;
+/// `quote="verbatim"` → `@"text"` (for regular expressions).
 pub struct KqlString;
 impl Filter for KqlString {
     fn filter(&self, value: &Value, args: &HashMap<String, Value>) -> TeraResult<Value> {
-        Ok(Value::String(string_literal(expect_str(value, "kql_string")?, quote_arg(args)?)))
+        let text = expect_str(value, "kql_string")?;
+        if args.get("quote").and_then(Value::as_str) == Some("verbatim") {
+            return Ok(Value::String(verbatim_literal(text)));
+        }
+        Ok(Value::String(string_literal(text, quote_arg(args)?)))
     }
     fn is_safe(&self) -> bool {
         true
@@ -122,6 +137,23 @@ impl Filter for KqlWholeUnits {
     }
 }
 
+/// `{{ d | kql_datetime }}` → `datetime(2021-11-22T00:00:00Z)`. The value
+/// was checked as a date-time when the content was loaded; the filter checks
+/// again that only date-time characters reach the query.
+pub struct KqlDatetime;
+impl Filter for KqlDatetime {
+    fn filter(&self, value: &Value, _: &HashMap<String, Value>) -> TeraResult<Value> {
+        let text = expect_str(value, "kql_datetime")?;
+        if !crate::content::params::is_datetime(text) {
+            return Err(tera::Error::msg(format!("`kql_datetime` expects an ISO 8601 date-time, got `{text}`")));
+        }
+        Ok(Value::String(format!("datetime({text})")))
+    }
+    fn is_safe(&self) -> bool {
+        true
+    }
+}
+
 /// `{{ n | kql_int }}` → `5`.
 pub struct KqlInt;
 impl Filter for KqlInt {
@@ -169,6 +201,7 @@ pub fn register(tera: &mut tera::Tera) {
     tera.register_filter("kql_int", KqlInt);
     tera.register_filter("kql_real", KqlReal);
     tera.register_filter("kql_bool", KqlBool);
+    tera.register_filter("kql_datetime", KqlDatetime);
 }
 
 #[cfg(test)]

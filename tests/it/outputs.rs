@@ -7,7 +7,7 @@ use crate::util::{compile_bundled, root};
 fn bundled_content_is_clean_and_every_document_is_snapshotted() {
     let compiled = compile_bundled();
     assert!(compiled.diagnostics.is_empty(), "{:?}", compiled.diagnostics);
-    assert_eq!(compiled.items.len(), 3);
+    assert_eq!(compiled.items.len(), 15);
     for doc in &compiled.documents {
         let name = doc.path.replace('/', "__");
         insta::assert_snapshot!(name, doc.text);
@@ -34,6 +34,9 @@ fn yaml_reads_back_as_the_documents_it_was_made_from() {
         // Upstream layout: `query: |` block and indented sequences.
         assert!(doc.text.contains("\nquery: |\n"), "{}", doc.path);
         assert!(doc.text.contains("\ntactics:\n  - "), "{}", doc.path);
+        if doc.path.starts_with("yaml/analytics/") {
+            assert!(doc.text.ends_with("\nkind: Scheduled\n") || doc.text.ends_with("\nkind: NRT\n"), "{}", doc.path);
+        }
     }
 }
 
@@ -52,7 +55,13 @@ fn schema_rejects_what_sentinel_rejects() {
 
     let arm = compiled.documents.iter().find(|d| d.path == "arm/azuredeploy.json").unwrap();
     let mut bad = arm.json.clone();
-    bad["resources"][0]["properties"]["category"] = "Log Management".into();
+    let saved_search = bad["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|r| r["type"] == "Microsoft.OperationalInsights/workspaces/savedSearches")
+        .unwrap();
+    bad["resources"][saved_search]["properties"]["category"] = "Log Management".into();
     assert!(!SchemaName::ArmTemplate.validator().is_valid(&bad));
 }
 
@@ -74,8 +83,13 @@ fn savedsearch_properties_match_the_official_openapi_definition() {
     let validator = jsonschema::validator_for(&schema).unwrap();
     let compiled = compile_bundled();
     let arm = compiled.documents.iter().find(|d| d.path == "arm/azuredeploy.json").unwrap();
-    let resources = arm.json["resources"].as_array().unwrap();
-    assert_eq!(resources.len(), 3);
+    let resources: Vec<&serde_json::Value> = arm.json["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["type"] == "Microsoft.OperationalInsights/workspaces/savedSearches")
+        .collect();
+    assert_eq!(resources.len(), 12);
     for r in resources {
         let errors: Vec<String> = validator.iter_errors(&r["properties"]).map(|e| e.to_string()).collect();
         assert!(errors.is_empty(), "{errors:?}");
@@ -107,4 +121,83 @@ fn content_schema_file_is_in_sync_with_the_rust_types() {
             assert!(!validator.is_valid(&bad), "{}: unknown params must be rejected", entry.path().display());
         }
     }
+}
+
+/// An OpenAPI 2 definition as a JSON Schema: definitions exposed at the root,
+/// references into the saved common `AlertTypes.json` resolved locally, and
+/// references to files that were not saved (ARM common-types) stubbed.
+fn openapi_schema(spec_file: &str, definition: &str) -> Option<serde_json::Value> {
+    let dir = root().join("../shared/reference/azure-rest");
+    let spec: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join(spec_file)).ok()?).ok()?;
+    let common: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("securityinsights-stable-2025-12-01-common-AlertTypes.json")).ok()?,
+    )
+    .ok()?;
+    let mut definitions = spec["definitions"].as_object().unwrap().clone();
+    for (k, v) in common["definitions"].as_object().unwrap() {
+        definitions.entry(k.clone()).or_insert(v.clone());
+    }
+    fn fix_refs(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                if let Some(serde_json::Value::String(r)) = map.get("$ref").cloned().as_ref() {
+                    if let Some((file, frag)) = r.split_once('#') {
+                        if file.ends_with("AlertTypes.json") || file.is_empty() {
+                            map.insert("$ref".into(), format!("#{frag}").into());
+                        } else {
+                            map.remove("$ref");
+                        }
+                    }
+                }
+                map.values_mut().for_each(fix_refs);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(fix_refs),
+            _ => {}
+        }
+    }
+    let mut root_schema =
+        serde_json::json!({ "$ref": format!("#/definitions/{definition}"), "definitions": definitions });
+    fix_refs(&mut root_schema);
+    Some(root_schema)
+}
+
+#[test]
+fn alert_rule_properties_match_the_official_openapi_definitions() {
+    let compiled = compile_bundled();
+    let mut checked = 0;
+    for (kind, spec, def) in [
+        ("Scheduled", "securityinsights-stable-2025-12-01-AlertRules.json", "ScheduledAlertRuleProperties"),
+        ("NRT", "securityinsights-preview-2025-07-01-preview-AlertRules.json", "NrtAlertRuleProperties"),
+    ] {
+        let Some(schema) = openapi_schema(spec, def) else {
+            eprintln!("skipped: ../shared/reference/azure-rest not present");
+            return;
+        };
+        let validator = jsonschema::options().with_draft(jsonschema::Draft::Draft4).build(&schema).unwrap();
+        for doc in compiled.documents.iter().filter(|d| d.path.starts_with("arm/analytics/")) {
+            let resource = &doc.json["resources"][0];
+            if resource["kind"] != kind {
+                continue;
+            }
+            let errors: Vec<String> =
+                validator.iter_errors(&resource["properties"]).map(|e| format!("{}: {e}", e.instance_path)).collect();
+            assert!(errors.is_empty(), "{}: {errors:?}", doc.path);
+            checked += 1;
+        }
+        // The definition is not vacuous: a wrong enum value and a missing
+        // required field are rejected.
+        let mut bad = compiled
+            .documents
+            .iter()
+            .find(|d| d.path.starts_with("arm/analytics/") && d.json["resources"][0]["kind"] == kind)
+            .unwrap()
+            .json["resources"][0]["properties"]
+            .clone();
+        bad["severity"] = "Critical".into();
+        assert!(!validator.is_valid(&bad), "{def} accepts severity Critical");
+        bad["severity"] = "High".into();
+        bad.as_object_mut().unwrap().remove("displayName");
+        assert!(!validator.is_valid(&bad), "{def} accepts a rule without displayName");
+    }
+    assert_eq!(checked, 3, "two Scheduled rules and one NRT rule");
 }

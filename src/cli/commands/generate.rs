@@ -22,10 +22,20 @@ pub struct GenerateArgs {
     /// api-version of the savedSearches resources in the ARM templates
     #[arg(long, value_name = "VERSION", default_value = "2025-02-01")]
     pub saved_searches_api_version: String,
+    /// api-version of Scheduled alertRules (a stable version)
+    #[arg(long, value_name = "VERSION", default_value = "2025-12-01")]
+    pub scheduled_api_version: String,
+    /// api-version of NRT alertRules (NRT exists only in preview versions)
+    #[arg(long, value_name = "VERSION", default_value = "2025-07-01-preview")]
+    pub nrt_api_version: String,
 }
 
 pub fn run(g: &GlobalArgs, args: GenerateArgs) -> anyhow::Result<ExitStatus> {
-    let options = EmitOptions { saved_searches_api_version: args.saved_searches_api_version };
+    let options = EmitOptions {
+        saved_searches_api_version: args.saved_searches_api_version,
+        scheduled_api_version: args.scheduled_api_version,
+        nrt_api_version: args.nrt_api_version,
+    };
     let compiled = crate::compile(&g.paths(), &options).context("generate")?;
     if report(&compiled, args.format, g.color()) {
         eprintln!("nothing written: fix the errors above (`{}` is unchanged)", args.out.display());

@@ -1,0 +1,56 @@
+//! Run Command from Azure IP ranges.
+//!
+//! Source: Azure-Sentinel `Solutions/Azure Activity/Hunting Queries/AzureRunCommandFromAzureIP.yaml`.
+
+use serde::{Deserialize, Serialize};
+
+use super::{DataConnector, ModelInfo, TypedModel};
+use crate::content::item::Kind;
+use crate::content::params::{Default, Granularity, ParamSpec, ParamType};
+use crate::content::timespan::Timespan;
+
+/// Parameters of `run_command_from_azure_ip`.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunCommandFromAzureIp {
+    pub lookback: Timespan,
+    pub service_tag_prefix: String,
+    pub ranges_url: String,
+}
+
+pub static MODEL: TypedModel<RunCommandFromAzureIp> = TypedModel::new(ModelInfo {
+    name: "run_command_from_azure_ip",
+    summary: "Run Command executed from an address in an Azure service tag's ranges (e.g. Windows Virtual Desktop)",
+    reference: "Azure-Sentinel: Solutions/Azure Activity/Hunting Queries/AzureRunCommandFromAzureIP.yaml (v2.1.1)",
+    kinds: &[Kind::Hunting],
+    template: "run_command_from_azure_ip.kql.tera",
+    connectors: &[DataConnector { connector_id: "AzureActivity", data_types: &["AzureActivity"] }],
+    window: super::lookback_window,
+    entities: &[("Account", &[("FullName", "Caller")]), ("IP", &[("Address", "CallerIpAddress")])],
+    params: &[
+        ParamSpec {
+            name: "lookback",
+            ty: ParamType::Timespan {
+                min: Timespan::from_hours(1),
+                max: Timespan::from_days(730),
+                whole: Granularity::Second,
+            },
+            default: Default::Timespan(Timespan::from_days(30)),
+            doc: "How far back the hunt searches.",
+        },
+        ParamSpec {
+            name: "service_tag_prefix",
+            ty: ParamType::String { non_empty: true },
+            default: Default::Str("WindowsVirtualDesktop"),
+            doc: "Service tag name prefix whose address ranges count as Azure-hosted sources.",
+        },
+        ParamSpec {
+            name: "ranges_url",
+            ty: ParamType::String { non_empty: true },
+            default: Default::Str(
+                "https://raw.githubusercontent.com/microsoft/mstic/master/PublicFeeds/MSFTIPRanges/ServiceTags_Public.json",
+            ),
+            doc: "URL of the Azure service tags JSON read with `externaldata` (multijson).",
+        },
+    ],
+});

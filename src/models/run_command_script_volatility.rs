@@ -1,0 +1,57 @@
+//! Volatility of Run Command script sizes per caller and VM.
+//!
+//! Source: the write-up: the MDE-linked query up to the file join, plus the
+//! volatility lines (the write-up's stray `~` after `* 100` is dropped).
+
+use serde::{Deserialize, Serialize};
+
+use super::{DataConnector, ModelInfo, TypedModel};
+use crate::content::item::Kind;
+use crate::content::params::{Default, ParamSpec, ParamType};
+
+/// Parameters of `run_command_script_volatility`.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunCommandScriptVolatility {
+    pub extension_process: String,
+    pub percent_different: i64,
+    pub min_commands: i64,
+}
+
+pub static MODEL: TypedModel<RunCommandScriptVolatility> = TypedModel::new(ModelInfo {
+    name: "run_command_script_volatility",
+    summary: "Callers whose Run Command scripts on one VM differ in size most of the time: hands-on-keyboard reconnaissance",
+    reference: "write-up: Linking Azure Activity with Endpoint Data (file size volatility)",
+    kinds: &[Kind::Hunting],
+    template: "run_command_script_volatility.kql.tera",
+    connectors: &[
+        DataConnector { connector_id: "AzureActivity", data_types: &["AzureActivity"] },
+        DataConnector { connector_id: "MicrosoftThreatProtection", data_types: &["DeviceFileEvents"] },
+    ],
+    window: super::no_window,
+    entities: &[
+        ("Account", &[("FullName", "Caller")]),
+        ("IP", &[("Address", "CallerIpAddress")]),
+        ("Host", &[("HostName", "VirtualMachineName")]),
+    ],
+    params: &[
+        ParamSpec {
+            name: "extension_process",
+            ty: ParamType::String { non_empty: true },
+            default: Default::Str("RunCommandExtension.exe"),
+            doc: "Process that writes Run Command scripts to disk on the VM (DeviceFileEvents InitiatingProcessFileName).",
+        },
+        ParamSpec {
+            name: "percent_different",
+            ty: ParamType::Int { min: 0, max: 100 },
+            default: Default::Int(80),
+            doc: "Alert when more than this percentage of the caller's scripts on a VM have distinct sizes.",
+        },
+        ParamSpec {
+            name: "min_commands",
+            ty: ParamType::Int { min: 0, max: 100000 },
+            default: Default::Int(1),
+            doc: "Alert only when the caller ran more than this many scripts on the VM.",
+        },
+    ],
+});

@@ -1,0 +1,80 @@
+//! Unique Run Command script detection.
+//!
+//! Source: the write-up's closing detection: raise an alert when a unique
+//! PowerShell script is executed through Run Command. Fingerprints are the
+//! MDE-linked query's `ScriptFingerprintHash`.
+
+use serde::{Deserialize, Serialize};
+
+use super::{DataConnector, ModelInfo, TypedModel};
+use crate::content::item::Kind;
+use crate::content::params::{Default, Granularity, ParamSpec, ParamType};
+use crate::content::timespan::Timespan;
+
+/// Parameters of `run_command_unique_script`.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunCommandUniqueScript {
+    pub baseline: Timespan,
+    pub detection: Timespan,
+    pub extension_process: String,
+    pub script_name_pattern: String,
+}
+
+pub static MODEL: TypedModel<RunCommandUniqueScript> = TypedModel::new(ModelInfo {
+    name: "run_command_unique_script",
+    summary: "Alert when a Run Command PowerShell script whose fingerprint was never seen in the baseline runs",
+    reference: "write-up: the detection built on the MDE-linked query (unique PowerShell script executed via Run Command); no published query text",
+    kinds: &[Kind::Scheduled],
+    template: "run_command_unique_script.kql.tera",
+    connectors: &[
+        DataConnector { connector_id: "AzureActivity", data_types: &["AzureActivity"] },
+        DataConnector { connector_id: "MicrosoftThreatProtection", data_types: &["DeviceFileEvents", "DeviceEvents"] },
+    ],
+    window: baseline_window,
+    entities: &[
+        ("Account", &[("FullName", "Caller")]),
+        ("IP", &[("Address", "CallerIpAddress")]),
+        ("Host", &[("HostName", "VirtualMachineName")]),
+    ],
+    params: &[
+        ParamSpec {
+            name: "baseline",
+            ty: ParamType::Timespan {
+                min: Timespan::from_days(1),
+                max: Timespan::from_days(14),
+                whole: Granularity::Second,
+            },
+            default: Default::Timespan(Timespan::from_days(14)),
+            doc: "Period whose script fingerprints count as known (includes the detection window); also the rule's query period.",
+        },
+        ParamSpec {
+            name: "detection",
+            ty: ParamType::Timespan {
+                min: Timespan::from_minutes(5),
+                max: Timespan::from_days(7),
+                whole: Granularity::Second,
+            },
+            default: Default::Timespan(Timespan::from_days(1)),
+            doc: "Window in which a new fingerprint alerts; use it as the rule's frequency.",
+        },
+        ParamSpec {
+            name: "extension_process",
+            ty: ParamType::String { non_empty: true },
+            default: Default::Str("RunCommandExtension.exe"),
+            doc: "Process that writes Run Command scripts to disk on the VM (DeviceFileEvents InitiatingProcessFileName).",
+        },
+        ParamSpec {
+            name: "script_name_pattern",
+            ty: ParamType::String { non_empty: true },
+            default: Default::Str("\\-File\\s(script[0-9]{1,9}\\.ps1)"),
+            doc: "Regular expression extracting the script file name from the PowerShell command line (group 1).",
+        },
+    ],
+});
+
+/// The baseline, which includes the detection window, is everything the
+/// query reads: the rule's period must cover it.
+fn baseline_window(params: &crate::content::params::ParamValues) -> Option<Timespan> {
+    ModelInfo::timespan_param(params, "baseline")
+}
