@@ -140,7 +140,7 @@ pub fn read_rule(r: &mut TableReader<'_, '_>, kind: Kind, window: Option<Timespa
             return None;
         }
     };
-    let enabled = r.bool("enabled").map_or(true, |b| b.0);
+    let enabled = r.bool("enabled").is_none_or(|b| b.0);
     let schedule = match (kind, r.table("schedule")) {
         (Kind::Nrt, Some((_, range))) => {
             r.diags.push(diag(
@@ -210,17 +210,17 @@ fn read_schedule(
     let mut diags = r.finish();
     let bounds = (Timespan::from_minutes(5), Timespan::from_days(14));
     for (name, value) in [("frequency", &frequency), ("period", &period)] {
-        if let Some((t, range)) = value {
-            if *t < bounds.0 || *t > bounds.1 || t.whole_minutes().is_none() {
-                diags.push(diag(
-                    codes::INVALID_SCHEDULE,
-                    file,
-                    *range,
-                    format!("`{name}` must be whole minutes between 5m and 14d"),
-                    "out of range",
-                    "Sentinel runs scheduled queries every 5 minutes at most and looks back 14 days at most",
-                ));
-            }
+        if let Some((t, range)) = value
+            && (*t < bounds.0 || *t > bounds.1 || t.whole_minutes().is_none())
+        {
+            diags.push(diag(
+                codes::INVALID_SCHEDULE,
+                file,
+                *range,
+                format!("`{name}` must be whole minutes between 5m and 14d"),
+                "out of range",
+                "Sentinel runs scheduled queries every 5 minutes at most and looks back 14 days at most",
+            ));
         }
     }
     // The period: derived from the model's window, or checked against it.
@@ -267,17 +267,17 @@ fn read_schedule(
             ));
         }
     }
-    if let Some((s, srange)) = suppression {
-        if s > Timespan::from_hours(24) || s < Timespan::from_minutes(5) {
-            diags.push(diag(
-                codes::INVALID_SCHEDULE,
-                file,
-                srange,
-                "`suppression` must be between 5m and 24h".into(),
-                "out of range",
-                "Sentinel suppresses a rule for 5 minutes to 24 hours after it fires",
-            ));
-        }
+    if let Some((s, srange)) = suppression
+        && (s > Timespan::from_hours(24) || s < Timespan::from_minutes(5))
+    {
+        diags.push(diag(
+            codes::INVALID_SCHEDULE,
+            file,
+            srange,
+            "`suppression` must be between 5m and 24h".into(),
+            "out of range",
+            "Sentinel suppresses a rule for 5 minutes to 24 hours after it fires",
+        ));
     }
     let failed = crate::diag::has_errors(&diags);
     out.append(&mut diags);
@@ -302,7 +302,7 @@ fn read_incident(file: FileId, table: &DeTable<'_>, out: &mut Vec<Diagnostic>) -
     if let Some((g, grange)) = r.table("grouping") {
         let mut gr = TableReader::new(file, g, grange, "`grouping`");
         let gp = &mut incident.grouping;
-        gp.enabled = gr.bool("enabled").map_or(true, |b| b.0);
+        gp.enabled = gr.bool("enabled").is_none_or(|b| b.0);
         if let Some((m, _)) = gr.one_of("matching", MATCHING_METHODS) {
             gp.matching = m;
         }

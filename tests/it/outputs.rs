@@ -140,13 +140,13 @@ fn openapi_schema(spec_file: &str, definition: &str) -> Option<serde_json::Value
     fn fix_refs(v: &mut serde_json::Value) {
         match v {
             serde_json::Value::Object(map) => {
-                if let Some(serde_json::Value::String(r)) = map.get("$ref").cloned().as_ref() {
-                    if let Some((file, frag)) = r.split_once('#') {
-                        if file.ends_with("AlertTypes.json") || file.is_empty() {
-                            map.insert("$ref".into(), format!("#{frag}").into());
-                        } else {
-                            map.remove("$ref");
-                        }
+                if let Some(serde_json::Value::String(r)) = map.get("$ref").cloned().as_ref()
+                    && let Some((file, frag)) = r.split_once('#')
+                {
+                    if file.ends_with("AlertTypes.json") || file.is_empty() {
+                        map.insert("$ref".into(), format!("#{frag}").into());
+                    } else {
+                        map.remove("$ref");
                     }
                 }
                 map.values_mut().for_each(fix_refs);
