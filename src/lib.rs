@@ -12,6 +12,7 @@ pub mod content;
 pub mod diag;
 pub mod emit;
 pub mod error;
+pub mod kql;
 pub mod kql_codes;
 pub mod models;
 pub mod output;

@@ -65,7 +65,15 @@ pub fn compile(paths: &ProjectPaths, options: &EmitOptions) -> Result<Compiled, 
     for item in &items {
         match renderer.item_to_kql(item, &mut sources) {
             Ok(rendered) => {
-                diagnostics.extend(crate::kql_codes::kql_to_diagnostics(&rendered));
+                // A syntax error in a rendered query comes from the template
+                // (values are always literals): point at both.
+                let template = renderer.template_file(item.model.info().template);
+                for mut d in crate::kql_codes::syntax_diagnostics(rendered.file, &rendered.text) {
+                    if let Some(t) = template {
+                        d = d.with_secondary(t, crate::span::TextRange::empty(0), "rendered from this template");
+                    }
+                    diagnostics.push(d.with_secondary(item.file, item.id.range, "in the query of this item"));
+                }
                 let docs = emit::item_to_documents(item, &rendered, options);
                 resources.push((item.id.value.0.clone(), emit::item_to_resource(item, &rendered, options)));
                 documents.extend(docs);

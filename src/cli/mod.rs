@@ -103,6 +103,8 @@ pub enum Command {
     Schema,
     /// Print a shell completion script
     Completions(commands::completions::CompletionsArgs),
+    /// KQL tools: `kql check FILE…` reports syntax errors with spans
+    Kql(commands::kql::KqlArgs),
 }
 
 /// Parse arguments, run, and map the outcome to an exit code.
@@ -133,6 +135,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
             Ok(ExitStatus::Clean)
         }
         Command::Completions(args) => commands::completions::run(args),
+        Command::Kql(args) => commands::kql::run(g, args),
     }
 }
 

@@ -172,3 +172,29 @@ fn help_is_complete_for_every_command() {
         insta::assert_snapshot!(format!("cli_help_{cmd}"), stdout(&out));
     }
 }
+
+#[test]
+fn kql_check_reads_files_and_stdin() {
+    let dir = root();
+    let out =
+        forge(&dir).args(["kql", "check", "generated/kql/run-command-spike.kql", "tests/fixtures/kql/valid"]).output();
+    // A directory is not a file: the tool cannot proceed.
+    assert_eq!(out.unwrap().status.code(), Some(2));
+    let out = forge(&dir).args(["kql", "check", "generated/kql/run-command-spike.kql"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = forge(&dir)
+        .args(["kql", "check", "-"])
+        .write_stdin("AzureActivity\n| where Caller ==\n| take 5\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("kql_check_stdin", stderr(&out));
+    let out = forge(&dir)
+        .args(["kql", "check", "--format", "json"])
+        .write_stdin("T | summarize count() by\n")
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["diagnostics"][0]["code"], "SYN001");
+    assert_eq!(report["diagnostics"][0]["location"]["file"], "<stdin>");
+}

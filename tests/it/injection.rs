@@ -107,6 +107,7 @@ proptest! {
         let kql = &compiled.kql[index].as_ref().unwrap().text;
         let default = crate::util::compile_bundled();
         let default_kql = default.kql[default.items.iter().position(|i| i.slug == "anomalous-azure-operation").unwrap()].as_ref().unwrap().text.clone();
+        prop_assert!(sentinel_forge::kql::parse(kql).errors.is_empty(), "the rendered query must still parse: {}", kql);
         let ours = filters::string_literal(&value, '\'');
         let theirs = filters::string_literal("microsoft.compute/virtualmachines/runcommand/action", '\'');
         prop_assert_eq!(kql.replacen(&ours, "<V>", 1), default_kql.replacen(&theirs, "<V>", 1));

@@ -3,6 +3,7 @@
 pub mod completions;
 pub mod explain;
 pub mod generate;
+pub mod kql;
 pub mod list;
 pub mod new;
 pub mod show;
