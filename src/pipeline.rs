@@ -52,18 +52,70 @@ impl Compiled {
     }
 }
 
-/// Run every stage.
+/// Which environments a run renders besides the default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Environments {
+    /// The default and every `content/environments/*.toml` (what `generate` writes).
+    All,
+    /// Only this environment.
+    Only(String),
+    /// Only the default.
+    None,
+}
+
+/// Run every stage for the default content and every environment.
 pub fn compile(paths: &ProjectPaths, options: &EmitOptions) -> Result<Compiled, Error> {
+    compile_with(paths, options, Environments::All)
+}
+
+/// Run every stage for the chosen environments. Documents of environment
+/// `E` are under `E/`; the default's are at the top.
+pub fn compile_with(paths: &ProjectPaths, options: &EmitOptions, envs: Environments) -> Result<Compiled, Error> {
     let mut sources = SourceMap::new();
     let (items, mut diagnostics) = content::load(&paths.content, &mut sources)?;
     let (renderer, mut template_diags) = Renderer::load(&paths.templates, &mut sources)?;
     diagnostics.append(&mut template_diags);
 
+    let (kql, mut documents, mut diags) = items_to_documents(&items, &renderer, &mut sources, options, "");
+    diagnostics.append(&mut diags);
+    let env_names = match &envs {
+        Environments::All => content::environment::names(&paths.content)?,
+        Environments::Only(name) => vec![name.clone()],
+        Environments::None => Vec::new(),
+    };
+    for name in env_names {
+        let (env, env_items, mut env_diags) =
+            content::environment::load_and_apply(&paths.content, &name, &items, &mut sources)?;
+        let env_ok = !diag::has_errors(&env_diags);
+        diagnostics.append(&mut env_diags);
+        // Problems of the content itself are reported once, for the default.
+        if env_ok && !diag::has_errors(&diagnostics) {
+            let (_, docs, mut d) =
+                items_to_documents(&env_items, &renderer, &mut sources, &env.api_versions, &format!("{name}/"));
+            documents.extend(docs);
+            diagnostics.append(&mut d);
+        }
+    }
+    diag::sort_and_dedup(&mut diagnostics);
+    documents.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Compiled { sources, items, kql, documents, diagnostics })
+}
+
+/// Render, parse, emit and validate one set of items; document paths get
+/// `prefix`.
+fn items_to_documents(
+    items: &[Item],
+    renderer: &Renderer,
+    sources: &mut SourceMap,
+    options: &EmitOptions,
+    prefix: &str,
+) -> (Vec<Option<RenderedKql>>, Vec<Document>, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
     let mut kql = Vec::with_capacity(items.len());
     let mut documents = Vec::new();
     let mut resources = Vec::new();
-    for item in &items {
-        match renderer.item_to_kql(item, &mut sources) {
+    for item in items {
+        match renderer.item_to_kql(item, sources) {
             Ok(rendered) => {
                 // A syntax error in a rendered query comes from the template
                 // (values are always literals): point at both.
@@ -74,9 +126,8 @@ pub fn compile(paths: &ProjectPaths, options: &EmitOptions) -> Result<Compiled, 
                     }
                     diagnostics.push(d.with_secondary(item.file, item.id.range, "in the query of this item"));
                 }
-                let docs = emit::item_to_documents(item, &rendered, options);
+                documents.extend(emit::item_to_documents(item, &rendered, options));
                 resources.push((item.id.value.0.clone(), emit::item_to_resource(item, &rendered, options)));
-                documents.extend(docs);
                 kql.push(Some(rendered));
             }
             Err(mut d) => {
@@ -88,8 +139,9 @@ pub fn compile(paths: &ProjectPaths, options: &EmitOptions) -> Result<Compiled, 
     if !items.is_empty() {
         documents.push(emit::arm::azuredeploy(resources));
     }
+    for doc in &mut documents {
+        doc.path = format!("{prefix}{}", doc.path);
+    }
     diagnostics.extend(validate::validate_documents(&documents));
-    diag::sort_and_dedup(&mut diagnostics);
-    documents.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(Compiled { sources, items, kql, documents, diagnostics })
+    (kql, documents, diagnostics)
 }

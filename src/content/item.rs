@@ -61,6 +61,7 @@ impl fmt::Display for ContentId {
 }
 
 /// One checked content item.
+#[derive(Clone)]
 pub struct Item {
     pub file: FileId,
     /// The content file's stem: names every output file of the item.

@@ -6,6 +6,7 @@
 //! (duplicate ids, names, output names) run once all files are read.
 
 pub mod entities;
+pub mod environment;
 pub mod item;
 pub mod params;
 pub mod reader;
@@ -346,7 +347,7 @@ fn check_params(
     }
 }
 
-fn param_problem(
+pub(crate) fn param_problem(
     file: FileId,
     model: &str,
     spec: &params::ParamSpec,

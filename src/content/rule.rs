@@ -38,6 +38,9 @@ pub struct Schedule {
     pub trigger_threshold: i64,
     /// Suppression after an alert; `None` disables it.
     pub suppression: Option<Timespan>,
+    /// The period was not written: it follows the model's window (and is
+    /// derived again when an environment changes the window's parameters).
+    pub period_derived: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -224,6 +227,7 @@ fn read_schedule(
         }
     }
     // The period: derived from the model's window, or checked against it.
+    let period_derived = period.is_none() && window.is_some();
     let period = match (period, window) {
         (Some((p, prange)), Some(w)) if p < w => {
             diags.push(diag(
@@ -290,6 +294,7 @@ fn read_schedule(
         trigger_operator: operator,
         trigger_threshold: threshold,
         suppression: suppression.map(|s| s.0),
+        period_derived,
     })
 }
 

@@ -255,6 +255,19 @@ codes! {
     ///
     /// Fix: shorten it or use fewer placeholders.
     INVALID_ALERT_DETAILS = ("CNT023", "invalid-alert-details", Error);
+    /// What: an environment overrides a content id or parameter that does
+    /// not exist.
+    ///
+    /// Why: an override that matches nothing is a tuning that silently does
+    /// not happen, typically after an item was renamed or a parameter
+    /// misspelt.
+    ///
+    /// Example: `[overrides."<id of a deleted item>"]` or
+    /// `params = { min_comands = 10 }`.
+    ///
+    /// Fix: use an id from `sentinel-forge list` and a parameter from
+    /// `sentinel-forge templates MODEL`.
+    UNKNOWN_OVERRIDE = ("CNT024", "unknown-override", Error);
     /// What: a Tera template could not be parsed or rendered.
     ///
     /// Why: the query of the item cannot be produced.

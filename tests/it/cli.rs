@@ -94,7 +94,7 @@ fn validate_list_show_and_templates() {
     let dir = root();
     let out = forge(&dir).arg("validate").output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(stderr(&out), "15 items valid (46 documents checked)\n");
+    assert_eq!(stderr(&out), "15 items valid (138 documents checked)\n");
 
     let out = forge(&dir).arg("list").output().unwrap();
     assert_eq!(out.status.code(), Some(0));
@@ -197,4 +197,23 @@ fn kql_check_reads_files_and_stdin() {
     let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(report["diagnostics"][0]["code"], "SYN001");
     assert_eq!(report["diagnostics"][0]["location"]["file"], "<stdin>");
+}
+
+#[test]
+fn generate_env_writes_only_that_environment() {
+    let project = scratch_project();
+    let out = forge(project.path()).args(["generate", "--env", "prod"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let written = snapshot_tree(&project.path().join("generated"));
+    assert!(written.iter().all(|(name, _)| name.starts_with("prod/")), "only generated/prod is written");
+    // Byte-identical to the prod subtree a full `generate` writes (and that is committed).
+    let committed: Vec<_> =
+        snapshot_tree(&root().join("generated")).into_iter().filter(|(n, _)| n.starts_with("prod/")).collect();
+    assert_eq!(written, committed);
+    // The override took effect: prod's spike needs 10 commands, the default 5.
+    let prod = std::fs::read_to_string(project.path().join("generated/prod/kql/run-command-spike.kql")).unwrap();
+    assert!(prod.contains("let commandsExecuted = 10;"));
+    let out = forge(project.path()).args(["generate", "--env", "staging"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no environment `staging`"));
 }

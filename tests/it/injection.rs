@@ -87,6 +87,12 @@ proptest! {
         prop_assert_eq!(decoded, Some(values));
     }
 
+}
+
+proptest! {
+    // Each case compiles a whole project: fewer, but real, cases.
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+
     /// End to end through content files and the pipeline (ASCII values, as
     /// content must be ASCII): only the literal changes, nothing around it.
     #[test]
@@ -101,7 +107,9 @@ proptest! {
         );
         std::fs::write(&file, text).unwrap();
         let paths = sentinel_forge::ProjectPaths { content: project.path().join("content"), templates: project.path().join("templates") };
-        let compiled = sentinel_forge::compile(&paths, &Default::default()).unwrap();
+        let compiled =
+            sentinel_forge::pipeline::compile_with(&paths, &Default::default(), sentinel_forge::pipeline::Environments::None)
+                .unwrap();
         prop_assert!(compiled.diagnostics.is_empty(), "{:?}", compiled.diagnostics);
         let index = compiled.items.iter().position(|i| i.slug == "anomalous-azure-operation").unwrap();
         let kql = &compiled.kql[index].as_ref().unwrap().text;

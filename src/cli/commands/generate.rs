@@ -7,9 +7,14 @@ use crate::cli::{ExitStatus, GlobalArgs, report};
 use crate::diag::render::Format;
 use crate::emit::{self, EmitOptions};
 use crate::output;
+use crate::pipeline::Environments;
 
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
+    /// Render only this environment (`content/environments/NAME.toml`) into `<out>/NAME/`;
+    /// without it, the default and every environment are rendered
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
     /// Output directory (replaced as a whole, atomically)
     #[arg(long, value_name = "DIR", default_value = "generated")]
     pub out: PathBuf,
@@ -36,27 +41,39 @@ pub fn run(g: &GlobalArgs, args: GenerateArgs) -> anyhow::Result<ExitStatus> {
         scheduled_api_version: args.scheduled_api_version,
         nrt_api_version: args.nrt_api_version,
     };
-    let compiled = crate::compile(&g.paths(), &options).context("generate")?;
+    let envs = match &args.env {
+        Some(name) => Environments::Only(name.clone()),
+        None => Environments::All,
+    };
+    let compiled = crate::pipeline::compile_with(&g.paths(), &options, envs).context("generate")?;
+    let out = match &args.env {
+        Some(name) => args.out.join(name),
+        None => args.out.clone(),
+    };
     if report(&compiled, args.format, g.color()) {
-        eprintln!("nothing written: fix the errors above (`{}` is unchanged)", args.out.display());
+        eprintln!("nothing written: fix the errors above (`{}` is unchanged)", out.display());
         return Ok(ExitStatus::Findings);
     }
-    let files = emit::to_file_map(&compiled.documents);
+    let mut files = emit::to_file_map(&compiled.documents);
+    if let Some(name) = &args.env {
+        let prefix = format!("{name}/");
+        files = files.into_iter().filter_map(|(k, v)| k.strip_prefix(&prefix).map(|k| (k.to_string(), v))).collect();
+    }
     if args.check {
-        let stale = output::check(&args.out, &files)?;
+        let stale = output::check(&out, &files)?;
         if stale.is_clean() {
-            eprintln!("{} is up to date ({} files)", args.out.display(), files.len());
+            eprintln!("{} is up to date ({} files)", out.display(), files.len());
             return Ok(ExitStatus::Clean);
         }
         for (what, list) in [("new", &stale.created), ("changed", &stale.changed), ("deleted", &stale.deleted)] {
             for f in list {
-                println!("{what}: {}/{f}", args.out.display());
+                println!("{what}: {}/{f}", out.display());
             }
         }
-        eprintln!("{} is stale: run `sentinel-forge generate`", args.out.display());
+        eprintln!("{} is stale: run `sentinel-forge generate`", out.display());
         return Ok(ExitStatus::Findings);
     }
-    output::write_tree(&args.out, &files)?;
-    eprintln!("wrote {} files for {} items to {}", files.len(), compiled.items.len(), args.out.display());
+    output::write_tree(&out, &files)?;
+    eprintln!("wrote {} files for {} items to {}", files.len(), compiled.items.len(), out.display());
     Ok(ExitStatus::Clean)
 }
