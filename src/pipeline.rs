@@ -121,8 +121,9 @@ fn items_to_documents(
                 // (values are always literals): point at both.
                 let template = renderer.template_file(item.model.info().template);
                 for mut d in crate::kql_codes::syntax_diagnostics(rendered.file, &rendered.text) {
-                    if let Some(t) = template {
-                        d = d.with_secondary(t, crate::span::TextRange::empty(0), "rendered from this template");
+                    if let (Some(t), Some(primary)) = (template, &d.primary) {
+                        let range = template_line_of(&sources.get(t).text, &rendered.text, primary.range.start);
+                        d = d.with_secondary(t, range, "rendered from this template line");
                     }
                     diagnostics.push(d.with_secondary(item.file, item.id.range, "in the query of this item"));
                 }
@@ -144,4 +145,32 @@ fn items_to_documents(
     }
     diagnostics.extend(validate::validate_documents(&documents));
     (kql, documents, diagnostics)
+}
+
+/// The template line a rendered line most likely came from: the same text
+/// (a line without `{{ }}` renders to itself), else the template line with
+/// the longest common prefix; the start of the template when nothing fits.
+fn template_line_of(template: &str, rendered: &str, offset: u32) -> crate::span::TextRange {
+    let offset = (offset as usize).min(rendered.len());
+    let line_start = rendered[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = rendered[offset..].find('\n').map_or(rendered.len(), |i| offset + i);
+    let line = rendered[line_start..line_end].trim();
+    let mut best: Option<(usize, usize, usize)> = None; // (score, start, end)
+    let mut start = 0;
+    for t in template.split_inclusive('\n') {
+        let text = t.trim();
+        let score = if text == line {
+            usize::MAX
+        } else {
+            text.chars().zip(line.chars()).take_while(|(a, b)| a == b).count()
+        };
+        if score > 0 && best.is_none_or(|b| score > b.0) {
+            best = Some((score, start, start + t.trim_end().len()));
+        }
+        start += t.len();
+    }
+    match best {
+        Some((score, s, e)) if score >= 8 || score == usize::MAX => crate::span::TextRange::new(s as u32, e as u32),
+        _ => crate::span::TextRange::empty(0),
+    }
 }
