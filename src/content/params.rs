@@ -96,7 +96,7 @@ impl Granularity {
 
 /// A parameter's default, as a `const`-friendly literal.
 #[derive(Clone, Copy, Debug)]
-pub enum Default {
+pub enum DefaultValue {
     Timespan(Timespan),
     Int(i64),
     Real(f64),
@@ -112,7 +112,7 @@ pub enum Default {
 pub struct ParamSpec {
     pub name: &'static str,
     pub ty: ParamType,
-    pub default: Default,
+    pub default: DefaultValue,
     /// What the parameter means; printed by `templates NAME`.
     pub doc: &'static str,
 }
@@ -180,13 +180,13 @@ impl ParamSpec {
     /// The default as a value, or `None` when the parameter is required.
     pub fn default_value(&self) -> Option<ParamValue> {
         Some(match self.default {
-            Default::Timespan(t) => ParamValue::Timespan(t),
-            Default::Int(i) => ParamValue::Int(i),
-            Default::Real(r) => ParamValue::Real(r),
-            Default::Bool(b) => ParamValue::Bool(b),
-            Default::Str(s) => ParamValue::String(s.to_string()),
-            Default::List(l) => ParamValue::List(l.iter().map(|s| s.to_string()).collect()),
-            Default::Required => return None,
+            DefaultValue::Timespan(t) => ParamValue::Timespan(t),
+            DefaultValue::Int(i) => ParamValue::Int(i),
+            DefaultValue::Real(r) => ParamValue::Real(r),
+            DefaultValue::Bool(b) => ParamValue::Bool(b),
+            DefaultValue::Str(s) => ParamValue::String(s.to_string()),
+            DefaultValue::List(l) => ParamValue::List(l.iter().map(|s| s.to_string()).collect()),
+            DefaultValue::Required => return None,
         })
     }
 

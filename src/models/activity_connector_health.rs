@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{DataConnector, ModelInfo, TypedModel};
 use crate::content::item::Kind;
-use crate::content::params::{Default, Granularity, ParamSpec, ParamType};
+use crate::content::params::{DefaultValue, Granularity, ParamSpec, ParamType};
 use crate::content::timespan::Timespan;
 
 /// Parameters of `activity_connector_health`.
@@ -34,7 +34,7 @@ pub static MODEL: TypedModel<ActivityConnectorHealth> = TypedModel::new(ModelInf
             max: Timespan::from_days(730),
             whole: Granularity::Second,
         },
-        default: Default::Timespan(Timespan::from_days(30)),
+        default: DefaultValue::Timespan(Timespan::from_days(30)),
         doc: "How far back the hunt searches.",
     }],
 });

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{AZURE_ACTIVITY, ModelInfo, TypedModel};
 use crate::content::item::Kind;
-use crate::content::params::{Default, Granularity, ParamSpec, ParamType};
+use crate::content::params::{DefaultValue, Granularity, ParamSpec, ParamType};
 use crate::content::timespan::Timespan;
 
 /// Parameters of `anomalous_operation_model`.
@@ -51,13 +51,13 @@ pub static MODEL: TypedModel<AnomalousOperationModel> = TypedModel::new(ModelInf
                 max: Timespan::from_days(365),
                 whole: Granularity::Second,
             },
-            default: Default::Timespan(Timespan::from_days(3)),
+            default: DefaultValue::Timespan(Timespan::from_days(3)),
             doc: "How long before now the detection window starts (`startDetectDate`); training data ends there.",
         },
         ParamSpec {
             name: "detect_end",
             ty: ANY_SPAN,
-            default: Default::Timespan(Timespan::from_days(0)),
+            default: DefaultValue::Timespan(Timespan::from_days(0)),
             doc: "How long before now the detection window ends (`endDetectDate`); 0d means now.",
         },
         ParamSpec {
@@ -67,55 +67,55 @@ pub static MODEL: TypedModel<AnomalousOperationModel> = TypedModel::new(ModelInf
                 max: Timespan::from_days(730),
                 whole: Granularity::Second,
             },
-            default: Default::Timespan(Timespan::from_days(30)),
+            default: DefaultValue::Timespan(Timespan::from_days(30)),
             doc: "Length of the training period before the detection window, from which the model learns normal behaviour.",
         },
         ParamSpec {
             name: "monitored_operations",
             ty: ParamType::StringList { min_items: 1 },
-            default: Default::List(&["microsoft.compute/virtualmachines/runcommand/action"]),
+            default: DefaultValue::List(&["microsoft.compute/virtualmachines/runcommand/action"]),
             doc: "Operation names (OperationNameValue, lower case) whose executions are scored (`monitoredOps`).",
         },
         ParamSpec {
             name: "monitored_resource_types",
             ty: ParamType::StringList { min_items: 1 },
-            default: Default::List(&["microsoft.compute/virtualmachines"]),
+            default: DefaultValue::List(&["microsoft.compute/virtualmachines"]),
             doc: "Resource types (operation name prefixes, lower case) whose callers are modelled (`monitoredResource`).",
         },
         ParamSpec {
             name: "ip_mask_bits",
             ty: ParamType::Int { min: 1, max: 32 },
-            default: Default::Int(16),
+            default: DefaultValue::Int(16),
             doc: "Prefix length of the IPv4 mask grouping caller addresses (`format_ipv4_mask`); 16 groups by /16 network.",
         },
         ParamSpec {
             name: "jaccard_threshold",
             ty: ParamType::Real { min: 0.0, max: 1.0 },
-            default: Default::Real(0.1),
+            default: DefaultValue::Real(0.1),
             doc: "A caller whose Jaccard index with the monitored resource type is at or below this is anomalous.",
         },
         ParamSpec {
             name: "conditional_probability_threshold",
             ty: ParamType::Real { min: 0.0, max: 1.0 },
-            default: Default::Real(0.1),
+            default: DefaultValue::Real(0.1),
             doc: "A caller whose conditional probability of working on the monitored resource type is at or below this is anomalous.",
         },
         ParamSpec {
             name: "success_statuses",
             ty: ParamType::StringList { min_items: 1 },
-            default: Default::List(&["Success", "Succeeded"]),
+            default: DefaultValue::List(&["Success", "Succeeded"]),
             doc: "ActivityStatusValue values counted as successful requests; only those train and trigger the model.",
         },
         ParamSpec {
             name: "focus_monitored_operation",
             ty: ParamType::Bool,
-            default: Default::Bool(true),
+            default: DefaultValue::Bool(true),
             doc: "Keep only monitored operations in the detection window (the write-up's optional focus line).",
         },
         ParamSpec {
             name: "focus_monitored_resource",
             ty: ParamType::Bool,
-            default: Default::Bool(false),
+            default: DefaultValue::Bool(false),
             doc: "Keep only operations on the monitored resource types in the detection window.",
         },
     ],

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{DataConnector, ModelInfo, TypedModel};
 use crate::content::item::Kind;
-use crate::content::params::{Default, ParamSpec, ParamType};
+use crate::content::params::{DefaultValue, ParamSpec, ParamType};
 
 /// Parameters of `caller_activity_summary`.
 #[derive(Debug, Serialize, Deserialize)]
@@ -32,19 +32,19 @@ pub static MODEL: TypedModel<CallerActivitySummary> = TypedModel::new(ModelInfo 
         ParamSpec {
             name: "caller",
             ty: ParamType::String { non_empty: true },
-            default: Default::Required,
+            default: DefaultValue::Required,
             doc: "The caller (UPN or object id) whose activity is summarized; compared case-insensitively.",
         },
         ParamSpec {
             name: "start",
             ty: ParamType::Datetime { optional: true },
-            default: Default::Str(""),
+            default: DefaultValue::Str(""),
             doc: "Start of the window (ISO 8601); empty: the hunting blade's time range start ({{StartTimeISO}}).",
         },
         ParamSpec {
             name: "end",
             ty: ParamType::Datetime { optional: true },
-            default: Default::Str(""),
+            default: DefaultValue::Str(""),
             doc: "End of the window (ISO 8601); empty: the hunting blade's time range end ({{EndTimeISO}}).",
         },
     ],

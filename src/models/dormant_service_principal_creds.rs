@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{DataConnector, ModelInfo, TypedModel};
 use crate::content::item::Kind;
-use crate::content::params::{Default, Granularity, ParamSpec, ParamType};
+use crate::content::params::{DefaultValue, Granularity, ParamSpec, ParamType};
 use crate::content::timespan::Timespan;
 
 /// Parameters of `dormant_service_principal_creds`.
@@ -37,13 +37,13 @@ pub static MODEL: TypedModel<DormantServicePrincipalCreds> = TypedModel::new(Mod
                 max: Timespan::from_days(365),
                 whole: Granularity::Second,
             },
-            default: Default::Timespan(Timespan::from_days(14)),
+            default: DefaultValue::Timespan(Timespan::from_days(14)),
             doc: "Period before the hunt's window without a successful service principal sign-in.",
         },
         ParamSpec {
             name: "operations",
             ty: ParamType::StringList { min_items: 1 },
-            default: Default::List(&[
+            default: DefaultValue::List(&[
                 "Add service principal credentials",
                 "Update application - Certificates and secrets management",
             ]),

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{DataConnector, ModelInfo, TypedModel};
 use crate::content::item::Kind;
-use crate::content::params::{Default, Granularity, ParamSpec, ParamType};
+use crate::content::params::{DefaultValue, Granularity, ParamSpec, ParamType};
 use crate::content::timespan::Timespan;
 
 /// Parameters of `dormant_user_mfa_logon`.
@@ -34,13 +34,13 @@ pub static MODEL: TypedModel<DormantUserMfaLogon> = TypedModel::new(ModelInfo {
                 max: Timespan::from_days(365),
                 whole: Granularity::Second,
             },
-            default: Default::Timespan(Timespan::from_days(14)),
+            default: DefaultValue::Timespan(Timespan::from_days(14)),
             doc: "Period before the hunt's window without a successful sign-in that makes a user dormant.",
         },
         ParamSpec {
             name: "operation",
             ty: ParamType::String { non_empty: true },
-            default: Default::Str("User registered security info"),
+            default: DefaultValue::Str("User registered security info"),
             doc: "AuditLogs operation recording an MFA registration.",
         },
     ],

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{DataConnector, ModelInfo, TypedModel};
 use crate::content::item::Kind;
-use crate::content::params::{Default, Granularity, ParamSpec, ParamType};
+use crate::content::params::{DefaultValue, Granularity, ParamSpec, ParamType};
 use crate::content::timespan::Timespan;
 
 /// Parameters of `operation_watch`.
@@ -39,25 +39,25 @@ pub static MODEL: TypedModel<OperationWatch> = TypedModel::new(ModelInfo {
                 max: Timespan::from_days(730),
                 whole: Granularity::Second,
             },
-            default: Default::Timespan(Timespan::from_days(3)),
+            default: DefaultValue::Timespan(Timespan::from_days(3)),
             doc: "How far back the hunt searches.",
         },
         ParamSpec {
             name: "operations",
             ty: ParamType::StringList { min_items: 1 },
-            default: Default::List(&["Microsoft.RecoveryServices/vaults/delete"]),
+            default: DefaultValue::List(&["Microsoft.RecoveryServices/vaults/delete"]),
             doc: "Operation names (OperationNameValue) to watch; compared case-insensitively.",
         },
         ParamSpec {
             name: "min_count",
             ty: ParamType::Int { min: 1, max: 100000 },
-            default: Default::Int(1),
+            default: DefaultValue::Int(1),
             doc: "Minimum executions by one caller of one operation; above 1 the results are summarized per caller and operation.",
         },
         ParamSpec {
             name: "count_operations",
             ty: ParamType::StringList { min_items: 0 },
-            default: Default::List(&[]),
+            default: DefaultValue::List(&[]),
             doc: "Operations the `min_count` threshold applies to; the others are reported from their first execution. Empty: the threshold applies to all.",
         },
     ],

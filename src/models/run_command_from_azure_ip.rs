@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{DataConnector, ModelInfo, TypedModel};
 use crate::content::item::Kind;
-use crate::content::params::{Default, Granularity, ParamSpec, ParamType};
+use crate::content::params::{DefaultValue, Granularity, ParamSpec, ParamType};
 use crate::content::timespan::Timespan;
 
 /// Parameters of `run_command_from_azure_ip`.
@@ -35,19 +35,19 @@ pub static MODEL: TypedModel<RunCommandFromAzureIp> = TypedModel::new(ModelInfo 
                 max: Timespan::from_days(730),
                 whole: Granularity::Second,
             },
-            default: Default::Timespan(Timespan::from_days(30)),
+            default: DefaultValue::Timespan(Timespan::from_days(30)),
             doc: "How far back the hunt searches.",
         },
         ParamSpec {
             name: "service_tag_prefix",
             ty: ParamType::String { non_empty: true },
-            default: Default::Str("WindowsVirtualDesktop"),
+            default: DefaultValue::Str("WindowsVirtualDesktop"),
             doc: "Service tag name prefix whose address ranges count as Azure-hosted sources.",
         },
         ParamSpec {
             name: "ranges_url",
             ty: ParamType::String { non_empty: true },
-            default: Default::Str(
+            default: DefaultValue::Str(
                 "https://raw.githubusercontent.com/microsoft/mstic/master/PublicFeeds/MSFTIPRanges/ServiceTags_Public.json",
             ),
             doc: "URL of the Azure service tags JSON read with `externaldata` (multijson).",

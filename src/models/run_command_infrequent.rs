@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{AZURE_ACTIVITY, ModelInfo, TypedModel};
 use crate::content::item::Kind;
-use crate::content::params::{Default, Granularity, ParamSpec, ParamType};
+use crate::content::params::{DefaultValue, Granularity, ParamSpec, ParamType};
 use crate::content::timespan::Timespan;
 
 /// Parameters of `run_command_infrequent`.
@@ -37,7 +37,7 @@ pub static MODEL: TypedModel<RunCommandInfrequent> = TypedModel::new(ModelInfo {
                 max: Timespan::from_days(365),
                 whole: Granularity::Hour,
             },
-            default: Default::Timespan(Timespan::from_hours(24)),
+            default: DefaultValue::Timespan(Timespan::from_hours(24)),
             doc: "Longest span between a caller's first and last Run Command on one VM that still counts as infrequent (whole hours).",
         },
         ParamSpec {
@@ -47,7 +47,7 @@ pub static MODEL: TypedModel<RunCommandInfrequent> = TypedModel::new(ModelInfo {
                 max: Timespan::from_days(730),
                 whole: Granularity::Second,
             },
-            default: Default::Timespan(Timespan::from_days(30)),
+            default: DefaultValue::Timespan(Timespan::from_days(30)),
             doc: "How far back in AzureActivity the hunt searches.",
         },
     ],

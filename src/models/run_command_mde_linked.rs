@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{DataConnector, ModelInfo, TypedModel};
 use crate::content::item::Kind;
-use crate::content::params::{Default, ParamSpec, ParamType};
+use crate::content::params::{DefaultValue, ParamSpec, ParamType};
 
 /// Parameters of `run_command_mde_linked`.
 #[derive(Debug, Serialize, Deserialize)]
@@ -39,13 +39,13 @@ pub static MODEL: TypedModel<RunCommandMdeLinked> = TypedModel::new(ModelInfo {
         ParamSpec {
             name: "extension_process",
             ty: ParamType::String { non_empty: true },
-            default: Default::Str("RunCommandExtension.exe"),
+            default: DefaultValue::Str("RunCommandExtension.exe"),
             doc: "Process that writes Run Command scripts to disk on the VM (DeviceFileEvents InitiatingProcessFileName).",
         },
         ParamSpec {
             name: "script_name_pattern",
             ty: ParamType::String { non_empty: true },
-            default: Default::Str("\\-File\\s(script[0-9]{1,9}\\.ps1)"),
+            default: DefaultValue::Str("\\-File\\s(script[0-9]{1,9}\\.ps1)"),
             doc: "Regular expression extracting the script file name from the PowerShell command line (group 1).",
         },
     ],

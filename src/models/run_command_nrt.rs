@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{DataConnector, ModelInfo, TypedModel};
 use crate::content::item::Kind;
-use crate::content::params::{Default, ParamSpec, ParamType};
+use crate::content::params::{DefaultValue, ParamSpec, ParamType};
 
 /// Parameters of `run_command_nrt`.
 #[derive(Debug, Serialize, Deserialize)]
@@ -36,13 +36,13 @@ pub static MODEL: TypedModel<RunCommandNrt> = TypedModel::new(ModelInfo {
         ParamSpec {
             name: "approved_callers",
             ty: ParamType::StringList { min_items: 0 },
-            default: Default::List(&[]),
+            default: DefaultValue::List(&[]),
             doc: "Callers (UPNs or object ids) expected to use Run Command; compared case-insensitively. Empty: every caller alerts.",
         },
         ParamSpec {
             name: "success_statuses",
             ty: ParamType::StringList { min_items: 1 },
-            default: Default::List(&["Success", "Succeeded"]),
+            default: DefaultValue::List(&["Success", "Succeeded"]),
             doc: "ActivityStatusValue values that mean the command ran.",
         },
     ],

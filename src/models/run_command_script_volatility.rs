@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{DataConnector, ModelInfo, TypedModel};
 use crate::content::item::Kind;
-use crate::content::params::{Default, ParamSpec, ParamType};
+use crate::content::params::{DefaultValue, ParamSpec, ParamType};
 
 /// Parameters of `run_command_script_volatility`.
 #[derive(Debug, Serialize, Deserialize)]
@@ -38,19 +38,19 @@ pub static MODEL: TypedModel<RunCommandScriptVolatility> = TypedModel::new(Model
         ParamSpec {
             name: "extension_process",
             ty: ParamType::String { non_empty: true },
-            default: Default::Str("RunCommandExtension.exe"),
+            default: DefaultValue::Str("RunCommandExtension.exe"),
             doc: "Process that writes Run Command scripts to disk on the VM (DeviceFileEvents InitiatingProcessFileName).",
         },
         ParamSpec {
             name: "percent_different",
             ty: ParamType::Int { min: 0, max: 100 },
-            default: Default::Int(80),
+            default: DefaultValue::Int(80),
             doc: "Alert when more than this percentage of the caller's scripts on a VM have distinct sizes.",
         },
         ParamSpec {
             name: "min_commands",
             ty: ParamType::Int { min: 0, max: 100000 },
-            default: Default::Int(1),
+            default: DefaultValue::Int(1),
             doc: "Alert only when the caller ran more than this many scripts on the VM.",
         },
     ],

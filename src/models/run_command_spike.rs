@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{AZURE_ACTIVITY, ModelInfo, TypedModel};
 use crate::content::item::Kind;
-use crate::content::params::{Default, Granularity, ParamSpec, ParamType};
+use crate::content::params::{DefaultValue, Granularity, ParamSpec, ParamType};
 use crate::content::timespan::Timespan;
 
 /// Parameters of `run_command_spike`.
@@ -39,19 +39,19 @@ pub static MODEL: TypedModel<RunCommandSpike> = TypedModel::new(ModelInfo {
                 max: Timespan::from_days(1),
                 whole: Granularity::Minute,
             },
-            default: Default::Timespan(Timespan::from_minutes(15)),
+            default: DefaultValue::Timespan(Timespan::from_minutes(15)),
             doc: "Maximum time between a caller's first and last Run Command for the burst to count (whole minutes).",
         },
         ParamSpec {
             name: "min_resources",
             ty: ParamType::Int { min: 1, max: 10_000 },
-            default: Default::Int(1),
+            default: DefaultValue::Int(1),
             doc: "Minimum number of distinct virtual machines the caller ran commands on.",
         },
         ParamSpec {
             name: "min_commands",
             ty: ParamType::Int { min: 1, max: 100_000 },
-            default: Default::Int(5),
+            default: DefaultValue::Int(5),
             doc: "Minimum number of Run Command operations (distinct correlation ids) in the window.",
         },
         ParamSpec {
@@ -61,7 +61,7 @@ pub static MODEL: TypedModel<RunCommandSpike> = TypedModel::new(ModelInfo {
                 max: Timespan::from_days(730),
                 whole: Granularity::Second,
             },
-            default: Default::Timespan(Timespan::from_days(30)),
+            default: DefaultValue::Timespan(Timespan::from_days(30)),
             doc: "How far back in AzureActivity the hunt searches.",
         },
     ],

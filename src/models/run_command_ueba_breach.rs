@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{DataConnector, ModelInfo, TypedModel};
 use crate::content::item::Kind;
-use crate::content::params::{Default, Granularity, ParamSpec, ParamType};
+use crate::content::params::{DefaultValue, Granularity, ParamSpec, ParamType};
 use crate::content::timespan::Timespan;
 
 /// Parameters of `run_command_ueba_breach`.
@@ -40,7 +40,7 @@ pub static MODEL: TypedModel<RunCommandUebaBreach> = TypedModel::new(ModelInfo {
                 max: Timespan::from_days(1),
                 whole: Granularity::Second,
             },
-            default: Default::Timespan(Timespan::from_hours(1)),
+            default: DefaultValue::Timespan(Timespan::from_hours(1)),
             doc: "How long before the UEBA event a Run Command still counts.",
         },
         ParamSpec {
@@ -50,7 +50,7 @@ pub static MODEL: TypedModel<RunCommandUebaBreach> = TypedModel::new(ModelInfo {
                 max: Timespan::from_days(1),
                 whole: Granularity::Second,
             },
-            default: Default::Timespan(Timespan::from_hours(6)),
+            default: DefaultValue::Timespan(Timespan::from_hours(6)),
             doc: "How long after the UEBA event a Run Command still counts.",
         },
     ],

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{DataConnector, ModelInfo, TypedModel};
 use crate::content::item::Kind;
-use crate::content::params::{Default, Granularity, ParamSpec, ParamType};
+use crate::content::params::{DefaultValue, Granularity, ParamSpec, ParamType};
 use crate::content::timespan::Timespan;
 
 /// Parameters of `run_command_unique_script`.
@@ -45,7 +45,7 @@ pub static MODEL: TypedModel<RunCommandUniqueScript> = TypedModel::new(ModelInfo
                 max: Timespan::from_days(14),
                 whole: Granularity::Second,
             },
-            default: Default::Timespan(Timespan::from_days(14)),
+            default: DefaultValue::Timespan(Timespan::from_days(14)),
             doc: "Period whose script fingerprints count as known (includes the detection window); also the rule's query period.",
         },
         ParamSpec {
@@ -55,19 +55,19 @@ pub static MODEL: TypedModel<RunCommandUniqueScript> = TypedModel::new(ModelInfo
                 max: Timespan::from_days(7),
                 whole: Granularity::Second,
             },
-            default: Default::Timespan(Timespan::from_days(1)),
+            default: DefaultValue::Timespan(Timespan::from_days(1)),
             doc: "Window in which a new fingerprint alerts; use it as the rule's frequency.",
         },
         ParamSpec {
             name: "extension_process",
             ty: ParamType::String { non_empty: true },
-            default: Default::Str("RunCommandExtension.exe"),
+            default: DefaultValue::Str("RunCommandExtension.exe"),
             doc: "Process that writes Run Command scripts to disk on the VM (DeviceFileEvents InitiatingProcessFileName).",
         },
         ParamSpec {
             name: "script_name_pattern",
             ty: ParamType::String { non_empty: true },
-            default: Default::Str("\\-File\\s(script[0-9]{1,9}\\.ps1)"),
+            default: DefaultValue::Str("\\-File\\s(script[0-9]{1,9}\\.ps1)"),
             doc: "Regular expression extracting the script file name from the PowerShell command line (group 1).",
         },
     ],
