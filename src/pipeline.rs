@@ -159,11 +159,8 @@ fn template_line_of(template: &str, rendered: &str, offset: u32) -> crate::span:
     let mut start = 0;
     for t in template.split_inclusive('\n') {
         let text = t.trim();
-        let score = if text == line {
-            usize::MAX
-        } else {
-            text.chars().zip(line.chars()).take_while(|(a, b)| a == b).count()
-        };
+        let score =
+            if text == line { usize::MAX } else { text.chars().zip(line.chars()).take_while(|(a, b)| a == b).count() };
         if score > 0 && best.is_none_or(|b| score > b.0) {
             best = Some((score, start, start + t.trim_end().len()));
         }

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{DataConnector, ModelInfo, TypedModel};
+use super::{ModelInfo, TypedModel, shared};
 use crate::content::item::Kind;
 use crate::content::params::{DefaultValue, Granularity, ParamSpec, ParamType};
 use crate::content::timespan::Timespan;
@@ -24,7 +24,7 @@ pub static MODEL: TypedModel<ActivityConnectorHealth> = TypedModel::new(ModelInf
     reference: "write-up: Enabling and Parsing Azure Activity Logs",
     kinds: &[Kind::Hunting],
     template: "activity_connector_health.kql.tera",
-    connectors: &[DataConnector { connector_id: "AzureActivity", data_types: &["AzureActivity"] }],
+    connectors: &[shared::AZURE_ACTIVITY],
     window: super::lookback_window,
     entities: &[],
     params: &[ParamSpec {

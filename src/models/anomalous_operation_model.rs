@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{AZURE_ACTIVITY, ModelInfo, TypedModel};
+use super::{ModelInfo, TypedModel, shared};
 use crate::content::item::Kind;
 use crate::content::params::{DefaultValue, Granularity, ParamSpec, ParamType};
 use crate::content::timespan::Timespan;
@@ -40,9 +40,9 @@ pub static MODEL: TypedModel<AnomalousOperationModel> = TypedModel::new(ModelInf
     reference: "Azure-Sentinel: Solutions/Azure Activity/Hunting Queries/AnomalousAzureOperationModel.yaml",
     kinds: &[Kind::Hunting],
     template: "anomalous_operation_model.kql.tera",
-    connectors: &[AZURE_ACTIVITY],
+    connectors: &[shared::AZURE_ACTIVITY],
     window: anomalous_window,
-    entities: &[("Account", &[("FullName", "Caller")]), ("IP", &[("Address", "ClientIP")])],
+    entities: &[shared::CALLER_ACCOUNT, ("IP", &[("Address", "ClientIP")])],
     params: &[
         ParamSpec {
             name: "detect_window",

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{DataConnector, ModelInfo, TypedModel};
+use super::{ModelInfo, TypedModel, shared};
 use crate::content::item::Kind;
 use crate::content::params::{DefaultValue, ParamSpec, ParamType};
 
@@ -25,9 +25,9 @@ pub static MODEL: TypedModel<CallerActivitySummary> = TypedModel::new(ModelInfo 
     reference: "write-up: Analysing User Interactions",
     kinds: &[Kind::Hunting],
     template: "caller_activity_summary.kql.tera",
-    connectors: &[DataConnector { connector_id: "AzureActivity", data_types: &["AzureActivity"] }],
+    connectors: &[shared::AZURE_ACTIVITY],
     window: super::no_window,
-    entities: &[("Account", &[("FullName", "Caller")])],
+    entities: &[shared::CALLER_ACCOUNT],
     params: &[
         ParamSpec {
             name: "caller",

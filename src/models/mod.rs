@@ -19,6 +19,7 @@ mod run_command_script_volatility;
 mod run_command_spike;
 mod run_command_ueba_breach;
 mod run_command_unique_script;
+pub mod shared;
 
 use std::marker::PhantomData;
 
@@ -150,8 +151,6 @@ pub fn no_window(_: &ParamValues) -> Option<Timespan> {
 pub fn lookback_window(params: &ParamValues) -> Option<Timespan> {
     ModelInfo::timespan_param(params, "lookback")
 }
-
-const AZURE_ACTIVITY: DataConnector = DataConnector { connector_id: "AzureActivity", data_types: &["AzureActivity"] };
 
 #[cfg(test)]
 mod tests {

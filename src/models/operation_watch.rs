@@ -7,9 +7,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{DataConnector, ModelInfo, TypedModel};
+use super::{ModelInfo, TypedModel, shared};
 use crate::content::item::Kind;
-use crate::content::params::{DefaultValue, Granularity, ParamSpec, ParamType};
+use crate::content::params::{DefaultValue, ParamSpec, ParamType};
 use crate::content::timespan::Timespan;
 
 /// Parameters of `operation_watch`.
@@ -28,20 +28,11 @@ pub static MODEL: TypedModel<OperationWatch> = TypedModel::new(ModelInfo {
     reference: "write-up: Enabling and Parsing Azure Activity Logs (vault deletion) and Analysing User Interactions (sensitive operations)",
     kinds: &[Kind::Hunting],
     template: "operation_watch.kql.tera",
-    connectors: &[DataConnector { connector_id: "AzureActivity", data_types: &["AzureActivity"] }],
+    connectors: &[shared::AZURE_ACTIVITY],
     window: super::lookback_window,
-    entities: &[("Account", &[("FullName", "Caller")])],
+    entities: &[shared::CALLER_ACCOUNT],
     params: &[
-        ParamSpec {
-            name: "lookback",
-            ty: ParamType::Timespan {
-                min: Timespan::from_hours(1),
-                max: Timespan::from_days(730),
-                whole: Granularity::Second,
-            },
-            default: DefaultValue::Timespan(Timespan::from_days(3)),
-            doc: "How far back the hunt searches.",
-        },
+        shared::lookback(Timespan::from_days(3)),
         ParamSpec {
             name: "operations",
             ty: ParamType::StringList { min_items: 1 },

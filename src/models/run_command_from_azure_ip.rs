@@ -4,9 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{DataConnector, ModelInfo, TypedModel};
+use super::{ModelInfo, TypedModel, shared};
 use crate::content::item::Kind;
-use crate::content::params::{DefaultValue, Granularity, ParamSpec, ParamType};
+use crate::content::params::{DefaultValue, ParamSpec, ParamType};
 use crate::content::timespan::Timespan;
 
 /// Parameters of `run_command_from_azure_ip`.
@@ -24,20 +24,11 @@ pub static MODEL: TypedModel<RunCommandFromAzureIp> = TypedModel::new(ModelInfo 
     reference: "Azure-Sentinel: Solutions/Azure Activity/Hunting Queries/AzureRunCommandFromAzureIP.yaml (v2.1.1)",
     kinds: &[Kind::Hunting],
     template: "run_command_from_azure_ip.kql.tera",
-    connectors: &[DataConnector { connector_id: "AzureActivity", data_types: &["AzureActivity"] }],
+    connectors: &[shared::AZURE_ACTIVITY],
     window: super::lookback_window,
-    entities: &[("Account", &[("FullName", "Caller")]), ("IP", &[("Address", "CallerIpAddress")])],
+    entities: &[shared::CALLER_ACCOUNT, shared::CALLER_IP],
     params: &[
-        ParamSpec {
-            name: "lookback",
-            ty: ParamType::Timespan {
-                min: Timespan::from_hours(1),
-                max: Timespan::from_days(730),
-                whole: Granularity::Second,
-            },
-            default: DefaultValue::Timespan(Timespan::from_days(30)),
-            doc: "How far back the hunt searches.",
-        },
+        shared::lookback(Timespan::from_days(30)),
         ParamSpec {
             name: "service_tag_prefix",
             ty: ParamType::String { non_empty: true },

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{AZURE_ACTIVITY, ModelInfo, TypedModel};
+use super::{ModelInfo, TypedModel, shared};
 use crate::content::item::Kind;
 use crate::content::params::{DefaultValue, Granularity, ParamSpec, ParamType};
 use crate::content::timespan::Timespan;
@@ -26,9 +26,9 @@ pub static MODEL: TypedModel<RunCommandInfrequent> = TypedModel::new(ModelInfo {
     reference: "write-up: Hunting for Infrequent Run Command Interaction",
     kinds: &[Kind::Hunting],
     template: "run_command_infrequent.kql.tera",
-    connectors: &[AZURE_ACTIVITY],
+    connectors: &[shared::AZURE_ACTIVITY],
     window: super::lookback_window,
-    entities: &[("Account", &[("FullName", "Caller")])],
+    entities: &[shared::CALLER_ACCOUNT],
     params: &[
         ParamSpec {
             name: "max_interaction",
@@ -40,15 +40,6 @@ pub static MODEL: TypedModel<RunCommandInfrequent> = TypedModel::new(ModelInfo {
             default: DefaultValue::Timespan(Timespan::from_hours(24)),
             doc: "Longest span between a caller's first and last Run Command on one VM that still counts as infrequent (whole hours).",
         },
-        ParamSpec {
-            name: "lookback",
-            ty: ParamType::Timespan {
-                min: Timespan::from_hours(1),
-                max: Timespan::from_days(730),
-                whole: Granularity::Second,
-            },
-            default: DefaultValue::Timespan(Timespan::from_days(30)),
-            doc: "How far back in AzureActivity the hunt searches.",
-        },
+        shared::lookback(Timespan::from_days(30)),
     ],
 });

@@ -7,9 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{DataConnector, ModelInfo, TypedModel};
+use super::{DataConnector, ModelInfo, TypedModel, shared};
 use crate::content::item::Kind;
-use crate::content::params::{DefaultValue, ParamSpec, ParamType};
 
 /// Parameters of `run_command_mde_linked`.
 #[derive(Debug, Serialize, Deserialize)]
@@ -26,27 +25,10 @@ pub static MODEL: TypedModel<RunCommandMdeLinked> = TypedModel::new(ModelInfo {
     kinds: &[Kind::Hunting],
     template: "run_command_mde_linked.kql.tera",
     connectors: &[
-        DataConnector { connector_id: "AzureActivity", data_types: &["AzureActivity"] },
+        shared::AZURE_ACTIVITY,
         DataConnector { connector_id: "MicrosoftThreatProtection", data_types: &["DeviceFileEvents", "DeviceEvents"] },
     ],
     window: super::no_window,
-    entities: &[
-        ("Account", &[("FullName", "Caller")]),
-        ("IP", &[("Address", "CallerIpAddress")]),
-        ("Host", &[("HostName", "VirtualMachineName")]),
-    ],
-    params: &[
-        ParamSpec {
-            name: "extension_process",
-            ty: ParamType::String { non_empty: true },
-            default: DefaultValue::Str("RunCommandExtension.exe"),
-            doc: "Process that writes Run Command scripts to disk on the VM (DeviceFileEvents InitiatingProcessFileName).",
-        },
-        ParamSpec {
-            name: "script_name_pattern",
-            ty: ParamType::String { non_empty: true },
-            default: DefaultValue::Str("\\-File\\s(script[0-9]{1,9}\\.ps1)"),
-            doc: "Regular expression extracting the script file name from the PowerShell command line (group 1).",
-        },
-    ],
+    entities: &[shared::CALLER_ACCOUNT, shared::CALLER_IP, shared::VM_HOST],
+    params: &[shared::EXTENSION_PROCESS, shared::SCRIPT_NAME_PATTERN],
 });

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{DataConnector, ModelInfo, TypedModel};
+use super::{ModelInfo, TypedModel, shared};
 use crate::content::item::Kind;
 use crate::content::params::{DefaultValue, ParamSpec, ParamType};
 
@@ -25,13 +25,9 @@ pub static MODEL: TypedModel<RunCommandNrt> = TypedModel::new(ModelInfo {
     reference: "write-up: Run Command Extension Deep Dive (no published NRT query)",
     kinds: &[Kind::Nrt],
     template: "run_command_nrt.kql.tera",
-    connectors: &[DataConnector { connector_id: "AzureActivity", data_types: &["AzureActivity"] }],
+    connectors: &[shared::AZURE_ACTIVITY],
     window: super::no_window,
-    entities: &[
-        ("Account", &[("FullName", "Caller")]),
-        ("IP", &[("Address", "CallerIpAddress")]),
-        ("Host", &[("HostName", "VirtualMachineName")]),
-    ],
+    entities: &[shared::CALLER_ACCOUNT, shared::CALLER_IP, shared::VM_HOST],
     params: &[
         ParamSpec {
             name: "approved_callers",

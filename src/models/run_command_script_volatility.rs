@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{DataConnector, ModelInfo, TypedModel};
+use super::{DataConnector, ModelInfo, TypedModel, shared};
 use crate::content::item::Kind;
 use crate::content::params::{DefaultValue, ParamSpec, ParamType};
 
@@ -25,22 +25,13 @@ pub static MODEL: TypedModel<RunCommandScriptVolatility> = TypedModel::new(Model
     kinds: &[Kind::Hunting],
     template: "run_command_script_volatility.kql.tera",
     connectors: &[
-        DataConnector { connector_id: "AzureActivity", data_types: &["AzureActivity"] },
+        shared::AZURE_ACTIVITY,
         DataConnector { connector_id: "MicrosoftThreatProtection", data_types: &["DeviceFileEvents"] },
     ],
     window: super::no_window,
-    entities: &[
-        ("Account", &[("FullName", "Caller")]),
-        ("IP", &[("Address", "CallerIpAddress")]),
-        ("Host", &[("HostName", "VirtualMachineName")]),
-    ],
+    entities: &[shared::CALLER_ACCOUNT, shared::CALLER_IP, shared::VM_HOST],
     params: &[
-        ParamSpec {
-            name: "extension_process",
-            ty: ParamType::String { non_empty: true },
-            default: DefaultValue::Str("RunCommandExtension.exe"),
-            doc: "Process that writes Run Command scripts to disk on the VM (DeviceFileEvents InitiatingProcessFileName).",
-        },
+        shared::EXTENSION_PROCESS,
         ParamSpec {
             name: "percent_different",
             ty: ParamType::Int { min: 0, max: 100 },

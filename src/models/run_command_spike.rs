@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{AZURE_ACTIVITY, ModelInfo, TypedModel};
+use super::{ModelInfo, TypedModel, shared};
 use crate::content::item::Kind;
 use crate::content::params::{DefaultValue, Granularity, ParamSpec, ParamType};
 use crate::content::timespan::Timespan;
@@ -28,9 +28,9 @@ pub static MODEL: TypedModel<RunCommandSpike> = TypedModel::new(ModelInfo {
     reference: "write-up: Hunting for Anomalous Run Command spikes in Azure Activity",
     kinds: &[Kind::Hunting],
     template: "run_command_spike.kql.tera",
-    connectors: &[AZURE_ACTIVITY],
+    connectors: &[shared::AZURE_ACTIVITY],
     window: super::lookback_window,
-    entities: &[("Account", &[("FullName", "Caller")]), ("IP", &[("Address", "CallerIP")])],
+    entities: &[shared::CALLER_ACCOUNT, ("IP", &[("Address", "CallerIP")])],
     params: &[
         ParamSpec {
             name: "window",
@@ -54,15 +54,6 @@ pub static MODEL: TypedModel<RunCommandSpike> = TypedModel::new(ModelInfo {
             default: DefaultValue::Int(5),
             doc: "Minimum number of Run Command operations (distinct correlation ids) in the window.",
         },
-        ParamSpec {
-            name: "lookback",
-            ty: ParamType::Timespan {
-                min: Timespan::from_hours(1),
-                max: Timespan::from_days(730),
-                whole: Granularity::Second,
-            },
-            default: DefaultValue::Timespan(Timespan::from_days(30)),
-            doc: "How far back in AzureActivity the hunt searches.",
-        },
+        shared::lookback(Timespan::from_days(30)),
     ],
 });

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{DataConnector, ModelInfo, TypedModel};
+use super::{DataConnector, ModelInfo, TypedModel, shared};
 use crate::content::item::Kind;
 use crate::content::params::{DefaultValue, Granularity, ParamSpec, ParamType};
 use crate::content::timespan::Timespan;
@@ -27,7 +27,7 @@ pub static MODEL: TypedModel<RunCommandUebaBreach> = TypedModel::new(ModelInfo {
     kinds: &[Kind::Scheduled],
     template: "run_command_ueba_breach.kql.tera",
     connectors: &[
-        DataConnector { connector_id: "AzureActivity", data_types: &["AzureActivity"] },
+        shared::AZURE_ACTIVITY,
         DataConnector { connector_id: "BehaviorAnalytics", data_types: &["BehaviorAnalytics"] },
     ],
     window: super::no_window,

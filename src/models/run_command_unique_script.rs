@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{DataConnector, ModelInfo, TypedModel};
+use super::{DataConnector, ModelInfo, TypedModel, shared};
 use crate::content::item::Kind;
 use crate::content::params::{DefaultValue, Granularity, ParamSpec, ParamType};
 use crate::content::timespan::Timespan;
@@ -28,15 +28,11 @@ pub static MODEL: TypedModel<RunCommandUniqueScript> = TypedModel::new(ModelInfo
     kinds: &[Kind::Scheduled],
     template: "run_command_unique_script.kql.tera",
     connectors: &[
-        DataConnector { connector_id: "AzureActivity", data_types: &["AzureActivity"] },
+        shared::AZURE_ACTIVITY,
         DataConnector { connector_id: "MicrosoftThreatProtection", data_types: &["DeviceFileEvents", "DeviceEvents"] },
     ],
     window: baseline_window,
-    entities: &[
-        ("Account", &[("FullName", "Caller")]),
-        ("IP", &[("Address", "CallerIpAddress")]),
-        ("Host", &[("HostName", "VirtualMachineName")]),
-    ],
+    entities: &[shared::CALLER_ACCOUNT, shared::CALLER_IP, shared::VM_HOST],
     params: &[
         ParamSpec {
             name: "baseline",
@@ -58,18 +54,8 @@ pub static MODEL: TypedModel<RunCommandUniqueScript> = TypedModel::new(ModelInfo
             default: DefaultValue::Timespan(Timespan::from_days(1)),
             doc: "Window in which a new fingerprint alerts; use it as the rule's frequency.",
         },
-        ParamSpec {
-            name: "extension_process",
-            ty: ParamType::String { non_empty: true },
-            default: DefaultValue::Str("RunCommandExtension.exe"),
-            doc: "Process that writes Run Command scripts to disk on the VM (DeviceFileEvents InitiatingProcessFileName).",
-        },
-        ParamSpec {
-            name: "script_name_pattern",
-            ty: ParamType::String { non_empty: true },
-            default: DefaultValue::Str("\\-File\\s(script[0-9]{1,9}\\.ps1)"),
-            doc: "Regular expression extracting the script file name from the PowerShell command line (group 1).",
-        },
+        shared::EXTENSION_PROCESS,
+        shared::SCRIPT_NAME_PATTERN,
     ],
 });
 
