@@ -110,6 +110,8 @@ fn validate_list_show_and_templates() {
         };
         assert_eq!(stdout(&out), std::fs::read_to_string(dir.join(expected_file)).unwrap(), "{flag}");
     }
+    let out = forge(&dir).args(["show", "run-command-spike", "--env", "prod"]).output().unwrap();
+    assert_eq!(stdout(&out), std::fs::read_to_string(dir.join("generated/prod/kql/run-command-spike.kql")).unwrap());
     let out = forge(&dir).args(["show", "no-such-item"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("no content item with id, file stem or name `no-such-item`"));

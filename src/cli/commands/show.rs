@@ -4,6 +4,7 @@ use clap::Args;
 use crate::cli::{ExitStatus, GlobalArgs, report};
 use crate::diag::render::Format;
 use crate::emit::EmitOptions;
+use crate::pipeline::Environments;
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
@@ -18,24 +19,35 @@ pub struct ShowArgs {
     /// Print the ARM template
     #[arg(long, group = "what")]
     pub arm: bool,
+    /// Show the item as environment NAME renders it (with its overrides)
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
 }
 
 pub fn run(g: &GlobalArgs, args: ShowArgs) -> anyhow::Result<ExitStatus> {
-    let compiled = crate::compile(&g.paths(), &EmitOptions::default()).context("show")?;
+    let envs = match &args.env {
+        Some(name) => Environments::Only(name.clone()),
+        None => Environments::None,
+    };
+    let compiled = crate::pipeline::compile_with(&g.paths(), &EmitOptions::default(), envs).context("show")?;
     let Some(index) = compiled.find(&args.id) else {
         report(&compiled, Format::Text, g.color());
         bail!("no content item with id, file stem or name `{}` (see `sentinel-forge list`)", args.id);
     };
     let item = &compiled.items[index];
-    let prefix = if args.yaml {
+    let kind = if args.yaml {
         "yaml/"
     } else if args.arm {
         "arm/"
     } else {
         "kql/"
     };
+    let prefix = match &args.env {
+        Some(name) => format!("{name}/{kind}"),
+        None => kind.to_string(),
+    };
     let doc =
-        compiled.documents.iter().find(|d| d.path.starts_with(prefix) && d.path.contains(&format!("/{}.", item.slug)));
+        compiled.documents.iter().find(|d| d.path.starts_with(&prefix) && d.path.contains(&format!("/{}.", item.slug)));
     match doc {
         Some(doc) => {
             print!("{}", doc.text);
