@@ -9,8 +9,11 @@
 
 pub mod cli;
 pub mod content;
+pub mod deploy;
 pub mod diag;
 pub mod emit;
+#[cfg(feature = "emulator")]
+pub mod emulator;
 pub mod error;
 pub mod kql;
 pub mod kql_codes;

@@ -103,6 +103,13 @@ pub enum Command {
     Schema,
     /// Print a shell completion script
     Completions(commands::completions::CompletionsArgs),
+    /// Deploy to a Sentinel workspace: plan, apply, prune (see --plan, --prune)
+    Deploy(commands::deploy::DeployArgs),
+    /// Compare the workspace with the content; exit 1 on drift (e.g. a portal edit)
+    Diff(commands::diff::DiffArgs),
+    /// Run the local ARM/Sentinel emulator (for tests and trying deploys offline)
+    #[cfg(feature = "emulator")]
+    Emulate(commands::emulate::EmulateArgs),
     /// KQL tools: `kql check FILE…` reports syntax errors with spans
     Kql(commands::kql::KqlArgs),
 }
@@ -136,6 +143,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         }
         Command::Completions(args) => commands::completions::run(args),
         Command::Kql(args) => commands::kql::run(g, args),
+        Command::Deploy(args) => commands::deploy::run(g, args),
+        Command::Diff(args) => commands::diff::run(g, args),
+        #[cfg(feature = "emulator")]
+        Command::Emulate(args) => commands::emulate::run(g, args),
     }
 }
 

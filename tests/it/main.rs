@@ -1,6 +1,8 @@
 //! The single integration-test binary: one module per area.
 
 mod cli;
+#[cfg(feature = "emulator")]
+mod deploy;
 mod equivalence;
 mod fixtures;
 mod injection;

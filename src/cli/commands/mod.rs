@@ -1,6 +1,10 @@
 //! One file per subcommand.
 
 pub mod completions;
+pub mod deploy;
+pub mod diff;
+#[cfg(feature = "emulator")]
+pub mod emulate;
 pub mod explain;
 pub mod generate;
 pub mod kql;

@@ -1,0 +1,531 @@
+//! The emulated endpoints: routing, in-memory resources, api-version rules,
+//! validation, paging and faults.
+
+use std::collections::BTreeMap;
+
+use hyper::http::request::Parts;
+use serde_json::{Value, json};
+
+use super::faults::{Fault, Faults, Rng};
+use super::schema::{self, AlertRulesApi};
+use super::{DropConnection, EmulatorOptions, Shared};
+use crate::deploy::resource::ResourceType;
+
+/// Request counters (what tests assert on).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// ARM requests received (including faulted ones and retries).
+    pub requests: u64,
+    /// PUT + DELETE requests received on resources.
+    pub writes: u64,
+    pub puts: u64,
+    pub deletes: u64,
+    /// GET requests (single and list pages).
+    pub reads: u64,
+    pub token_requests: u64,
+    pub github_token_requests: u64,
+    /// Injected faults, by class.
+    pub throttled: u64,
+    pub errors_500: u64,
+    pub errors_503: u64,
+    pub dropped: u64,
+    pub permanent_failures: u64,
+    /// 400s for bodies that fail the OpenAPI definitions or api-version rules.
+    pub rejected: u64,
+    /// Most ARM requests being served at the same time.
+    pub max_in_flight: u64,
+}
+
+#[derive(Debug)]
+pub struct State {
+    in_flight: u64,
+    alert_rules: BTreeMap<String, Value>,
+    saved_searches: BTreeMap<String, Value>,
+    pub stats: Stats,
+    faults: Faults,
+    rng: Rng,
+    page_size: usize,
+    counter: u64,
+}
+
+pub(crate) struct Resp {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+fn resp(status: u16, body: Value) -> Resp {
+    Resp {
+        status,
+        headers: vec![("content-type".into(), "application/json; charset=utf-8".into())],
+        body: if body.is_null() { Vec::new() } else { serde_json::to_vec(&body).expect("json") },
+    }
+}
+
+fn arm_error(status: u16, code: &str, message: &str) -> Resp {
+    let mut r = resp(status, json!({"error": {"code": code, "message": message}}));
+    r.headers.push(("x-ms-error-code".into(), code.into()));
+    r
+}
+
+impl State {
+    pub fn new(options: &EmulatorOptions) -> Self {
+        Self {
+            in_flight: 0,
+            alert_rules: BTreeMap::new(),
+            saved_searches: BTreeMap::new(),
+            stats: Stats::default(),
+            rng: Rng::new(options.faults.seed),
+            faults: options.faults.clone(),
+            page_size: options.page_size.max(1),
+            counter: 0,
+        }
+    }
+
+    pub fn set_faults(&mut self, faults: Faults) {
+        self.rng = Rng::new(faults.seed);
+        self.faults = faults;
+    }
+
+    fn map(&mut self, rtype: ResourceType) -> &mut BTreeMap<String, Value> {
+        match rtype {
+            ResourceType::AlertRule => &mut self.alert_rules,
+            ResourceType::SavedSearch => &mut self.saved_searches,
+        }
+    }
+
+    pub fn insert(&mut self, rtype: ResourceType, name: &str, mut body: Value) {
+        let ws = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/ws";
+        let etag = self.etag();
+        stamp(rtype, &mut body, ws, name, &etag);
+        self.map(rtype).insert(name.to_ascii_lowercase(), body);
+    }
+
+    pub fn get_mut(&mut self, rtype: ResourceType, name: &str) -> Option<&mut Value> {
+        self.map(rtype).get_mut(&name.to_ascii_lowercase())
+    }
+
+    pub fn remove(&mut self, rtype: ResourceType, name: &str) {
+        self.map(rtype).remove(&name.to_ascii_lowercase());
+    }
+
+    pub fn names(&mut self, rtype: ResourceType) -> Vec<String> {
+        self.map(rtype).keys().cloned().collect()
+    }
+
+    fn etag(&mut self) -> String {
+        self.counter += 1;
+        format!("\"{:08x}-0000-0000-0000-000000000000\"", self.counter)
+    }
+}
+
+/// Add the read-only fields a real GET returns.
+fn stamp(rtype: ResourceType, body: &mut Value, ws: &str, name: &str, etag: &str) {
+    let Some(obj) = body.as_object_mut() else { return };
+    let (coll, typ) = match rtype {
+        ResourceType::AlertRule => {
+            ("providers/Microsoft.SecurityInsights/alertRules", "Microsoft.SecurityInsights/alertRules")
+        }
+        ResourceType::SavedSearch => ("savedSearches", "Microsoft.OperationalInsights/workspaces/savedSearches"),
+    };
+    obj.insert("id".into(), json!(format!("{ws}/{coll}/{name}")));
+    obj.insert("name".into(), json!(name));
+    obj.insert("type".into(), json!(typ));
+    obj.insert("etag".into(), json!(etag));
+    if rtype == ResourceType::AlertRule
+        && let Some(Value::Object(p)) = obj.get_mut("properties")
+    {
+        p.insert("lastModifiedUtc".into(), json!("2026-11-28T00:00:00Z"));
+        p.entry("alertRuleTemplateName").or_insert(Value::Null);
+        // ARM answers durations in its own spelling (PT60M comes back PT1H).
+        for key in ["queryFrequency", "queryPeriod", "suppressionDuration"] {
+            if let Some(Value::String(s)) = p.get_mut(key)
+                && let Some(secs) = crate::deploy::normalize::parse_duration(s)
+            {
+                *s = spell_duration(secs);
+            }
+        }
+    }
+}
+
+/// Seconds → `P1DT2H3M4S` (zero parts omitted).
+fn spell_duration(secs: u64) -> String {
+    let (d, h, m, s) = (secs / 86_400, secs % 86_400 / 3_600, secs % 3_600 / 60, secs % 60);
+    let mut out = String::from("P");
+    if d > 0 {
+        out.push_str(&format!("{d}D"));
+    }
+    if h + m + s > 0 || d == 0 {
+        out.push('T');
+        if h > 0 {
+            out.push_str(&format!("{h}H"));
+        }
+        if m > 0 {
+            out.push_str(&format!("{m}M"));
+        }
+        if s > 0 || (h == 0 && m == 0) {
+            out.push_str(&format!("{s}S"));
+        }
+    }
+    out
+}
+
+fn query_params(query: Option<&str>) -> BTreeMap<String, String> {
+    let decode = |s: &str| {
+        let bytes = s.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'%' if i + 2 < bytes.len() => {
+                    match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                        Ok(b) => {
+                            out.push(b);
+                            i += 3;
+                        }
+                        Err(_) => {
+                            out.push(b'%');
+                            i += 1;
+                        }
+                    }
+                }
+                b'+' => {
+                    out.push(b' ');
+                    i += 1;
+                }
+                b => {
+                    out.push(b);
+                    i += 1;
+                }
+            }
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    };
+    query
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+/// A parsed ARM resource route.
+struct Route {
+    workspace: String,
+    rtype: ResourceType,
+    name: Option<String>,
+}
+
+fn route(path: &str) -> Option<Route> {
+    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let lower: Vec<String> = segs.iter().map(|s| s.to_ascii_lowercase()).collect();
+    let l: Vec<&str> = lower.iter().map(String::as_str).collect();
+    if l.len() < 9
+        || l[0] != "subscriptions"
+        || l[2] != "resourcegroups"
+        || l[4] != "providers"
+        || l[5] != "microsoft.operationalinsights"
+        || l[6] != "workspaces"
+    {
+        return None;
+    }
+    let workspace = format!(
+        "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.OperationalInsights/workspaces/{}",
+        segs[1], segs[3], segs[7]
+    );
+    let (rtype, rest) = match &l[8..] {
+        ["savedsearches", rest @ ..] => (ResourceType::SavedSearch, rest),
+        ["providers", "microsoft.securityinsights", "alertrules", rest @ ..] => (ResourceType::AlertRule, rest),
+        _ => return None,
+    };
+    let name = match rest.len() {
+        0 => None,
+        1 => Some(segs[segs.len() - 1].to_string()),
+        _ => return None,
+    };
+    Some(Route { workspace, rtype, name })
+}
+
+fn header<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts.headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn with_ids(mut r: Resp, parts: &Parts, seq: u64) -> Resp {
+    r.headers.push(("x-ms-request-id".into(), format!("emu-{seq:016x}")));
+    let corr =
+        header(parts, "x-ms-correlation-request-id").map(str::to_string).unwrap_or_else(|| format!("emu-corr-{seq:x}"));
+    r.headers.push(("x-ms-correlation-request-id".into(), corr));
+    r
+}
+
+pub(crate) async fn handle(shared: &Shared, parts: &Parts, body: &[u8]) -> Result<Resp, DropConnection> {
+    let path = parts.uri.path();
+    let params = query_params(parts.uri.query());
+    let method = parts.method.as_str();
+
+    // Entra ID token endpoint: /{tenant}/oauth2/v2.0/token.
+    if method == "POST" && path.ends_with("/oauth2/v2.0/token") {
+        shared.state.lock().expect("state").stats.token_requests += 1;
+        let form = query_params(std::str::from_utf8(body).ok());
+        if !form.contains_key("grant_type") || !form.contains_key("client_id") {
+            return Ok(resp(
+                400,
+                json!({"error": "invalid_request", "error_description": "grant_type and client_id are required"}),
+            ));
+        }
+        return Ok(resp(
+            200,
+            json!({"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599,
+            "access_token": "emulator-access-token"}),
+        ));
+    }
+    // GitHub Actions ID token endpoint.
+    if method == "GET" && path == "/_github/idtoken" {
+        shared.state.lock().expect("state").stats.github_token_requests += 1;
+        if !header(parts, "authorization").is_some_and(|a| a.to_ascii_lowercase().starts_with("bearer ")) {
+            return Ok(resp(401, json!({"message": "missing request token"})));
+        }
+        if params.get("audience").map(String::as_str) != Some(crate::deploy::auth::GITHUB_AUDIENCE) {
+            return Ok(resp(400, json!({"message": "unexpected audience"})));
+        }
+        return Ok(resp(200, json!({"count": 1, "value": "emulated.github.id-token"})));
+    }
+
+    let Some(route) = route(path) else {
+        return Ok(arm_error(404, "InvalidResourceType", "the emulator does not serve this path"));
+    };
+
+    // Count, then draw a fault, without holding the lock across awaits.
+    let _in_flight = InFlight::enter(shared);
+    let (fault, latency, retry_after, seq) = {
+        let mut st = shared.state.lock().expect("state");
+        st.stats.requests += 1;
+        st.counter += 1;
+        match method {
+            "PUT" => {
+                st.stats.writes += 1;
+                st.stats.puts += 1;
+            }
+            "DELETE" => {
+                st.stats.writes += 1;
+                st.stats.deletes += 1;
+            }
+            _ => st.stats.reads += 1,
+        }
+        let permanent =
+            method == "PUT" && route.name.as_ref().is_some_and(|n| st.faults.fail.contains(&n.to_ascii_lowercase()));
+        let roll = st.rng.next_f64();
+        let fault = if permanent { Injected::Permanent } else { Injected::Random(st.faults.pick(roll)) };
+        (fault, st.faults.latency, st.faults.retry_after, st.counter)
+    };
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let bump = |f: fn(&mut Stats)| f(&mut shared.state.lock().expect("state").stats);
+    match fault {
+        Injected::Permanent => {
+            bump(|s| s.permanent_failures += 1);
+            return Ok(with_ids(arm_error(400, "BadRequest", "injected permanent failure for this rule"), parts, seq));
+        }
+        Injected::Random(Fault::Drop) => {
+            bump(|s| s.dropped += 1);
+            return Err(DropConnection);
+        }
+        Injected::Random(Fault::Throttle) => {
+            bump(|s| s.throttled += 1);
+            let mut r = arm_error(429, "TooManyRequests", "injected throttling");
+            r.headers.push(("retry-after".into(), retry_after.to_string()));
+            return Ok(with_ids(r, parts, seq));
+        }
+        Injected::Random(Fault::Error500) => {
+            bump(|s| s.errors_500 += 1);
+            return Ok(with_ids(arm_error(500, "InternalServerError", "injected server error"), parts, seq));
+        }
+        Injected::Random(Fault::Error503) => {
+            bump(|s| s.errors_503 += 1);
+            let mut r = arm_error(503, "ServiceUnavailable", "injected unavailability");
+            r.headers.push(("retry-after".into(), retry_after.to_string()));
+            return Ok(with_ids(r, parts, seq));
+        }
+        Injected::Random(Fault::None) => {}
+    }
+
+    if !header(parts, "authorization").is_some_and(|a| a.len() > 7 && a[..7].eq_ignore_ascii_case("bearer ")) {
+        return Ok(with_ids(arm_error(401, "AuthenticationFailed", "missing bearer token"), parts, seq));
+    }
+    let Some(version) = params.get("api-version").cloned() else {
+        return Ok(with_ids(
+            arm_error(400, "MissingApiVersionParameter", "the api-version query parameter is required"),
+            parts,
+            seq,
+        ));
+    };
+    if !valid_api_version(&version) {
+        shared.state.lock().expect("state").stats.rejected += 1;
+        return Ok(with_ids(
+            arm_error(400, "InvalidApiVersionParameter", &format!("the api-version '{version}' is invalid")),
+            parts,
+            seq,
+        ));
+    }
+    let host = header(parts, "host").unwrap_or("127.0.0.1").to_string();
+    let r = {
+        let mut st = shared.state.lock().expect("state");
+        dispatch(&mut st, method, &route, &version, &params, body, &host)
+    };
+    Ok(with_ids(r, parts, seq))
+}
+
+/// Counts an ARM request as in flight until dropped.
+struct InFlight<'a>(&'a Shared);
+
+impl<'a> InFlight<'a> {
+    fn enter(shared: &'a Shared) -> Self {
+        let mut st = shared.state.lock().expect("state");
+        st.in_flight += 1;
+        st.stats.max_in_flight = st.stats.max_in_flight.max(st.in_flight);
+        Self(shared)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut st) = self.0.state.lock() {
+            st.in_flight -= 1;
+        }
+    }
+}
+
+enum Injected {
+    Permanent,
+    Random(Fault),
+}
+
+fn valid_api_version(v: &str) -> bool {
+    let date = v.strip_suffix("-preview").unwrap_or(v);
+    let b = date.as_bytes();
+    b.len() == 10 && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
+}
+
+fn dispatch(
+    st: &mut State,
+    method: &str,
+    route: &Route,
+    version: &str,
+    params: &BTreeMap<String, String>,
+    body: &[u8],
+    host: &str,
+) -> Resp {
+    let preview = version.ends_with("-preview");
+    let visible = |v: &Value| route.rtype == ResourceType::SavedSearch || preview || v["kind"] != "NRT";
+    match (method, &route.name) {
+        ("GET", None) => {
+            let items: Vec<Value> = st.map(route.rtype).values().filter(|v| visible(v)).cloned().collect();
+            if route.rtype == ResourceType::SavedSearch {
+                // savedSearches lists are not pageable.
+                return resp(200, json!({ "value": items }));
+            }
+            let skip: usize = params.get("$skipToken").and_then(|s| s.parse().ok()).unwrap_or(0);
+            let page: Vec<Value> = items.iter().skip(skip).take(st.page_size).cloned().collect();
+            let mut out = json!({ "value": page });
+            if skip + st.page_size < items.len() {
+                out["nextLink"] = json!(format!(
+                    "http://{host}{}/providers/Microsoft.SecurityInsights/alertRules?api-version={version}&$skipToken={}",
+                    route.workspace,
+                    skip + st.page_size
+                ));
+            }
+            resp(200, out)
+        }
+        ("GET", Some(name)) => match st.map(route.rtype).get(&name.to_ascii_lowercase()) {
+            Some(v) if visible(v) => resp(200, v.clone()),
+            Some(_) => arm_error(400, "BadRequest", &format!("kind NRT is not supported in api-version {version}")),
+            None => arm_error(404, "NotFound", &format!("{} '{name}' was not found", route.rtype)),
+        },
+        ("DELETE", Some(name)) => match st.map(route.rtype).remove(&name.to_ascii_lowercase()) {
+            Some(_) => resp(200, Value::Null),
+            None => resp(204, Value::Null),
+        },
+        ("PUT", Some(name)) => put(st, route, name, version, body),
+        _ => arm_error(405, "MethodNotAllowed", "method not allowed on this path"),
+    }
+}
+
+fn put(st: &mut State, route: &Route, name: &str, version: &str, body: &[u8]) -> Resp {
+    let Ok(mut value) = serde_json::from_slice::<Value>(body) else {
+        st.stats.rejected += 1;
+        return arm_error(400, "InvalidRequestContent", "the request content is not valid JSON");
+    };
+    let errors = match route.rtype {
+        ResourceType::AlertRule => {
+            if value["kind"] == "NRT" && !version.ends_with("-preview") {
+                st.stats.rejected += 1;
+                return arm_error(
+                    400,
+                    "BadRequest",
+                    &format!("alert rule kind 'NRT' is not supported in api-version {version}; use a preview version"),
+                );
+            }
+            let api = if version.ends_with("-preview") { AlertRulesApi::Preview } else { AlertRulesApi::Stable };
+            schema::validate_alert_rule(api, &value)
+        }
+        ResourceType::SavedSearch => schema::validate_saved_search(&value),
+    };
+    if !errors.is_empty() {
+        st.stats.rejected += 1;
+        return arm_error(400, "BadRequest", &format!("request body is invalid: {}", errors.join("; ")));
+    }
+    let key = name.to_ascii_lowercase();
+    let existing = st.map(route.rtype).get(&key).cloned();
+    // Optimistic concurrency: an etag other than "*" must match.
+    if let (Some(Value::String(sent)), Some(cur)) = (value.get("etag"), &existing)
+        && sent != "*"
+        && cur.get("etag").and_then(Value::as_str) != Some(sent.as_str())
+    {
+        return arm_error(409, "Conflict", "etag mismatch");
+    }
+    if let Some(obj) = value.as_object_mut() {
+        obj.retain(|k, _| k == "kind" || k == "properties");
+    }
+    let etag = st.etag();
+    stamp(route.rtype, &mut value, &route.workspace, name, &etag);
+    st.map(route.rtype).insert(key, value.clone());
+    let status = match (route.rtype, existing.is_some()) {
+        (ResourceType::AlertRule, false) => 201,
+        _ => 200,
+    };
+    resp(status, value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_spelled_like_arm() {
+        assert_eq!(spell_duration(3600), "PT1H");
+        assert_eq!(spell_duration(86_400), "P1D");
+        assert_eq!(spell_duration(93_600), "P1DT2H");
+        assert_eq!(spell_duration(0), "PT0S");
+        assert_eq!(spell_duration(300), "PT5M");
+    }
+
+    #[test]
+    fn routes_and_versions() {
+        let r = route("/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/w/providers/Microsoft.SecurityInsights/alertRules/abc").unwrap();
+        assert_eq!(r.rtype, ResourceType::AlertRule);
+        assert_eq!(r.name.as_deref(), Some("abc"));
+        let r = route(
+            "/subscriptions/s/resourcegroups/rg/providers/Microsoft.OperationalInsights/workspaces/w/savedSearches",
+        )
+        .unwrap();
+        assert_eq!(r.rtype, ResourceType::SavedSearch);
+        assert!(r.name.is_none());
+        assert!(valid_api_version("2025-07-01-preview"));
+        assert!(!valid_api_version("latest"));
+        assert_eq!(query_params(Some("a=1&%24skipToken=3"))["$skipToken"], "3");
+    }
+}

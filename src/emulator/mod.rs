@@ -1,0 +1,212 @@
+//! A local emulator of the ARM endpoints a deploy uses, for tests, the
+//! benchmark and `sentinel-forge emulate`: alertRules and savedSearches
+//! (PUT/GET/DELETE/list with small pages), the Entra ID token endpoint the
+//! credentials call (`/{tenant}/oauth2/v2.0/token`), and the GitHub Actions
+//! ID-token endpoint (`/_github/idtoken`).
+//!
+//! State is in memory. Bodies are validated against the official OpenAPI
+//! definitions ([`schema`]); api-versions are checked (NRT only on preview
+//! versions; a stable list omits NRT rules, as ARM does). [`faults`] injects
+//! throttling, server errors, latency, dropped connections and permanent
+//! failures. Any bearer token is accepted; nothing secret is ever printed
+//! (the request log holds method, path and status only).
+//!
+//! Built on hyper (already in the tree through reqwest) on a tokio runtime.
+
+pub mod arm;
+pub mod faults;
+pub mod schema;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use serde_json::Value;
+use tokio::net::TcpListener;
+
+pub use arm::Stats;
+pub use faults::Faults;
+
+use crate::deploy::resource::ResourceType;
+
+#[derive(Clone, Debug)]
+pub struct EmulatorOptions {
+    pub faults: Faults,
+    /// Items per alertRules list page (small, so paging is exercised).
+    pub page_size: usize,
+    /// Log `METHOD path -> status` lines to stderr.
+    pub log: bool,
+}
+
+impl Default for EmulatorOptions {
+    fn default() -> Self {
+        Self { faults: Faults::default(), page_size: 3, log: false }
+    }
+}
+
+/// Shared emulator state.
+#[derive(Debug)]
+pub struct Shared {
+    pub(crate) state: Mutex<arm::State>,
+    pub(crate) log: bool,
+}
+
+/// A running emulator on its own thread and runtime; stopped on drop.
+pub struct Emulator {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Emulator {
+    /// Start on `127.0.0.1:0` (a free port).
+    pub fn start(options: EmulatorOptions) -> std::io::Result<Self> {
+        Self::start_on(0, options)
+    }
+
+    pub fn start_on(port: u16, options: EmulatorOptions) -> std::io::Result<Self> {
+        let std_listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
+        std_listener.set_nonblocking(true)?;
+        let addr = std_listener.local_addr()?;
+        let shared = Arc::new(Shared { state: Mutex::new(arm::State::new(&options)), log: options.log });
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let s = Arc::clone(&shared);
+        let thread = std::thread::Builder::new().name("emulator".into()).spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("emulator runtime");
+            rt.block_on(async move {
+                let listener = TcpListener::from_std(std_listener).expect("listener");
+                tokio::select! {
+                    _ = serve(listener, s) => {}
+                    _ = rx => {}
+                }
+            });
+        })?;
+        Ok(Self { addr, shared, shutdown: Some(tx), thread: Some(thread) })
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, arm::State> {
+        self.shared.state.lock().expect("emulator state")
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.state().stats.clone()
+    }
+
+    pub fn reset_stats(&self) {
+        self.state().stats = Stats::default();
+    }
+
+    pub fn set_faults(&self, faults: Faults) {
+        self.state().set_faults(faults);
+    }
+
+    /// Store a resource as if made in the portal (not counted as a write).
+    pub fn insert(&self, rtype: ResourceType, name: &str, body: Value) {
+        self.state().insert(rtype, name, body);
+    }
+
+    /// Edit a stored resource in place (a portal edit).
+    pub fn edit(&self, rtype: ResourceType, name: &str, f: impl FnOnce(&mut Value)) {
+        let mut st = self.state();
+        if let Some(v) = st.get_mut(rtype, name) {
+            f(v);
+        }
+    }
+
+    /// Remove a resource (deleted in the portal).
+    pub fn remove(&self, rtype: ResourceType, name: &str) {
+        self.state().remove(rtype, name);
+    }
+
+    pub fn resource(&self, rtype: ResourceType, name: &str) -> Option<Value> {
+        self.state().get_mut(rtype, name).cloned()
+    }
+
+    /// Names of the stored resources of a type (sorted, lowercase).
+    pub fn names(&self, rtype: ResourceType) -> Vec<String> {
+        self.state().names(rtype)
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The dropped-connection fault: the service errors, hyper closes the
+/// connection without a response.
+#[derive(Debug)]
+pub(crate) struct DropConnection;
+
+impl std::fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("injected dropped connection")
+    }
+}
+
+impl std::error::Error for DropConnection {}
+
+/// Accept connections until the future is dropped.
+pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else { continue };
+        let shared = Arc::clone(&shared);
+        tokio::spawn(async move {
+            let service = service_fn(move |req: hyper::Request<Incoming>| {
+                let shared = Arc::clone(&shared);
+                async move {
+                    let (parts, body) = req.into_parts();
+                    let bytes = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+                    let resp = arm::handle(&shared, &parts, &bytes).await?;
+                    if shared.log {
+                        eprintln!("{} {} -> {}", parts.method, parts.uri.path(), resp.status);
+                    }
+                    let mut builder = hyper::Response::builder().status(resp.status);
+                    for (k, v) in &resp.headers {
+                        builder = builder.header(k.as_str(), v.as_str());
+                    }
+                    Ok::<_, DropConnection>(builder.body(Full::new(Bytes::from(resp.body))).expect("response"))
+                }
+            });
+            let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+        });
+    }
+}
+
+/// Run in the foreground (the `emulate` command): never returns.
+pub fn run_forever(port: u16, options: EmulatorOptions) -> std::io::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    rt.block_on(async move {
+        let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+        let addr = listener.local_addr()?;
+        eprintln!("emulator listening on http://{addr}");
+        eprintln!("  SENTINEL_FORGE_ARM_ENDPOINT=http://{addr} AZURE_AUTHORITY_HOST=http://{addr}");
+        let shared = Arc::new(Shared { state: Mutex::new(arm::State::new(&options)), log: options.log });
+        serve(listener, shared).await;
+        Ok(())
+    })
+}
