@@ -88,6 +88,9 @@ pub enum Command {
     /// written and the previous output stays as it was. Writes are atomic.
     Generate(commands::generate::GenerateArgs),
     /// Run the whole pipeline without writing anything and report every problem
+    ///
+    /// With PATHs, lint the Sentinel analytic-rule and hunting-query YAML and ARM templates
+    /// found there instead (`sentinel-forge explain SNT001` … `SNT033`).
     Validate(commands::validate::ValidateArgs),
     /// List the content items (id, kind, model, name, file)
     List,
@@ -152,16 +155,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
 
 /// Print diagnostics to stderr in the chosen format; returns whether any is an error.
 pub fn report(compiled: &crate::Compiled, format: Format, color: bool) -> bool {
-    match format {
-        Format::Text => {
-            eprint!("{}", crate::diag::render::text::render(&compiled.diagnostics, &compiled.sources, color));
-            let errors = compiled.diagnostics.iter().filter(|d| d.is_error()).count();
-            let warnings = compiled.diagnostics.len() - errors;
-            if errors + warnings > 0 {
-                eprintln!("{errors} error(s), {warnings} warning(s)");
-            }
+    crate::diag::render::print(format, &compiled.diagnostics, &compiled.sources, color);
+    if format == Format::Text {
+        let errors = compiled.diagnostics.iter().filter(|d| d.is_error()).count();
+        let warnings = compiled.diagnostics.len() - errors;
+        if errors + warnings > 0 {
+            eprintln!("{errors} error(s), {warnings} warning(s)");
         }
-        Format::Json => print!("{}", crate::diag::render::json::render(&compiled.diagnostics, &compiled.sources)),
     }
     compiled.has_errors()
 }

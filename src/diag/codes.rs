@@ -236,7 +236,7 @@ codes! {
     /// Example: `type = "Account"` with `fields = { UPN = "Caller" }`.
     ///
     /// Fix: use an identifier from the list in the help line.
-    INVALID_ENTITY_MAPPING = ("CNT021", "invalid-entity-mapping", Error);
+    INVALID_ENTITY_MAPPING = ("CNT021", "unmappable-entity", Error);
     /// What: custom details Sentinel would reject.
     ///
     /// Why: at most 20 details; keys 1..20 letters, digits or `_` starting
@@ -245,7 +245,7 @@ codes! {
     /// Example: `"Virtual machine" = "VirtualMachineName"`.
     ///
     /// Fix: `VirtualMachine = "VirtualMachineName"`.
-    INVALID_CUSTOM_DETAILS = ("CNT022", "invalid-custom-details", Error);
+    INVALID_CUSTOM_DETAILS = ("CNT022", "invalid-custom-detail", Error);
     /// What: an alert details override Sentinel would reject.
     ///
     /// Why: name formats are 1..256 characters, description formats 1..5000,
@@ -254,7 +254,7 @@ codes! {
     /// Example: a name format with four placeholders.
     ///
     /// Fix: shorten it or use fewer placeholders.
-    INVALID_ALERT_DETAILS = ("CNT023", "invalid-alert-details", Error);
+    INVALID_ALERT_DETAILS = ("CNT023", "invalid-alert-format", Error);
     /// What: an environment overrides a content id or parameter that does
     /// not exist.
     ///
@@ -322,6 +322,7 @@ codes! {
 pub fn all() -> Vec<Code> {
     let mut all = PIPELINE.to_vec();
     all.extend(crate::kql_codes::codes());
+    all.extend(crate::lint::codes());
     all
 }
 

@@ -219,3 +219,22 @@ fn generate_env_writes_only_that_environment() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("no environment `staging`"));
 }
+
+/// Our own output passes every Sentinel lint rule (the Azure-Sentinel CI's
+/// and the stricter ones), for the default and for each environment.
+#[test]
+fn generated_documents_pass_the_sentinel_linter() {
+    let dir = root();
+    for prefix in ["generated", "generated/dev", "generated/prod"] {
+        let paths = ["yaml", "arm/analytics", "arm/hunting"].map(|p| format!("{prefix}/{p}"));
+        let out = forge(&dir).arg("validate").args(&paths).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert!(
+            stderr(&out).ends_with(
+                "15 files read, 15 with Sentinel content (15 documents), 0 skipped: 0 error(s), 0 warning(s)\n"
+            ),
+            "{}",
+            stderr(&out)
+        );
+    }
+}

@@ -6,5 +6,6 @@ mod deploy;
 mod equivalence;
 mod fixtures;
 mod injection;
+mod lint;
 mod outputs;
 mod util;

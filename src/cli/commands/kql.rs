@@ -47,16 +47,13 @@ pub fn run(g: &GlobalArgs, args: KqlArgs) -> anyhow::Result<ExitStatus> {
         diags.extend(crate::kql_codes::syntax_diagnostics(file, &sources.get(file).text));
     }
     crate::diag::sort_and_dedup(&mut diags);
-    match args.format {
-        Format::Text => {
-            eprint!("{}", crate::diag::render::text::render(&diags, &sources, g.color()));
-            if diags.is_empty() {
-                eprintln!("{} file(s) parsed without syntax errors", inputs.len());
-            } else {
-                eprintln!("{} syntax error(s)", diags.len());
-            }
+    crate::diag::render::print(args.format, &diags, &sources, g.color());
+    if args.format == Format::Text {
+        if diags.is_empty() {
+            eprintln!("{} file(s) parsed without syntax errors", inputs.len());
+        } else {
+            eprintln!("{} syntax error(s)", diags.len());
         }
-        Format::Json => print!("{}", crate::diag::render::json::render(&diags, &sources)),
     }
     Ok(if diags.is_empty() { ExitStatus::Clean } else { ExitStatus::Findings })
 }

@@ -1,18 +1,48 @@
-use anyhow::Context;
+//! `validate`: with no paths, run the content pipeline without writing; with
+//! paths, lint every Sentinel rule, hunting query and ARM template found there.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
 use clap::Args;
 
 use crate::cli::{ExitStatus, GlobalArgs, report};
-use crate::diag::render::Format;
+use crate::diag::render::{Format, github, json, sarif, text};
 use crate::emit::EmitOptions;
+use crate::lint::{LintConfig, LintOptions, Selection};
+
+/// Project configuration file read from the working directory.
+pub const CONFIG_FILE: &str = "sentinel-forge.toml";
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
+    /// Files or directories to lint (Sentinel analytic-rule and hunting-query
+    /// YAML, ARM templates); without paths the content pipeline is validated
+    pub paths: Vec<PathBuf>,
     /// Diagnostics format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Only report these codes, names or code prefixes (e.g. `SNT0`, `SNT015`, `duplicate-template-id`); replaces `[lint] select`
+    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Never report these codes, names or prefixes; added to `[lint] ignore`
+    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Git revision to compare with: ids must not change, versions must grow when the query changed
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+    /// Sentinel CI's structure skip list (JSON array of template ids, SkipStrcutreValidationsTemplates.json)
+    #[arg(long, value_name = "FILE")]
+    pub structure_skip_list: Option<PathBuf>,
 }
 
 pub fn run(g: &GlobalArgs, args: ValidateArgs) -> anyhow::Result<ExitStatus> {
+    if !args.paths.is_empty() {
+        return lint(g, args);
+    }
+    if !args.select.is_empty() || !args.ignore.is_empty() || args.base.is_some() || args.structure_skip_list.is_some() {
+        bail!("--select, --ignore, --base and --structure-skip-list apply when linting paths: `validate PATH…`");
+    }
     let compiled = crate::compile(&g.paths(), &EmitOptions::default()).context("validate")?;
     if report(&compiled, args.format, g.color()) {
         return Ok(ExitStatus::Findings);
@@ -21,4 +51,35 @@ pub fn run(g: &GlobalArgs, args: ValidateArgs) -> anyhow::Result<ExitStatus> {
         eprintln!("{} items valid ({} documents checked)", compiled.items.len(), compiled.documents.len());
     }
     Ok(ExitStatus::Clean)
+}
+
+fn lint(g: &GlobalArgs, args: ValidateArgs) -> anyhow::Result<ExitStatus> {
+    let config = LintConfig::load(std::path::Path::new(CONFIG_FILE)).map_err(anyhow::Error::msg)?.unwrap_or_default();
+    let select = if args.select.is_empty() { config.select } else { args.select };
+    let ignore: Vec<String> = config.ignore.into_iter().chain(args.ignore).collect();
+    let selection = Selection::new(select, ignore, &crate::lint::codes()).map_err(anyhow::Error::msg)?;
+    let structure_skip_ids = match &args.structure_skip_list {
+        None => Vec::new(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            serde_json::from_str::<Vec<String>>(&text)
+                .with_context(|| format!("{}: expected a JSON array of template ids", path.display()))?
+        }
+    };
+    let options = LintOptions { selection, base: args.base, structure_skip_ids, limits: None, max_file_bytes: None };
+    let report = crate::lint::lint_paths(&args.paths, &options).context("validate")?;
+    let diags = &report.diagnostics;
+    match args.format {
+        Format::Text => eprint!("{}", text::render(diags, &report.sources, g.color())),
+        Format::Json => print!("{}", json::render(diags, &report.sources)),
+        Format::Sarif => print!("{}", sarif::render_with_rules(diags, &report.sources, &crate::lint::codes())),
+        Format::Github => print!("{}", github::render(diags, &report.sources)),
+    }
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    eprintln!(
+        "{} files read, {} with Sentinel content ({} documents), {} skipped: {errors} error(s), {warnings} warning(s)",
+        report.files_seen, report.files_checked, report.documents, report.skipped
+    );
+    Ok(if errors > 0 { ExitStatus::Findings } else { ExitStatus::Clean })
 }

@@ -1,6 +1,8 @@
 //! Output formats for diagnostics: one renderer per file.
 
+pub mod github;
 pub mod json;
+pub mod sarif;
 pub mod text;
 
 /// How diagnostics are printed.
@@ -11,4 +13,20 @@ pub enum Format {
     Text,
     /// one JSON document with every diagnostic and a summary
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning, Azure DevOps, IDEs)
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=…::…` annotations)
+    Github,
+}
+
+/// Print diagnostics in `format`: the human form to stderr, machine forms
+/// to stdout (so they can be piped while progress and summaries stay on the
+/// terminal).
+pub fn print(format: Format, diags: &[super::Diagnostic], sources: &crate::source::SourceMap, color: bool) {
+    match format {
+        Format::Text => eprint!("{}", text::render(diags, sources, color)),
+        Format::Json => print!("{}", json::render(diags, sources)),
+        Format::Sarif => print!("{}", sarif::render(diags, sources)),
+        Format::Github => print!("{}", github::render(diags, sources)),
+    }
 }

@@ -1,0 +1,55 @@
+//! SNT015: two documents share an `id` (S-11, extended to the whole tree).
+
+use std::collections::HashMap;
+
+use crate::diag::{Code, Diagnostic};
+use crate::lint::Rule;
+use crate::lint::registry::TreeEntry;
+
+crate::lint_code! {
+    /// What: two analytic rules or hunting queries in the linted tree with
+    /// the same `id` (compared case-insensitively; ARM resources use the GUID
+    /// in their name).
+    ///
+    /// Why: CI rejects two analytic rules with one id (research §3.2 S-11);
+    /// in a workspace the second deployment silently overwrites the first.
+    /// Copy-pasting a rule to start a new one is the usual cause.
+    ///
+    /// Example: `Detections/A.yaml` and `Solutions/X/Analytic Rules/B.yaml`
+    /// both with `id: 0b5a1c2e-93f4-4e0b-9d0a-2b3c4d5e6f70`.
+    ///
+    /// Fix: give the newer file a fresh GUID.
+    CODE = ("SNT015", "duplicate-template-id", Error);
+}
+
+pub struct DuplicateTemplateId;
+
+impl Rule for DuplicateTemplateId {
+    fn code(&self) -> Code {
+        CODE
+    }
+    fn check_tree(&self, tree: &[TreeEntry], out: &mut Vec<Diagnostic>) {
+        let mut first: HashMap<String, &TreeEntry> = HashMap::new();
+        for e in tree {
+            let Some((id, range)) = &e.id else { continue };
+            let key = id.trim().trim_matches(|c| c == '{' || c == '}').to_ascii_lowercase();
+            if key.is_empty() {
+                continue;
+            }
+            match first.get(&key) {
+                None => {
+                    first.insert(key, e);
+                }
+                Some(prev) => {
+                    let (_, prev_range) = prev.id.as_ref().expect("entries in the map have ids");
+                    out.push(
+                        Diagnostic::new(CODE, format!("id `{id}` is also used by `{}`", prev.path))
+                            .with_primary(e.file, *range, "duplicate id")
+                            .with_secondary(prev.file, *prev_range, "first used here")
+                            .with_help("give one of them a fresh GUID (`uuidgen | tr A-Z a-z`)"),
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! SNT021: alertDetailsOverride limits (S-17).
+
+use crate::diag::{Code, Diagnostic};
+use crate::lint::Rule;
+use crate::lint::document::{Doc, Field};
+use crate::lint::yaml::Kind;
+
+use super::at;
+
+crate::lint_code! {
+    /// What: an `alertDetailsOverride` whose `alertDisplayNameFormat` is empty,
+    /// longer than 256 characters or has more than 3 `{{Column}}`
+    /// placeholders, or whose `alertDescriptionFormat` is empty, longer than
+    /// 5000 characters or has more than 3 placeholders; or a column-name field
+    /// (`alertTacticsColumnName`, `alertSeverityColumnName`) that is not a
+    /// string.
+    ///
+    /// Why: CI's `AlertDetailsOverride` model (research §3.2 S-17); the
+    /// service rejects more than 3 dynamic parameters per format.
+    ///
+    /// Example: `alertDisplayNameFormat: "{{A}} {{B}} {{C}} {{D}}"`.
+    ///
+    /// Fix: keep at most three placeholders; move the rest to custom details.
+    CODE = ("SNT021", "invalid-alert-details-override", Error);
+}
+
+pub struct InvalidAlertDetailsOverride;
+
+fn placeholders(s: &str) -> usize {
+    // Regex `{{([^{}]*)}}`.
+    let mut n = 0;
+    let mut rest = s;
+    while let Some(i) = rest.find("{{") {
+        let after = &rest[i + 2..];
+        match after.find(['{', '}']) {
+            Some(j) if after[j..].starts_with("}}") => {
+                n += 1;
+                rest = &after[j + 2..];
+            }
+            Some(j) => rest = &after[j..],
+            None => break,
+        }
+    }
+    n
+}
+
+impl Rule for InvalidAlertDetailsOverride {
+    fn code(&self) -> Code {
+        CODE
+    }
+    fn structural(&self) -> bool {
+        true
+    }
+    fn check_doc(&self, doc: &Doc, out: &mut Vec<Diagnostic>) {
+        if !doc.kind.is_rule() {
+            return;
+        }
+        let Some(ado) = doc.field(Field::AlertDetailsOverride) else { return };
+        if ado.as_map().is_none() {
+            if !ado.is_null() {
+                out.push(at(CODE, doc, ado, "`alertDetailsOverride` is not a mapping", "expected a mapping"));
+            }
+            return;
+        }
+        for (key, max) in [("alertDisplayNameFormat", 256), ("alertDescriptionFormat", 5000)] {
+            // `null` is "not set" to CI's binder, like an absent key.
+            let Some(node) = ado.get(key).filter(|n| !n.is_null()) else { continue };
+            if matches!(node.kind, Kind::Map(_) | Kind::Seq(_)) {
+                // `alertDisplayNameFormat: {{Title}}` is a YAML flow mapping, not text.
+                out.push(
+                    at(
+                        CODE,
+                        doc,
+                        node,
+                        format!("`{key}` is a YAML {}, not text", node.type_name()),
+                        "unquoted `{{…}}` is a flow mapping",
+                    )
+                    .with_help(format!(
+                        "quote the value: `{key}: '{}'`",
+                        doc.text.get(node.range.as_usize_range()).unwrap_or("…").trim()
+                    )),
+                );
+                continue;
+            }
+            let text = node.as_text().unwrap_or("");
+            let n = text.chars().count();
+            if text.trim().is_empty() {
+                out.push(at(CODE, doc, node, format!("`{key}` is empty"), "must not be empty"));
+            } else if n > max {
+                out.push(at(CODE, doc, node, format!("`{key}` is {n} characters, above {max}"), "too long"));
+            }
+            let p = placeholders(text);
+            if p > 3 {
+                out.push(at(
+                    CODE,
+                    doc,
+                    node,
+                    format!("`{key}` has {p} placeholders, at most 3 are allowed"),
+                    "too many `{{…}}` placeholders",
+                ));
+            }
+        }
+        for key in ["alertTacticsColumnName", "alertSeverityColumnName"] {
+            if let Some(node) = ado.get(key).filter(|n| !n.is_null())
+                && node.as_str().is_none()
+            {
+                out.push(at(
+                    CODE,
+                    doc,
+                    node,
+                    format!("`{key}` is a {}, expected a column name", node.type_name()),
+                    "expected a string",
+                ));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_placeholders() {
+        assert_eq!(super::placeholders("{{A}} x {{B}}{{C}} {{D}}"), 4);
+        assert_eq!(super::placeholders("{{A{B}} {{}}"), 1);
+    }
+}
