@@ -225,16 +225,16 @@ fn generate_env_writes_only_that_environment() {
 #[test]
 fn generated_documents_pass_the_sentinel_linter() {
     let dir = root();
+    // YAML and ARM are linted apart: they carry the same ids by design.
     for prefix in ["generated", "generated/dev", "generated/prod"] {
-        let paths = ["yaml", "arm/analytics", "arm/hunting"].map(|p| format!("{prefix}/{p}"));
-        let out = forge(&dir).arg("validate").args(&paths).output().unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-        assert!(
-            stderr(&out).ends_with(
-                "15 files read, 15 with Sentinel content (15 documents), 0 skipped: 0 error(s), 0 warning(s)\n"
-            ),
-            "{}",
-            stderr(&out)
-        );
+        for paths in
+            [vec![format!("{prefix}/yaml")], vec![format!("{prefix}/arm/analytics"), format!("{prefix}/arm/hunting")]]
+        {
+            let out = forge(&dir).arg("validate").args(&paths).output().unwrap();
+            assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+            let summary =
+                "15 files read, 15 with Sentinel content (15 documents), 0 skipped: 0 error(s), 0 warning(s)\n";
+            assert!(stderr(&out).ends_with(summary), "{paths:?}: {}", stderr(&out));
+        }
     }
 }
