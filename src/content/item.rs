@@ -94,37 +94,8 @@ impl fmt::Debug for Item {
     }
 }
 
-/// The MITRE ATT&CK tactics Sentinel accepts (`AttackTactic` of the
-/// Azure-Sentinel CI).
-pub const TACTICS: &[&str] = &[
-    "InitialAccess",
-    "Execution",
-    "Persistence",
-    "PrivilegeEscalation",
-    "DefenseEvasion",
-    "CredentialAccess",
-    "Discovery",
-    "LateralMovement",
-    "Collection",
-    "Exfiltration",
-    "CommandAndControl",
-    "Impact",
-    "Reconnaissance",
-    "ResourceDevelopment",
-    "ImpairProcessControl",
-    "InhibitResponseFunction",
-];
-
-/// `T####` or `T####.###`.
-pub fn is_technique_id(text: &str) -> bool {
-    let b = text.as_bytes();
-    let digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
-    match b.len() {
-        5 => b[0] == b'T' && digits(&b[1..5]),
-        9 => b[0] == b'T' && digits(&b[1..5]) && b[5] == b'.' && digits(&b[6..9]),
-        _ => false,
-    }
-}
+pub use crate::sentinel::tactics::TACTICS;
+pub use crate::sentinel::techniques::is_technique_id;
 
 /// `MAJOR.MINOR.PATCH`, at most 20 characters.
 pub fn is_version(text: &str) -> bool {

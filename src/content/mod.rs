@@ -162,6 +162,23 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> Loaded {
                     .with_primary(file, *range, "expected `T####` or `T####.###`")
                     .with_help("write a MITRE ATT&CK technique id such as `T1651` or `T1078.004`"),
             );
+            continue;
+        }
+        match crate::sentinel::techniques::tactics_for(technique) {
+            None => diags.push(
+                Diagnostic::new(codes::INVALID_TECHNIQUE, format!("unknown technique id `{technique}`"))
+                    .with_primary(file, *range, "not in Sentinel's technique table")
+                    .with_help("use a technique id from MITRE ATT&CK Enterprise that Sentinel knows"),
+            ),
+            Some(allowed) if !tactics.iter().any(|(t, _)| allowed.contains(&t.as_str())) => diags.push(
+                Diagnostic::new(
+                    codes::TECHNIQUE_WITHOUT_TACTIC,
+                    format!("technique `{technique}` has none of its tactics in `tactics`"),
+                )
+                .with_primary(file, *range, format!("belongs to {}", allowed.join(", ")))
+                .with_help(format!("add one of {} to `tactics`, or drop the technique", allowed.join(", "))),
+            ),
+            Some(_) => {}
         }
     }
     if let Some((version, range)) = &version

@@ -444,8 +444,8 @@ pub fn read_entities(r: &mut TableReader<'_, '_>) -> Option<Vec<EntityMapping>> 
         let fields = er.table("fields");
         diags.extend(er.finish());
         let (Some((ty, ty_range)), Some((fields, frange))) = (ty, fields) else { continue };
-        let Some(entity) = entities::find(&ty) else {
-            let names: Vec<&str> = entities::ENTITY_TYPES.iter().map(|e| e.name).collect();
+        let Some(entity) = crate::sentinel::entities::entity_type(&ty) else {
+            let names: Vec<&str> = crate::sentinel::entities::ENTITY_TYPES.iter().map(|e| e.name).collect();
             diags.push(diag(
                 codes::INVALID_ENTITY_MAPPING,
                 file,
@@ -494,8 +494,8 @@ pub fn read_entities(r: &mut TableReader<'_, '_>) -> Option<Vec<EntityMapping>> 
             ));
         }
         let mapped: Vec<&str> = pairs.iter().map(|p| p.0.as_str()).collect();
-        if !pairs.is_empty() && !entity.required_any.iter().any(|set| set.iter().all(|i| mapped.contains(i))) {
-            let options: Vec<String> = entity.required_any.iter().map(|s| s.join(" + ")).collect();
+        if !pairs.is_empty() && !entity.has_required(&mapped) {
+            let options: Vec<String> = entity.required.iter().map(|s| s.join(" + ")).collect();
             diags.push(diag(
                 codes::INVALID_ENTITY_MAPPING,
                 file,

@@ -268,6 +268,18 @@ codes! {
     /// Fix: use an id from `sentinel-forge list` and a parameter from
     /// `sentinel-forge templates MODEL`.
     UNKNOWN_OVERRIDE = ("CNT024", "unknown-override", Error);
+    /// What: a technique none of whose tactics is listed in `tactics`.
+    ///
+    /// Why: the Azure-Sentinel CI rejects analytic rules whose techniques do
+    /// not pair with a listed tactic (S-19, from its technique table); we
+    /// apply it to every kind, as the CI misses NRT rules and hunting queries.
+    ///
+    /// Example: `tactics = ["LateralMovement"]` with `techniques = ["T1078.004"]`
+    /// (T1078 belongs to InitialAccess, Persistence, PrivilegeEscalation and
+    /// DefenseEvasion).
+    ///
+    /// Fix: add one of the technique's tactics, or drop the technique.
+    TECHNIQUE_WITHOUT_TACTIC = ("CNT025", "technique-without-matching-tactic", Error);
     /// What: a Tera template could not be parsed or rendered.
     ///
     /// Why: the query of the item cannot be produced.
