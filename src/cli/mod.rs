@@ -90,7 +90,7 @@ pub enum Command {
     /// Run the whole pipeline without writing anything and report every problem
     ///
     /// With PATHs, lint the Sentinel analytic-rule and hunting-query YAML and ARM templates
-    /// found there instead (`sentinel-forge explain SNT001` … `SNT033`).
+    /// found there instead (`sentinel-forge explain SNT001` … `SNT034`).
     Validate(commands::validate::ValidateArgs),
     /// List the content items (id, kind, model, name, file)
     List,

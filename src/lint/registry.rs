@@ -85,6 +85,7 @@ pub const RULES: &[&dyn Rule] = &[
     &nrt_cross_workspace::NrtCrossWorkspace,
     &forbidden_wildcard_search::ForbiddenWildcardSearch,
     &version_not_bumped::VersionNotBumped,
+    &invalid_kql::InvalidKql,
 ];
 
 /// Look a lint rule up by code id or name (case-insensitive).

@@ -13,6 +13,7 @@ pub mod invalid_custom_details;
 pub mod invalid_entity_mapping;
 pub mod invalid_enum_value;
 pub mod invalid_id;
+pub mod invalid_kql;
 pub mod invalid_query_schedule;
 pub mod invalid_trigger;
 pub mod invalid_yaml;
