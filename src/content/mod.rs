@@ -5,7 +5,6 @@
 //! diagnostic and the other files are still checked. Cross-file rules
 //! (duplicate ids, names, output names) run once all files are read.
 
-pub mod entities;
 pub mod environment;
 pub mod item;
 pub mod params;

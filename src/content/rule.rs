@@ -4,11 +4,11 @@
 
 use toml::de::DeTable;
 
-use super::entities;
 use super::item::Kind;
 use super::reader::TableReader;
 use super::timespan::Timespan;
 use crate::diag::{Diagnostic, codes};
+use crate::sentinel::limits;
 use crate::source::FileId;
 use crate::span::TextRange;
 
@@ -196,7 +196,7 @@ fn read_schedule(
             operator = op;
         }
         if let Some((n, nrange)) = tr.int("threshold") {
-            if !(0..=10_000).contains(&n) {
+            if !limits::TRIGGER_THRESHOLD.contains(&n) {
                 tr.diags.push(diag(
                     codes::INVALID_SCHEDULE,
                     file,
@@ -211,10 +211,9 @@ fn read_schedule(
         r.diags.extend(tr.finish());
     }
     let mut diags = r.finish();
-    let bounds = (Timespan::from_minutes(5), Timespan::from_days(14));
     for (name, value) in [("frequency", &frequency), ("period", &period)] {
         if let Some((t, range)) = value
-            && (*t < bounds.0 || *t > bounds.1 || t.whole_minutes().is_none())
+            && (!limits::QUERY_WINDOW_SECONDS.contains(&t.seconds()) || t.whole_minutes().is_none())
         {
             diags.push(diag(
                 codes::INVALID_SCHEDULE,
@@ -260,7 +259,7 @@ fn read_schedule(
                 .with_secondary(file, frange, "frequency set here"),
             );
         }
-        if p >= Timespan::from_days(2) && f < Timespan::from_hours(1) {
+        if p.seconds() >= limits::LONG_PERIOD_SECONDS && f.seconds() < limits::MIN_FREQUENCY_FOR_LONG_PERIOD {
             diags.push(diag(
                 codes::INVALID_SCHEDULE,
                 file,
@@ -272,7 +271,7 @@ fn read_schedule(
         }
     }
     if let Some((s, srange)) = suppression
-        && (s > Timespan::from_hours(24) || s < Timespan::from_minutes(5))
+        && !limits::SUPPRESSION_SECONDS.contains(&s.seconds())
     {
         diags.push(diag(
             codes::INVALID_SCHEDULE,
@@ -350,10 +349,7 @@ fn read_custom_details(file: FileId, table: &DeTable<'_>, out: &mut Vec<Diagnost
             ));
             continue;
         };
-        let key_ok = k.len() <= 20
-            && k.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-            && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !key_ok {
+        if !limits::is_custom_detail_key(&k) {
             out.push(diag(
                 codes::INVALID_CUSTOM_DETAILS,
                 file,
@@ -363,7 +359,7 @@ fn read_custom_details(file: FileId, table: &DeTable<'_>, out: &mut Vec<Diagnost
                 "rename the key, e.g. `VirtualMachine`",
             ));
         }
-        if !entities::is_column_name(column) {
+        if !limits::is_column_name(column) {
             out.push(diag(
                 codes::INVALID_CUSTOM_DETAILS,
                 file,
@@ -375,7 +371,7 @@ fn read_custom_details(file: FileId, table: &DeTable<'_>, out: &mut Vec<Diagnost
         }
         details.push((k, column.to_string()));
     }
-    if details.len() > 20 {
+    if details.len() > limits::CUSTOM_DETAILS_MAX {
         out.push(Diagnostic::new(
             codes::INVALID_CUSTOM_DETAILS,
             format!("{} custom details, at most 20 allowed", details.len()),
@@ -388,8 +384,8 @@ fn read_alert_details(file: FileId, table: &DeTable<'_>, out: &mut Vec<Diagnosti
     let mut r = TableReader::new(file, table, TextRange::default(), "[alert_details]");
     let check_format = |r: &mut TableReader<'_, '_>, key: &'static str, max: usize| {
         let (text, range) = r.string(key, false, "")?;
-        let placeholders = text.matches("{{").count();
-        if text.trim().is_empty() || text.len() > max || placeholders > 3 {
+        let placeholders = limits::placeholders(&text);
+        if text.trim().is_empty() || text.len() > max || placeholders > limits::ALERT_PLACEHOLDERS_MAX {
             r.diags.push(diag(
                 codes::INVALID_ALERT_DETAILS,
                 file,
@@ -401,8 +397,8 @@ fn read_alert_details(file: FileId, table: &DeTable<'_>, out: &mut Vec<Diagnosti
         }
         Some(text)
     };
-    let name_format = check_format(&mut r, "name_format", 256);
-    let description_format = check_format(&mut r, "description_format", 5000);
+    let name_format = check_format(&mut r, "name_format", limits::ALERT_NAME_FORMAT_MAX);
+    let description_format = check_format(&mut r, "description_format", limits::ALERT_DESCRIPTION_FORMAT_MAX);
     let tactics_column = r.string("tactics_column", false, "").map(|s| s.0);
     let severity_column = r.string("severity_column", false, "").map(|s| s.0);
     let mut dynamic_properties = Vec::new();
@@ -428,7 +424,7 @@ pub fn read_entities(r: &mut TableReader<'_, '_>) -> Option<Vec<EntityMapping>> 
     }
     let mut mappings = Vec::new();
     let mut diags = Vec::new();
-    if tables.len() > 10 {
+    if tables.len() > limits::ENTITY_MAPPINGS_MAX {
         diags.push(diag(
             codes::INVALID_ENTITY_MAPPING,
             file,
@@ -472,7 +468,7 @@ pub fn read_entities(r: &mut TableReader<'_, '_>) -> Option<Vec<EntityMapping>> 
                 continue;
             }
             match v.get_ref().as_str() {
-                Some(col) if entities::is_column_name(col) => pairs.push((ident, col.to_string())),
+                Some(col) if limits::is_column_name(col) => pairs.push((ident, col.to_string())),
                 _ => diags.push(diag(
                     codes::INVALID_ENTITY_MAPPING,
                     file,
@@ -483,7 +479,7 @@ pub fn read_entities(r: &mut TableReader<'_, '_>) -> Option<Vec<EntityMapping>> 
                 )),
             }
         }
-        if pairs.is_empty() || pairs.len() > 3 {
+        if pairs.is_empty() || pairs.len() > limits::FIELD_MAPPINGS_MAX {
             diags.push(diag(
                 codes::INVALID_ENTITY_MAPPING,
                 file,

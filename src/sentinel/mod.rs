@@ -11,5 +11,6 @@
 
 pub mod connectors;
 pub mod entities;
+pub mod limits;
 pub mod tactics;
 pub mod techniques;

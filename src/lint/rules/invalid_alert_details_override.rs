@@ -26,24 +26,6 @@ crate::lint_code! {
 
 pub struct InvalidAlertDetailsOverride;
 
-fn placeholders(s: &str) -> usize {
-    // Regex `{{([^{}]*)}}`.
-    let mut n = 0;
-    let mut rest = s;
-    while let Some(i) = rest.find("{{") {
-        let after = &rest[i + 2..];
-        match after.find(['{', '}']) {
-            Some(j) if after[j..].starts_with("}}") => {
-                n += 1;
-                rest = &after[j + 2..];
-            }
-            Some(j) => rest = &after[j..],
-            None => break,
-        }
-    }
-    n
-}
-
 impl Rule for InvalidAlertDetailsOverride {
     fn code(&self) -> Code {
         CODE
@@ -89,7 +71,7 @@ impl Rule for InvalidAlertDetailsOverride {
             } else if n > max {
                 out.push(at(CODE, doc, node, format!("`{key}` is {n} characters, above {max}"), "too long"));
             }
-            let p = placeholders(text);
+            let p = crate::sentinel::limits::placeholders(text);
             if p > 3 {
                 out.push(at(
                     CODE,
@@ -120,7 +102,7 @@ impl Rule for InvalidAlertDetailsOverride {
 mod tests {
     #[test]
     fn counts_placeholders() {
-        assert_eq!(super::placeholders("{{A}} x {{B}}{{C}} {{D}}"), 4);
-        assert_eq!(super::placeholders("{{A{B}} {{}}"), 1);
+        assert_eq!(crate::sentinel::limits::placeholders("{{A}} x {{B}}{{C}} {{D}}"), 4);
+        assert_eq!(crate::sentinel::limits::placeholders("{{A{B}} {{}}"), 1);
     }
 }

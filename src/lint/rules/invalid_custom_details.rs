@@ -5,6 +5,7 @@ use crate::lint::Rule;
 use crate::lint::document::{Doc, Field};
 
 use super::at;
+use crate::sentinel::limits;
 
 crate::lint_code! {
     /// What: `customDetails` with more than 20 entries, a key longer than 20
@@ -22,16 +23,6 @@ crate::lint_code! {
 }
 
 pub struct InvalidCustomDetails;
-
-/// `^[a-zA-Z]+\w*$` (`underscore_first` false) or `^[a-zA-Z_]+\w*$` (true).
-pub fn is_identifier(s: &str, underscore_first: bool) -> bool {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) if c.is_ascii_alphabetic() || (underscore_first && c == '_') => {}
-        _ => return false,
-    }
-    chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
 
 impl Rule for InvalidCustomDetails {
     fn code(&self) -> Code {
@@ -58,7 +49,7 @@ impl Rule for InvalidCustomDetails {
             ));
             return;
         };
-        if entries.len() > 20 {
+        if entries.len() > limits::CUSTOM_DETAILS_MAX {
             out.push(at(
                 CODE,
                 doc,
@@ -69,7 +60,7 @@ impl Rule for InvalidCustomDetails {
         }
         for (k, v) in entries {
             let key = k.as_str().unwrap_or("");
-            if key.chars().count() > 20 || !is_identifier(key, false) {
+            if !limits::is_custom_detail_key(key) {
                 out.push(
                     at(
                         CODE,
@@ -82,7 +73,7 @@ impl Rule for InvalidCustomDetails {
                 );
             }
             match v.as_text() {
-                Some(col) if col.chars().count() <= 500 && is_identifier(col, true) => {}
+                Some(col) if limits::is_column_name(col) => {}
                 Some(col) => out.push(at(
                     CODE,
                     doc,

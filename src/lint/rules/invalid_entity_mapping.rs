@@ -6,8 +6,8 @@ use crate::lint::document::{Doc, Field};
 use crate::lint::yaml::Node;
 use crate::sentinel::entities;
 
-use super::invalid_custom_details::is_identifier;
 use super::{at, for_kind};
+use crate::sentinel::limits;
 
 crate::lint_code! {
     /// What: `entityMappings` with 0 or more than 10 mappings; a mapping with
@@ -112,7 +112,7 @@ impl Rule for InvalidEntityMapping {
                 }
                 if let Some(col) = f.get("columnName").and_then(|c| c.as_text().map(|t| (t, c))) {
                     let (text, node): (&str, &Node) = col;
-                    if text.chars().count() > 500 || !is_identifier(text, true) {
+                    if !limits::is_column_name(text) {
                         push(at(
                             CODE,
                             doc,

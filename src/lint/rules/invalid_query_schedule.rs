@@ -70,7 +70,7 @@ impl Rule for InvalidQuerySchedule {
                     }
                     out.push(d);
                 }
-                Some(secs) if !(300..=14 * 86_400).contains(&secs) => {
+                Some(secs) if !crate::sentinel::limits::QUERY_WINDOW_SECONDS.contains(&secs) => {
                     out.push(
                         at(
                             CODE,

@@ -58,7 +58,7 @@ impl Rule for InvalidTrigger {
         }
         if let Some((t, node)) = doc.text_field(Field::TriggerThreshold) {
             match t.trim().parse::<i64>() {
-                Ok(n) if (0..=10_000).contains(&n) => {}
+                Ok(n) if crate::sentinel::limits::TRIGGER_THRESHOLD.contains(&n) => {}
                 Ok(n) => {
                     out.push(at(CODE, doc, node, format!("`triggerThreshold` {n} is outside 0..10000"), "out of range"))
                 }
