@@ -14,7 +14,7 @@ pub struct NewArgs {
     /// Display name of the new item; the file is named after it
     #[arg(long)]
     pub name: String,
-    /// Where to write the file (default: <content>/<kind>/<name-as-slug>.toml)
+    /// Where to write the file (default: <content>/hunting/ or <content>/analytics/<name-as-slug>.toml)
     #[arg(long, value_name = "FILE")]
     pub file: Option<PathBuf>,
 }
@@ -27,7 +27,9 @@ pub fn run(g: &GlobalArgs, args: NewArgs) -> anyhow::Result<ExitStatus> {
         bail!("--name must be non-empty ASCII text");
     }
     let kind = model.info().kinds[0];
-    let path = args.file.unwrap_or_else(|| g.content.join(kind.as_str()).join(format!("{}.toml", slugify(&args.name))));
+    // The bundled layout: hunting queries under hunting/, rules under analytics/.
+    let folder = if kind == crate::content::item::Kind::Hunting { "hunting" } else { "analytics" };
+    let path = args.file.unwrap_or_else(|| g.content.join(folder).join(format!("{}.toml", slugify(&args.name))));
     if path.exists() {
         bail!("`{}` already exists; choose another --name or --file", path.display());
     }
@@ -56,21 +58,33 @@ pub fn slugify(name: &str) -> String {
 /// A complete content file: every parameter at its default, each with its
 /// documentation as a comment.
 pub fn new_content_text(model: &dyn models::Model, name: &str, id: &str) -> String {
+    use crate::content::item::Kind;
     let info = model.info();
+    let kind = info.kinds[0];
     let quote = |s: &str| serde_json::to_string(s).expect("string");
     let mut out = format!(
-        "id = {}\nname = {}\nkind = {}\ntemplate = {}\ndescription = {}\ntactics = []\ntechniques = []\nversion = \"1.0.0\"\n\n[params]\n",
+        "id = {}\nname = {}\nkind = {}\ntemplate = {}\ndescription = {}\ntactics = []\ntechniques = []\nversion = \"1.0.0\"\n",
         quote(id),
         quote(name),
-        quote(info.kinds[0].as_str()),
+        quote(kind.as_str()),
         quote(info.name),
         quote(info.summary),
     );
+    if kind != Kind::Hunting {
+        out.push_str("severity = \"Medium\"\n");
+    }
+    if kind == Kind::Scheduled {
+        // The period is derived from the model's window when it has one.
+        out.push_str("\n[schedule]\nfrequency = \"1d\"\ntrigger = { operator = \"gt\", threshold = 0 }\n");
+    }
+    out.push_str("\n[params]\n");
     for p in info.params {
         out.push_str(&format!("# {}\n", p.doc));
         match p.default_value() {
             Some(v) => out.push_str(&format!("{} = {}\n", p.name, v)),
-            None => out.push_str(&format!("{} = {}\n", p.name, placeholder(p))),
+            None => {
+                out.push_str(&format!("# REQUIRED: set this ({})\n{} = {}\n", p.type_name(), p.name, placeholder(p)))
+            }
         }
     }
     out
