@@ -639,3 +639,41 @@ pub(crate) fn unquote(src: &str) -> String {
     }
     out
 }
+
+/// Comma-separated lists, written once for every production that has one.
+impl Parser<'_> {
+    /// `item, item, …`: items until one is not followed by a comma.
+    pub(crate) fn comma_list<T>(&mut self, mut item: impl FnMut(&mut Self) -> T) -> Vec<T> {
+        let mut items = Vec::new();
+        let mut progress = Progress::new();
+        loop {
+            if !progress.check(self) {
+                break;
+            }
+            items.push(item(self));
+            if !self.eat(TokenKind::Comma) {
+                break;
+            }
+        }
+        items
+    }
+
+    /// `item, …` up to (not consuming) `close`; a token no item can start
+    /// is reported and skipped so the list always ends.
+    pub(crate) fn delimited_list<T>(&mut self, close: TokenKind, mut item: impl FnMut(&mut Self) -> T) -> Vec<T> {
+        let mut items = Vec::new();
+        let mut progress = Progress::new();
+        while !self.at(close) && !self.at_eof() {
+            if !progress.check(self) {
+                self.error_unexpected();
+                self.bump();
+                continue;
+            }
+            items.push(item(self));
+            if !self.eat(TokenKind::Comma) {
+                break;
+            }
+        }
+        items
+    }
+}

@@ -267,17 +267,7 @@ impl Parser<'_> {
     fn parse_union_op(&mut self) -> OperatorKind {
         self.bump();
         let params = self.parse_params(&["kind", "withsource", "isfuzzy"]);
-        let mut tables = Vec::new();
-        let mut progress = Progress::new();
-        loop {
-            if !progress.check(self) {
-                break;
-            }
-            tables.push(self.parse_table_ref());
-            if !self.eat(K::Comma) {
-                break;
-            }
-        }
+        let tables = self.comma_list(|p| p.parse_table_ref());
         OperatorKind::Union { params, tables }
     }
 
@@ -410,19 +400,7 @@ impl Parser<'_> {
         let _ = self.parse_params(&[]);
         let schema = self.parse_schema();
         self.expect(K::LBracket, "[");
-        let mut values = Vec::new();
-        let mut progress = Progress::new();
-        while !self.at(K::RBracket) && !self.at_eof() {
-            if !progress.check(self) {
-                self.error_unexpected();
-                self.bump();
-                continue;
-            }
-            values.push(self.parse_expr());
-            if !self.eat(K::Comma) {
-                break;
-            }
-        }
+        let values = self.delimited_list(K::RBracket, |p| p.parse_expr());
         self.expect_closer(K::RBracket, "]");
         OperatorKind::Datatable { schema, values }
     }
@@ -432,19 +410,7 @@ impl Parser<'_> {
         let _ = self.parse_params(&[]);
         let schema = self.parse_schema();
         self.expect(K::LBracket, "[");
-        let mut urls = Vec::new();
-        let mut progress = Progress::new();
-        while !self.at(K::RBracket) && !self.at_eof() {
-            if !progress.check(self) {
-                self.error_unexpected();
-                self.bump();
-                continue;
-            }
-            urls.push(self.parse_expr());
-            if !self.eat(K::Comma) {
-                break;
-            }
-        }
+        let urls = self.delimited_list(K::RBracket, |p| p.parse_expr());
         self.expect_closer(K::RBracket, "]");
         let with = if self.eat_kw("with") { self.parse_with_props() } else { Vec::new() };
         OperatorKind::ExternalData { schema, urls, with }
@@ -628,33 +594,11 @@ impl Parser<'_> {
     }
 
     pub(crate) fn parse_named_list(&mut self) -> Vec<NamedExpr> {
-        let mut items = Vec::new();
-        let mut progress = Progress::new();
-        loop {
-            if !progress.check(self) {
-                break;
-            }
-            items.push(self.parse_named_expr());
-            if !self.eat(K::Comma) {
-                break;
-            }
-        }
-        items
+        self.comma_list(|p| p.parse_named_expr())
     }
 
     pub(crate) fn parse_expr_list(&mut self) -> Vec<Expr> {
-        let mut items = Vec::new();
-        let mut progress = Progress::new();
-        loop {
-            if !progress.check(self) {
-                break;
-            }
-            items.push(self.parse_expr());
-            if !self.eat(K::Comma) {
-                break;
-            }
-        }
-        items
+        self.comma_list(|p| p.parse_expr())
     }
 
     /// A column name possibly with `*` wildcards (`Col*`, `*Id`, `*`).
@@ -688,18 +632,7 @@ impl Parser<'_> {
     }
 
     fn parse_column_patterns(&mut self) -> Vec<Expr> {
-        let mut items = Vec::new();
-        let mut progress = Progress::new();
-        loop {
-            if !progress.check(self) {
-                break;
-            }
-            items.push(self.parse_column_pattern());
-            if !self.eat(K::Comma) {
-                break;
-            }
-        }
-        items
+        self.comma_list(|p| p.parse_column_pattern())
     }
 
     fn parse_sort_order(&mut self, granny: bool) -> Option<SortOrder> {
@@ -733,18 +666,7 @@ impl Parser<'_> {
     }
 
     fn parse_sort_list(&mut self) -> Vec<SortExpr> {
-        let mut items = Vec::new();
-        let mut progress = Progress::new();
-        loop {
-            if !progress.check(self) {
-                break;
-            }
-            items.push(self.parse_sort_expr());
-            if !self.eat(K::Comma) {
-                break;
-            }
-        }
-        items
+        self.comma_list(|p| p.parse_sort_expr())
     }
 
     fn parse_top_nested(&mut self) -> Vec<TopNestedClause> {
