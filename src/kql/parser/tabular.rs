@@ -811,44 +811,20 @@ impl Parser<'_> {
 
     /// `( name: type, ... )`
     pub(crate) fn parse_schema(&mut self) -> Vec<ColumnDecl> {
-        let mut cols = Vec::new();
         if !self.expect(K::LParen, "(") {
-            return cols;
+            return Vec::new();
         }
-        let mut progress = Progress::new();
-        while !self.at(K::RParen) && !self.at_eof() {
-            if !progress.check(self) {
-                self.error_unexpected();
-                self.bump();
-                continue;
-            }
-            cols.push(self.parse_column_decl());
-            if !self.eat(K::Comma) {
-                break;
-            }
-        }
+        let cols = self.delimited_list(K::RParen, |p| p.parse_column_decl());
         self.expect_closer(K::RParen, ")");
         cols
     }
 
     /// `( name = value, ... )` after `with`.
     pub(crate) fn parse_with_props(&mut self) -> Vec<OpParam> {
-        let mut props = Vec::new();
         if !self.expect(K::LParen, "(") {
-            return props;
+            return Vec::new();
         }
-        let mut progress = Progress::new();
-        while !self.at(K::RParen) && !self.at_eof() {
-            if !progress.check(self) {
-                self.error_unexpected();
-                self.bump();
-                continue;
-            }
-            props.push(self.parse_prop());
-            if !self.eat(K::Comma) {
-                break;
-            }
-        }
+        let props = self.delimited_list(K::RParen, |p| p.parse_prop());
         self.expect_closer(K::RParen, ")");
         props
     }
