@@ -15,6 +15,7 @@ pub mod emit;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod error;
+pub mod import;
 pub mod kql;
 pub mod kql_codes;
 pub mod lint;

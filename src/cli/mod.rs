@@ -98,6 +98,12 @@ pub enum Command {
     Show(commands::show::ShowArgs),
     /// List the built-in hunt models, or every parameter of one model
     Templates(commands::templates::TemplatesArgs),
+    /// Convert Sentinel YAML, ARM exports, solution packages or a live workspace into content TOML
+    ///
+    /// Each rule or hunting query becomes a content file with `template = "custom"` and its query
+    /// template under templates/custom/. Ids already used by content are reported, never
+    /// overwritten without --force.
+    Import(commands::import::ImportArgs),
     /// Write a new content file for a model with its defaults and a fresh id
     New(commands::new::NewArgs),
     /// Print the documentation of a diagnostic code (e.g. CNT005 or out-of-range)
@@ -137,8 +143,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Validate(args) => commands::validate::run(g, args),
         Command::List => commands::list::run(g),
         Command::Show(args) => commands::show::run(g, args),
-        Command::Templates(args) => commands::templates::run(args),
+        Command::Templates(args) => commands::templates::run(g, args),
         Command::New(args) => commands::new::run(g, args),
+        Command::Import(args) => commands::import::run(g, args),
         Command::Explain(args) => commands::explain::run(args),
         Command::Schema => {
             print!("{}", crate::content::schema::content_schema_text());

@@ -159,7 +159,7 @@ fn apply_one(file: FileId, item: &mut Item, table: &DeTable<'_>, range: TextRang
                 settings.enabled = e;
             }
             // A window parameter may have changed: derive or re-check the period.
-            if let (Some(schedule), Some(window)) = (settings.schedule.as_mut(), (info.window)(&item.params)) {
+            if let (Some(schedule), Some(window)) = (settings.schedule.as_mut(), item.model.window(&item.params)) {
                 if schedule.period_derived {
                     schedule.period = window;
                 } else if schedule.period < window {

@@ -73,7 +73,12 @@ pub struct Item {
     pub description: String,
     pub tactics: Vec<String>,
     pub techniques: Vec<String>,
-    pub version: String,
+    /// `MAJOR.MINOR.PATCH` as written; Sentinel reads an absent version as 1.0.0.
+    pub version: Option<String>,
+    /// Free-form `tags` carried into the YAML (upstream files use them for campaigns and solutions).
+    pub tags: Vec<String>,
+    /// The informational `severity` some hunting queries carry (rules have theirs in `rule`).
+    pub hunting_severity: Option<&'static str>,
     pub params: ParamValues,
     /// Entity mappings: the content's `[[entities]]`, or the model's defaults.
     pub entities: Vec<crate::content::rule::EntityMapping>,
@@ -81,6 +86,13 @@ pub struct Item {
     pub rule: Option<crate::content::rule::RuleSettings>,
     /// Where each explicitly set parameter was written (defaults have none).
     pub param_ranges: std::collections::BTreeMap<&'static str, TextRange>,
+}
+
+impl Item {
+    /// The version Sentinel sees (`1.0.0` when none is written).
+    pub fn version(&self) -> &str {
+        self.version.as_deref().unwrap_or("1.0.0")
+    }
 }
 
 impl fmt::Debug for Item {

@@ -116,7 +116,10 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> Loaded {
     let tactics = r.string_list("tactics");
     let techniques = r.string_list("techniques");
     let version = r.string("version", false, "\"1.0.0\"");
-    let params_table = r.table("params");
+    let tags = r.string_list("tags");
+    let is_custom = template.as_ref().is_some_and(|(t, _)| t == models::custom::CUSTOM);
+    // A custom item's `[params]` are declarations, read with its model below.
+    let params_table = if is_custom { None } else { r.table("params") };
     let mut diags = Vec::new();
 
     if let Some((id, range)) = &id
@@ -139,6 +142,10 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> Loaded {
     if let Some((description, range)) = &description {
         check_text(file, "description", description, *range, 5000, &mut diags);
     }
+    // Tactic and technique catalogue checks: errors for analytic rules,
+    // warnings for hunting queries (Sentinel's CI validates them for rules
+    // only, and the hunting blade shows whatever is written).
+    let mut catalogue = Vec::new();
     for (tactic, range) in &tactics {
         if !TACTICS.contains(&tactic.as_str()) {
             let squashed: String = tactic.split_whitespace().collect();
@@ -147,12 +154,15 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> Loaded {
                 Some(t) => format!("did you mean `{t}`?"),
                 None => format!("use one of: {}", TACTICS.join(", ")),
             };
-            diags.push(
+            catalogue.push(
                 Diagnostic::new(codes::UNKNOWN_TACTIC, format!("unknown tactic `{tactic}`"))
                     .with_primary(file, *range, "not a Sentinel tactic")
                     .with_help(help),
             );
         }
+    }
+    for (tag, range) in &tags {
+        check_ascii(file, "tags", tag, *range, &mut diags);
     }
     for (technique, range) in &techniques {
         if !item::is_technique_id(technique) {
@@ -164,12 +174,12 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> Loaded {
             continue;
         }
         match crate::sentinel::techniques::tactics_for(technique) {
-            None => diags.push(
+            None => catalogue.push(
                 Diagnostic::new(codes::INVALID_TECHNIQUE, format!("unknown technique id `{technique}`"))
                     .with_primary(file, *range, "not in Sentinel's technique table")
                     .with_help("use a technique id from MITRE ATT&CK Enterprise that Sentinel knows"),
             ),
-            Some(allowed) if !tactics.iter().any(|(t, _)| allowed.contains(&t.as_str())) => diags.push(
+            Some(allowed) if !tactics.iter().any(|(t, _)| allowed.contains(&t.as_str())) => catalogue.push(
                 Diagnostic::new(
                     codes::TECHNIQUE_WITHOUT_TACTIC,
                     format!("technique `{technique}` has none of its tactics in `tactics`"),
@@ -190,14 +200,24 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> Loaded {
         );
     }
 
+    let mut custom_values = None;
     let model = template.as_ref().and_then(|(name, range)| {
+        if is_custom {
+            return models::custom::read(&mut r, &slug).map(|(model, values)| {
+                custom_values = Some(values);
+                model
+            });
+        }
         let found = models::find(name);
         if found.is_none() {
             let names: Vec<&str> = models::REGISTRY.iter().map(|m| m.info().name).collect();
             let best = names.iter().min_by_key(|n| strsim::damerau_levenshtein(name, n)).copied();
             let help = match best.filter(|b| strsim::damerau_levenshtein(name, b) <= 3) {
                 Some(b) => format!("did you mean `{b}`? models: {}", names.join(", ")),
-                None => format!("models: {} (see `sentinel-forge templates`)", names.join(", ")),
+                None => format!(
+                    "models: {} (see `sentinel-forge templates`), or `custom` with your own `query` template",
+                    names.join(", ")
+                ),
             };
             diags.push(
                 Diagnostic::new(codes::UNKNOWN_TEMPLATE, format!("unknown template `{name}`"))
@@ -236,13 +256,26 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> Loaded {
 
     let mut params = ParamValues::default();
     let mut param_ranges = BTreeMap::new();
-    if let Some(model) = model {
+    if let Some(values) = custom_values {
+        params = values;
+    } else if let Some(model) = model {
         check_params(file, model, params_table, &mut params, &mut param_ranges, &mut diags);
     }
     let params_ok = !crate::diag::has_errors(&diags);
     let entities = rule::read_entities(&mut r);
-    let window = model.filter(|_| params_ok).and_then(|m| (m.info().window)(&params));
+    let window = model.filter(|_| params_ok).and_then(|m| m.window(&params));
     let rule = kind.and_then(|k| rule::read_rule(&mut r, k, window));
+    // Upstream hunting queries may carry an informational `severity`.
+    let hunting_severity =
+        if kind == Some(Kind::Hunting) { r.one_of("severity", rule::SEVERITIES).map(|s| s.0) } else { None };
+    if kind == Some(Kind::Hunting) {
+        for d in &mut catalogue {
+            d.severity = crate::diag::Severity::Warning;
+            d.notes
+                .push("a warning for hunting queries: Sentinel checks tactics and techniques of analytic rules".into());
+        }
+    }
+    diags.append(&mut catalogue);
 
     let mut all = r.finish();
     all.append(&mut diags);
@@ -266,7 +299,9 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> Loaded {
             description: description.0,
             tactics: tactics.into_iter().map(|t| t.0).collect(),
             techniques: techniques.into_iter().map(|t| t.0).collect(),
-            version: version.map(|v| v.0).unwrap_or_else(|| "1.0.0".to_string()),
+            version: version.map(|v| v.0),
+            tags: tags.into_iter().map(|t| t.0).collect(),
+            hunting_severity,
             params,
             param_ranges,
         }),

@@ -209,10 +209,12 @@ impl ParamSpec {
             ParamType::Timespan { min, max, whole } => {
                 let unit =
                     if whole == Granularity::Second { String::new() } else { format!(", whole {}", whole.unit()) };
-                Some(format!("{min} ..= {max}{unit}"))
+                let upper = if max >= UNBOUNDED_TIMESPAN { String::new() } else { format!(" ..= {max}") };
+                Some(format!("{min}{}{upper}{unit}", if upper.is_empty() { " or more" } else { "" }))
             }
-            ParamType::Int { min, max } => Some(format!("{min} ..= {max}")),
-            ParamType::Real { min, max } => Some(format!("{} ..= {}", format_real(min), format_real(max))),
+            // Custom declarations may leave either bound open.
+            ParamType::Int { min, max } => bounds(min, max, i64::MIN, i64::MAX, |n| n.to_string()),
+            ParamType::Real { min, max } => bounds(min, max, f64::MIN, f64::MAX, format_real),
             ParamType::Bool => None,
             ParamType::String { non_empty } => non_empty.then(|| "non-empty".to_string()),
             ParamType::StringList { min_items } => (min_items > 0).then(|| format!("at least {min_items} item(s)")),
@@ -314,6 +316,19 @@ impl ParamSpec {
                 Ok(ParamValue::List(items))
             }
         }
+    }
+}
+
+/// The largest timespan a custom declaration without `max` accepts (100 years).
+pub const UNBOUNDED_TIMESPAN: Timespan = Timespan::from_days(36_500);
+
+/// `min ..= max`, `>= min`, `<= max` or nothing, leaving out open bounds.
+fn bounds<T: PartialEq + Copy>(min: T, max: T, lowest: T, highest: T, show: impl Fn(T) -> String) -> Option<String> {
+    match (min == lowest, max == highest) {
+        (true, true) => None,
+        (false, true) => Some(format!(">= {}", show(min))),
+        (true, false) => Some(format!("<= {}", show(max))),
+        (false, false) => Some(format!("{} ..= {}", show(min), show(max))),
     }
 }
 

@@ -103,6 +103,8 @@ pub struct RuleSettings {
     /// `None` for NRT rules.
     pub schedule: Option<Schedule>,
     pub incident: Incident,
+    /// `[incident]` was written (the YAML then carries `incidentConfiguration`).
+    pub incident_written: bool,
     pub custom_details: Vec<(String, String)>,
     pub alert_details: Option<AlertDetails>,
     pub event_grouping: Option<&'static str>,
@@ -120,7 +122,8 @@ pub fn read_rule(r: &mut TableReader<'_, '_>, kind: Kind, window: Option<Timespa
     let rule_keys =
         ["severity", "enabled", "schedule", "incident", "custom_details", "alert_details", "event_grouping"];
     if kind == Kind::Hunting {
-        for key in rule_keys {
+        // `severity` is read by the caller: hunting queries may carry one.
+        for key in rule_keys.into_iter().filter(|k| *k != "severity") {
             if let Some(range) = r.has(key) {
                 r.diags.push(diag(
                     codes::NOT_FOR_KIND,
@@ -163,7 +166,9 @@ pub fn read_rule(r: &mut TableReader<'_, '_>, kind: Kind, window: Option<Timespa
             None
         }
     };
-    let incident = r.table("incident").map(|(t, _)| read_incident(file, t, &mut r.diags)).unwrap_or_default();
+    let incident_table = r.table("incident");
+    let incident_written = incident_table.is_some();
+    let incident = incident_table.map(|(t, _)| read_incident(file, t, &mut r.diags)).unwrap_or_default();
     let custom_details =
         r.table("custom_details").map(|(t, _)| read_custom_details(file, t, &mut r.diags)).unwrap_or_default();
     let alert_details = r.table("alert_details").map(|(t, _)| read_alert_details(file, t, &mut r.diags));
@@ -171,7 +176,16 @@ pub fn read_rule(r: &mut TableReader<'_, '_>, kind: Kind, window: Option<Timespa
     if kind == Kind::Scheduled && schedule.is_none() {
         return None;
     }
-    Some(RuleSettings { severity, enabled, schedule, incident, custom_details, alert_details, event_grouping })
+    Some(RuleSettings {
+        severity,
+        enabled,
+        schedule,
+        incident,
+        incident_written,
+        custom_details,
+        alert_details,
+        event_grouping,
+    })
 }
 
 fn read_schedule(

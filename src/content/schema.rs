@@ -21,8 +21,14 @@ struct ContentFile {
     name: String,
     /// What Sentinel document the item becomes.
     kind: Kind,
-    /// The built-in model (see `sentinel-forge templates`).
+    /// The built-in model (see `sentinel-forge templates`), or `custom` for a query of your own.
     template: String,
+    /// `custom` only: the item's query template, relative to the project (`templates/custom/<name>.kql.tera`).
+    query: Option<String>,
+    /// `custom` only: the timespan parameter that is how far back the query looks.
+    window: Option<String>,
+    /// `custom` only: the data connectors and tables the query reads (`requiredDataConnectors`).
+    connectors: Option<Vec<ConnectorDecl>>,
     /// What the query finds and why it matters (1..5000 ASCII characters).
     #[schemars(length(min = 1, max = 5000))]
     description: String,
@@ -35,8 +41,39 @@ struct ContentFile {
     /// MAJOR.MINOR.PATCH; bump it when the query changes.
     #[schemars(regex(pattern = r"^[0-9]+\.[0-9]+\.[0-9]+$"))]
     version: Option<String>,
+    /// Analytic rules: `Informational`, `Low`, `Medium` or `High`.
+    severity: Option<String>,
+    /// Analytic rules: whether the deployed rule runs (default true).
+    enabled: Option<bool>,
+    /// Scheduled rules: `frequency`, `period`, `trigger = { operator, threshold }`, `suppression`.
+    schedule: Option<serde_json::Map<String, Value>>,
+    /// Analytic rules: `create` and `grouping = { enabled, matching, lookback, reopen, entities, details, custom_details }`.
+    incident: Option<serde_json::Map<String, Value>>,
+    /// Entity mappings: `type` and `fields = { Identifier = "Column" }` (at most 10).
+    entities: Option<Vec<serde_json::Map<String, Value>>>,
+    /// Analytic rules: alert custom details, `Name = "Column"`.
+    custom_details: Option<serde_json::Map<String, Value>>,
+    /// Analytic rules: `name_format`, `description_format`, `tactics_column`, `severity_column`, `dynamic_properties`.
+    alert_details: Option<serde_json::Map<String, Value>>,
+    /// Analytic rules: `SingleAlert` or `AlertPerResult`.
+    event_grouping: Option<String>,
+    /// Free-form tags carried into the Sentinel YAML.
+    #[serde(default)]
+    tags: Vec<String>,
     /// Model parameters; the allowed keys depend on `template`.
     params: Option<serde_json::Map<String, Value>>,
+}
+
+/// One `[[connectors]]` entry of a custom item.
+#[allow(dead_code)]
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+struct ConnectorDecl {
+    /// Sentinel data connector id, e.g. `AzureActivity`.
+    id: String,
+    /// Tables of the connector the query reads.
+    #[serde(default)]
+    data_types: Vec<String>,
 }
 
 /// The full schema, pretty-printed with a trailing newline.
@@ -52,12 +89,36 @@ pub fn content_schema() -> Value {
     obj.insert("$id".into(), json!("https://sentinel-forge.dev/schemas/content.schema.json"));
     let props = obj.get_mut("properties").and_then(Value::as_object_mut).expect("properties");
     props["tactics"] = json!({"type": "array", "items": {"enum": TACTICS}, "description": "MITRE ATT&CK tactics."});
+    props["severity"]["enum"] = json!(super::rule::SEVERITIES);
+    props["event_grouping"]["enum"] = json!(super::rule::AGGREGATION_KINDS);
     props["techniques"]["items"] = json!({"type": "string", "pattern": r"^T[0-9]{4}(\.[0-9]{3})?$"});
     let names: Vec<&str> = REGISTRY.iter().map(|m| m.info().name).collect();
-    props["template"]["enum"] = json!(names);
-    let per_model: Vec<Value> = REGISTRY
-        .iter()
-        .map(|m| {
+    let mut template_names = names.clone();
+    template_names.push(crate::models::custom::CUSTOM);
+    props["template"]["enum"] = json!(template_names);
+    let declaration = json!({
+        "type": "object",
+        "properties": {
+            "type": {"enum": crate::models::custom::TYPES},
+            "default": {"description": "The value this item uses (environments and `run --set` override it)."},
+            "min": {}, "max": {},
+            "min_items": {"type": "integer", "minimum": 0},
+            "non_empty": {"type": "boolean"},
+            "doc": {"type": "string"},
+        },
+        "required": ["type", "default"],
+        "additionalProperties": false,
+    });
+    let custom = json!({
+        "if": {"properties": {"template": {"const": crate::models::custom::CUSTOM}}, "required": ["template"]},
+        "then": {
+            "required": ["query"],
+            "properties": {"params": {"type": "object", "additionalProperties": declaration}},
+        },
+        "else": {"not": {"anyOf": [{"required": ["query"]}, {"required": ["window"]}, {"required": ["connectors"]}]}},
+    });
+    let per_model: Vec<Value> = std::iter::once(custom)
+        .chain(REGISTRY.iter().map(|m| {
             let info = m.info();
             let params: serde_json::Map<String, Value> =
                 info.params.iter().map(|p| (p.name.to_string(), p.json_schema())).collect();
@@ -72,7 +133,7 @@ pub fn content_schema() -> Value {
                     "additionalProperties": false,
                 }}},
             })
-        })
+        }))
         .collect();
     obj.insert("allOf".into(), json!(per_model));
     schema

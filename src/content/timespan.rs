@@ -75,6 +75,54 @@ impl Timespan {
     }
 }
 
+impl Timespan {
+    /// An ISO 8601 duration as ARM and some repositories write it
+    /// (`PT1H`, `P1D`, `P1DT12H`, `PT1M30S`); weeks, months and years are
+    /// not durations Sentinel uses and are rejected, as are fractions.
+    pub fn parse_iso8601(text: &str) -> Result<Timespan, TimespanError> {
+        let rest = text.strip_prefix('P').ok_or(TimespanError::Format)?;
+        let (date, time) = match rest.split_once('T') {
+            Some((d, t)) if !t.is_empty() => (d, Some(t)),
+            Some(_) => return Err(TimespanError::Format),
+            None => (rest, None),
+        };
+        let mut total: u64 = 0;
+        let mut any = false;
+        let mut add = |part: &str, units: &[(char, u64)]| -> Result<(), TimespanError> {
+            let mut digits = String::new();
+            let mut allowed = units.iter();
+            for c in part.chars() {
+                if c.is_ascii_digit() {
+                    digits.push(c);
+                    continue;
+                }
+                // Units must come in order, each at most once.
+                let size = allowed.by_ref().find(|(u, _)| *u == c).map(|(_, s)| *s).ok_or(TimespanError::Format)?;
+                if digits.is_empty() {
+                    return Err(TimespanError::Format);
+                }
+                let n: u64 = digits.parse().map_err(|_| TimespanError::Overflow)?;
+                let secs = n.checked_mul(size).ok_or(TimespanError::Overflow)?;
+                total = total.checked_add(secs).ok_or(TimespanError::Overflow)?;
+                digits.clear();
+                any = true;
+            }
+            if digits.is_empty() { Ok(()) } else { Err(TimespanError::Format) }
+        };
+        add(date, &[('D', 86_400)])?;
+        if let Some(time) = time {
+            add(time, &[('H', 3600), ('M', 60), ('S', 1)])?;
+        }
+        if any { Ok(Timespan::from_seconds(total)) } else { Err(TimespanError::Format) }
+    }
+
+    /// Either form: `1h` or `PT1H`.
+    pub fn parse_any(text: &str) -> Result<Timespan, TimespanError> {
+        let t = text.trim();
+        if t.starts_with('P') { Self::parse_iso8601(t) } else { t.parse() }
+    }
+}
+
 /// Canonical form: the largest unit that divides the span exactly.
 impl fmt::Display for Timespan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -144,6 +192,20 @@ mod tests {
             assert_eq!(t.to_string(), canonical, "{input}");
             assert_eq!(t.iso8601(), iso, "{input}");
         }
+    }
+
+    #[test]
+    fn iso8601_reads_back_what_it_prints() {
+        for (iso, secs) in [("PT1H", 3600), ("P1D", 86_400), ("P1DT12H", 129_600), ("PT1M30S", 90), ("PT0S", 0)] {
+            let t = Timespan::parse_iso8601(iso).unwrap();
+            assert_eq!(t.seconds(), secs, "{iso}");
+            assert_eq!(Timespan::parse_iso8601(&t.iso8601()), Ok(t));
+        }
+        for bad in ["", "P", "PT", "1h", "P1W", "P1M", "PT1.5H", "PT1H1H", "PT1M1H", "PTH", "P1DT"] {
+            assert!(Timespan::parse_iso8601(bad).is_err(), "{bad} should not parse");
+        }
+        assert_eq!(Timespan::parse_any("PT5H"), Ok(Timespan::from_hours(5)));
+        assert_eq!(Timespan::parse_any("5h"), Ok(Timespan::from_hours(5)));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use super::yaml::{RequiredDataConnector, block, data_connectors};
 use super::{Document, EmitOptions, Origin};
 use crate::content::item::{Item, Kind};
 use crate::content::rule::{EntityMapping, RuleSettings};
+use crate::content::timespan::Timespan;
 use crate::render::RenderedKql;
 use crate::validate::SchemaName;
 
@@ -67,8 +68,14 @@ pub struct AnalyticRuleYaml {
     pub alert_details_override: Map<String, Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_grouping_settings: Option<Value>,
-    pub version: String,
+    /// Written when the content sets `[incident]` (absent means Sentinel's defaults).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incident_configuration: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
     pub kind: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
 }
 
 fn kind_name(kind: Kind) -> &'static str {
@@ -103,6 +110,23 @@ fn alert_details_override(rule: &RuleSettings) -> Map<String, Value> {
     m
 }
 
+/// `incidentConfiguration`; YAML and ARM differ only in how the lookback is written.
+fn incident_configuration(rule: &RuleSettings, duration: impl Fn(Timespan) -> String) -> Value {
+    let g = &rule.incident.grouping;
+    json!({
+        "createIncident": rule.incident.create,
+        "groupingConfiguration": {
+            "enabled": g.enabled,
+            "reopenClosedIncident": g.reopen,
+            "lookbackDuration": duration(g.lookback),
+            "matchingMethod": g.matching,
+            "groupByEntities": g.entities,
+            "groupByAlertDetails": g.details,
+            "groupByCustomDetails": g.custom_details,
+        },
+    })
+}
+
 pub fn yaml_document(item: &Item, rule: &RuleSettings, kql: &RenderedKql) -> Document {
     let schedule = rule.schedule.as_ref();
     let doc = AnalyticRuleYaml {
@@ -122,8 +146,10 @@ pub fn yaml_document(item: &Item, rule: &RuleSettings, kql: &RenderedKql) -> Doc
         custom_details: custom_details(rule),
         alert_details_override: alert_details_override(rule),
         event_grouping_settings: rule.event_grouping.map(|k| json!({"aggregationKind": k})),
+        incident_configuration: rule.incident_written.then(|| incident_configuration(rule, |t| t.to_string())),
         version: item.version.clone(),
         kind: kind_name(item.kind).to_string(),
+        tags: item.tags.clone(),
     };
     Document {
         path: format!("yaml/analytics/{}.yaml", item.slug),
@@ -179,22 +205,7 @@ pub fn alert_rule_properties(item: &Item, rule: &RuleSettings, kql: &RenderedKql
         let subs: Vec<&String> = item.techniques.iter().filter(|t| t.contains('.')).collect();
         p.insert("subTechniques".into(), json!(subs));
     }
-    let g = &rule.incident.grouping;
-    p.insert(
-        "incidentConfiguration".into(),
-        json!({
-            "createIncident": rule.incident.create,
-            "groupingConfiguration": {
-                "enabled": g.enabled,
-                "reopenClosedIncident": g.reopen,
-                "lookbackDuration": g.lookback.iso8601(),
-                "matchingMethod": g.matching,
-                "groupByEntities": g.entities,
-                "groupByAlertDetails": g.details,
-                "groupByCustomDetails": g.custom_details,
-            },
-        }),
-    );
+    p.insert("incidentConfiguration".into(), incident_configuration(rule, |t| t.iso8601()));
     if let Some(k) = rule.event_grouping {
         p.insert("eventGroupingSettings".into(), json!({"aggregationKind": k}));
     }
@@ -209,7 +220,7 @@ pub fn alert_rule_properties(item: &Item, rule: &RuleSettings, kql: &RenderedKql
     if !overrides.is_empty() {
         p.insert("alertDetailsOverride".into(), Value::Object(overrides));
     }
-    p.insert("templateVersion".into(), json!(item.version));
+    p.insert("templateVersion".into(), json!(item.version()));
     Value::Object(p)
 }
 

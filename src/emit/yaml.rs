@@ -22,13 +22,18 @@ pub struct HuntingQueryYaml {
     pub id: String,
     pub name: String,
     pub description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<String>,
     pub required_data_connectors: Vec<RequiredDataConnector>,
     pub tactics: Vec<String>,
     pub relevant_techniques: Vec<String>,
     pub query: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub entity_mappings: Vec<super::analytics::EntityMappingYaml>,
-    pub version: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
 }
 
 /// The model's connectors, as YAML entries.
@@ -47,7 +52,8 @@ pub fn data_connectors(item: &Item) -> Vec<RequiredDataConnector> {
 /// Text for a YAML block scalar: exactly one trailing newline, so the
 /// serializer writes `|` (not `|-`) like upstream files.
 pub fn block(text: &str) -> String {
-    let mut s = text.trim_end().to_string();
+    // Only line breaks: trailing spaces on the last line are the user's text.
+    let mut s = text.trim_end_matches(['\n', '\r']).to_string();
     s.push('\n');
     s
 }
@@ -57,12 +63,14 @@ pub fn hunting_document(item: &Item, kql: &RenderedKql) -> Document {
         id: item.id.value.0.clone(),
         name: item.name.value.clone(),
         description: block(&item.description),
+        severity: item.hunting_severity.map(str::to_string),
         required_data_connectors: data_connectors(item),
         tactics: item.tactics.clone(),
         relevant_techniques: item.techniques.clone(),
         query: block(&kql.text),
         entity_mappings: super::analytics::entity_mappings(&item.entities),
         version: item.version.clone(),
+        tags: item.tags.clone(),
     };
     Document {
         path: format!("yaml/hunting/{}.yaml", item.slug),

@@ -8,6 +8,7 @@
 mod activity_connector_health;
 mod anomalous_operation_model;
 mod caller_activity_summary;
+pub mod custom;
 mod dormant_service_principal_creds;
 mod dormant_user_mfa_logon;
 mod operation_watch;
@@ -94,6 +95,16 @@ pub trait Model: Sync {
     /// Build the template's `params` context from checked values, through
     /// the model's typed struct (so a template can only see typed fields).
     fn context(&self, params: &ParamValues) -> Result<serde_json::Value, serde_json::Error>;
+
+    /// How far back the query looks with these parameters (see [`ModelInfo::window`]).
+    fn window(&self, params: &ParamValues) -> Option<Timespan> {
+        (self.info().window)(params)
+    }
+
+    /// Declared by a content item (`template = "custom"`) rather than built in.
+    fn is_custom(&self) -> bool {
+        false
+    }
 }
 
 /// A [`Model`] whose parameters are the struct `P`.

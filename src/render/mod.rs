@@ -154,7 +154,9 @@ impl Renderer {
                     ),
             ]);
         }
-        let text = tidy(&text);
+        // Built-in templates are tidied (Tera tags leave blank lines); a
+        // custom query is the user's text, kept byte for byte.
+        let text = if item.model.is_custom() { one_final_newline(&text) } else { tidy(&text) };
         let path = format!("{} (rendered {})", sources.get(item.file).path, info.template);
         let file = sources.add(path, text.clone());
         Ok(RenderedKql { file, text })
@@ -168,6 +170,13 @@ fn tidy(text: &str) -> String {
     let start = lines.iter().position(|l| !l.is_empty()).unwrap_or(lines.len());
     let end = lines.iter().rposition(|l| !l.is_empty()).map_or(start, |e| e + 1);
     let mut out = lines[start..end].join("\n");
+    out.push('\n');
+    out
+}
+
+/// The text with exactly one final newline (and nothing else changed).
+fn one_final_newline(text: &str) -> String {
+    let mut out = text.trim_end_matches(['\n', '\r']).to_string();
     out.push('\n');
     out
 }

@@ -40,7 +40,7 @@ saved_searches = "2025-02-01"
 kind = "auto"
 "#;
 
-fn emulator() -> Emulator {
+pub(crate) fn emulator() -> Emulator {
     Emulator::start(EmulatorOptions::default()).expect("emulator starts")
 }
 
@@ -48,7 +48,7 @@ fn emulator() -> Emulator {
 /// A project holding the three seed hunts of the foundation (the counts
 /// below are about them), and only a `test` environment, pointing at the
 /// emulator.
-fn project() -> tempfile::TempDir {
+pub(crate) fn project() -> tempfile::TempDir {
     let dir = scratch_project();
     let keep = ["run-command-spike.toml", "run-command-infrequent.toml", "anomalous-azure-operation.toml"];
     for entry in walkdir::WalkDir::new(dir.path().join("content")).into_iter().filter_map(Result::ok) {
@@ -65,7 +65,7 @@ fn project() -> tempfile::TempDir {
 
 /// `sentinel-forge` pointed at the emulator, authenticating with a client
 /// secret through azure_identity against the emulator's token endpoint.
-fn forge(dir: &Path, emu: &Emulator) -> Command {
+pub(crate) fn forge(dir: &Path, emu: &Emulator) -> Command {
     let mut cmd = Command::cargo_bin("sentinel-forge").unwrap();
     cmd.current_dir(dir)
         .env("NO_COLOR", "1")
@@ -87,7 +87,7 @@ fn forge(dir: &Path, emu: &Emulator) -> Command {
     cmd
 }
 
-fn run(cmd: &mut Command) -> (i32, String, String) {
+pub(crate) fn run(cmd: &mut Command) -> (i32, String, String) {
     let out = cmd.output().unwrap();
     let (so, se) = (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap());
     for text in [&so, &se] {

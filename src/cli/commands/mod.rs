@@ -7,6 +7,7 @@ pub mod diff;
 pub mod emulate;
 pub mod explain;
 pub mod generate;
+pub mod import;
 pub mod kql;
 pub mod list;
 pub mod new;

@@ -1,8 +1,8 @@
 use anyhow::bail;
 use clap::Args;
 
-use crate::cli::ExitStatus;
 use crate::cli::commands::list::columns;
+use crate::cli::{ExitStatus, GlobalArgs};
 use crate::models::{self, REGISTRY};
 
 #[derive(Debug, Args)]
@@ -11,11 +11,23 @@ pub struct TemplatesArgs {
     pub name: Option<String>,
 }
 
-pub fn run(args: TemplatesArgs) -> anyhow::Result<ExitStatus> {
+/// The custom models declared by the content (`template = "custom"`), by
+/// name; content with errors contributes what loads.
+fn custom_models(g: &GlobalArgs) -> Vec<&'static dyn models::Model> {
+    let mut sources = crate::source::SourceMap::new();
+    match crate::content::load(&g.content, &mut sources) {
+        Ok((items, _)) => items.iter().map(|i| i.model).filter(|m| m.is_custom()).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+pub fn run(g: &GlobalArgs, args: TemplatesArgs) -> anyhow::Result<ExitStatus> {
+    let custom = custom_models(g);
     match args.name {
         None => {
             let rows: Vec<[String; 3]> = REGISTRY
                 .iter()
+                .chain(custom.iter())
                 .map(|m| {
                     let i = m.info();
                     let kinds: Vec<&str> = i.kinds.iter().map(|k| k.as_str()).collect();
@@ -25,7 +37,8 @@ pub fn run(args: TemplatesArgs) -> anyhow::Result<ExitStatus> {
             print!("{}", columns(&["MODEL", "KINDS", "FINDS"], &rows));
         }
         Some(name) => {
-            let Some(model) = models::find(&name) else {
+            let found = models::find(&name).or_else(|| custom.iter().copied().find(|m| m.info().name == name));
+            let Some(model) = found else {
                 bail!("no model named `{name}` (see `sentinel-forge templates`)");
             };
             print!("{}", describe(model));

@@ -1,0 +1,90 @@
+//! Custom models: content items that bring their own query template and
+//! declare typed parameters (`template = "custom"`).
+
+use sentinel_forge::emit::EmitOptions;
+use sentinel_forge::pipeline::{Environments, ProjectPaths, compile_with};
+
+use crate::util::{copy_tree, root};
+
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&root().join("tests/fixtures/custom"), dir.path());
+    dir
+}
+
+fn forge_in(dir: &std::path::Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("sentinel-forge").unwrap();
+    cmd.current_dir(dir).env("NO_COLOR", "1");
+    cmd
+}
+
+fn output(cmd: &mut assert_cmd::Command) -> (i32, String, String) {
+    let out = cmd.output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+}
+
+#[test]
+fn custom_queries_render_with_every_parameter_type_and_environment_overrides() {
+    let dir = project();
+    let paths = ProjectPaths { content: dir.path().join("content"), templates: dir.path().join("templates") };
+    let compiled = compile_with(&paths, &EmitOptions::default(), Environments::All).unwrap();
+    let errors: Vec<String> = compiled.diagnostics.iter().map(|d| format!("{} {}", d.code.id, d.message)).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let doc = |path: &str| compiled.documents.iter().find(|d| d.path == path).unwrap_or_else(|| panic!("{path}"));
+    insta::assert_snapshot!("custom_hunting_kql", doc("kql/vm-deletions.kql").text);
+    let dev = &doc("dev/kql/vm-deletions.kql").text;
+    assert!(dev.contains("Deletions >= 10") && !dev.contains("DISKS"), "dev overrides apply:\n{dev}");
+    // The rule's query period follows its declared window, also when an environment changes it.
+    let rule = &doc("arm/analytics/vm-deletions-rule.json").json["resources"][0]["properties"];
+    assert_eq!(rule["queryPeriod"], "PT2H");
+    assert_eq!(rule["queryFrequency"], "PT1H");
+    let dev_rule = &doc("dev/arm/analytics/vm-deletions-rule.json").json["resources"][0]["properties"];
+    assert_eq!(dev_rule["queryPeriod"], "PT6H");
+    let yaml = &doc("yaml/hunting/vm-deletions.yaml").json;
+    assert_eq!(yaml["requiredDataConnectors"][0]["connectorId"], "AzureActivity");
+}
+
+#[test]
+fn templates_lists_and_documents_custom_queries() {
+    let dir = project();
+    let (code, out, err) = output(forge_in(dir.path()).args(["templates"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("custom:vm-deletions") && out.contains("custom:vm-deletions-rule"), "{out}");
+    assert!(out.contains("run_command_spike"), "built-in models are still listed:\n{out}");
+    let (code, out, err) = output(forge_in(dir.path()).args(["templates", "custom:vm-deletions"]));
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!("custom_templates_describe", out);
+}
+
+#[test]
+fn bad_declarations_and_values_are_diagnostics() {
+    let dir = project();
+    let file = dir.path().join("content/hunting/vm-deletions.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let broken = text
+        .replace("type = \"real\"", "type = \"float\"")
+        .replace("default = 5\n", "default = \"five\"\n")
+        .replace("type = \"bool\"\ndefault = false", "type = \"bool\"\ndefault = false\nmin = 0")
+        .replace("window = \"lookback\"", "window = \"min_count\"")
+        .replace("default = \"2026-01-01T00:00:00Z\"", "default = \"01/01/2026\"");
+    std::fs::write(&file, broken).unwrap();
+    // An environment override is checked against the declaration too.
+    std::fs::write(
+        dir.path().join("content/environments/dev.toml"),
+        "[overrides.\"7e1f3a5c-9b2d-4e6f-8a0b-c1d2e3f4a5b6\"]\nparams = { min_count = 0 }\n",
+    )
+    .unwrap();
+    let (code, _, err) = output(forge_in(dir.path()).args(["validate"]));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("custom_bad_declarations", err);
+    assert!(!dir.path().join("generated").exists());
+}
+
+#[test]
+fn a_missing_query_template_is_reported_at_the_item() {
+    let dir = project();
+    std::fs::remove_file(dir.path().join("templates/custom/vm-deletion-burst.kql.tera")).unwrap();
+    let (code, _, err) = output(forge_in(dir.path()).args(["validate"]));
+    assert_eq!(code, 1);
+    assert!(err.contains("custom/vm-deletion-burst.kql.tera") && err.contains("not found"), "{err}");
+}
