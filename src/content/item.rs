@@ -109,6 +109,25 @@ impl fmt::Debug for Item {
 pub use crate::sentinel::tactics::TACTICS;
 pub use crate::sentinel::techniques::is_technique_id;
 
+/// A file stem for an item called `name` (outputs are named after it):
+/// lower-case ASCII words joined by `-`, at most 80 characters;
+/// `Run Command spike (prod)` → `run-command-spike-prod`.
+pub fn file_stem_for(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let mut stem: String = out.chars().take(80).collect();
+    while stem.ends_with('-') {
+        stem.pop();
+    }
+    if stem.is_empty() { "item".to_string() } else { stem }
+}
+
 /// `MAJOR.MINOR.PATCH`, at most 20 characters.
 pub fn is_version(text: &str) -> bool {
     let parts: Vec<&str> = text.split('.').collect();
@@ -135,6 +154,8 @@ mod tests {
         assert!(is_technique_id("T1078.004"));
         assert!(!is_technique_id("T1078.04"));
         assert!(!is_technique_id("1651"));
+        assert_eq!(file_stem_for("Azure VM Run Command (suspicious) - v2"), "azure-vm-run-command-suspicious-v2");
+        assert_eq!(file_stem_for("***"), "item");
         assert!(is_version("1.0.0"));
         assert!(!is_version("1.0"));
         assert!(!is_version("1.0.x"));

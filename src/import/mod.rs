@@ -134,7 +134,7 @@ pub fn plan(sources: Vec<Source>, existing: &Existing, force: bool) -> (Vec<Plan
         let slug = match &replaces {
             Some(path) => path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
             None => {
-                let base = write::slug(&rule.name);
+                let base = crate::content::item::file_stem_for(&rule.name);
                 let mut slug = base.clone();
                 let mut n = 2;
                 while slugs.contains(&slug) {

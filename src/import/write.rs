@@ -218,23 +218,6 @@ fn literal_text(text: &str) -> String {
     out
 }
 
-/// A file name for `name`: lower-case ASCII words joined by `-`.
-pub fn slug(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    let mut s: String = out.trim_end_matches('-').chars().take(80).collect();
-    while s.ends_with('-') {
-        s.pop();
-    }
-    if s.is_empty() { "imported".to_string() } else { s }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,12 +231,6 @@ mod tests {
             let table: toml::Table = toml::from_str(&doc).unwrap_or_else(|e| panic!("{doc}: {e}"));
             assert_eq!(table["v"].as_str(), Some(text), "{doc}");
         }
-    }
-
-    #[test]
-    fn slugs_are_file_names() {
-        assert_eq!(slug("Azure VM Run Command (suspicious) - v2"), "azure-vm-run-command-suspicious-v2");
-        assert_eq!(slug("***"), "imported");
     }
 
     #[test]

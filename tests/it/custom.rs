@@ -88,3 +88,25 @@ fn a_missing_query_template_is_reported_at_the_item() {
     assert_eq!(code, 1);
     assert!(err.contains("custom/vm-deletion-burst.kql.tera") && err.contains("not found"), "{err}");
 }
+
+#[test]
+fn new_custom_scaffolds_an_item_and_its_query_that_generate() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("content")).unwrap();
+    std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+    for (name, kind) in [("VM deletions", "hunting"), ("VM deletion burst", "scheduled"), ("VM deletion now", "nrt")] {
+        let (code, out, err) = output(forge_in(dir.path()).args(["new", "custom", "--name", name, "--kind", kind]));
+        assert_eq!(code, 0, "{out}\n{err}");
+    }
+    let (code, out, err) = output(forge_in(dir.path()).args(["new", "custom", "--name", "VM deletions"]));
+    assert_eq!(code, 2, "an existing item is never overwritten:\n{out}\n{err}");
+    let (code, out, err) = output(forge_in(dir.path()).args(["generate"]));
+    assert_eq!(code, 0, "{out}\n{err}");
+    let kql = std::fs::read_to_string(dir.path().join("generated/kql/vm-deletions.kql")).unwrap();
+    assert!(kql.contains("ago(1d)"), "{kql}");
+    let rule: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("generated/arm/analytics/vm-deletion-burst.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(rule["resources"][0]["properties"]["queryPeriod"], "P1D", "the period follows the window");
+}
