@@ -322,3 +322,102 @@ fn from_workspace_imports_what_the_workspace_holds() {
     assert_eq!(code, 1);
     assert_eq!(out.matches("conflict").count(), 3, "{out}");
 }
+
+mod properties {
+    use proptest::prelude::*;
+    use sentinel_forge::import::rule::ImportedRule;
+    use sentinel_forge::import::{Existing, Source, plan, write_planned};
+    use sentinel_forge::pipeline::{Environments, ProjectPaths, compile_with};
+
+    /// Text made of what breaks naive writers: quotes, backslashes, Tera
+    /// and Sentinel braces, `endraw`, control characters, unicode.
+    fn nasty_text() -> impl Strategy<Value = String> {
+        let pieces = prop::sample::select(vec![
+            "\"",
+            "'",
+            "\\",
+            "\"\"\"",
+            "'''",
+            "{{",
+            "}}",
+            "{%",
+            "%}",
+            "{#",
+            "#}",
+            "{% endraw %}",
+            "endraw",
+            "{{StartTimeISO}}",
+            "{{EndTimeISO}}",
+            "{{ x }}",
+            "\n",
+            "\t",
+            "\r",
+            " ",
+            "|",
+            "//",
+            "\u{1}",
+            "\u{7f}",
+            "\u{e9}",
+            "x",
+            "AzureActivity",
+            "$",
+        ]);
+        prop::collection::vec(pieces, 0..24).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        /// Whatever a description or query holds, the written content reads
+        /// back to the same text: the TOML string for the description, the
+        /// template rendered by the real pipeline for the query.
+        #[test]
+        fn written_content_reads_back_the_same_text(description in nasty_text(), query in nasty_text()) {
+            let rule = ImportedRule {
+                kind: Some(sentinel_forge::content::item::Kind::Hunting),
+                id: "0b8a4d6e-2c3f-4e1a-9b7d-5f0e3c2a1b4d".into(),
+                name: "Property".into(),
+                description: format!("d{description}"),
+                query: format!("T{query}"),
+                ..ImportedRule::default()
+            };
+            let source = Source { origin: "prop".into(), result: Ok(rule.clone()) };
+            let (planned, skipped) = plan(vec![source], &Existing::default(), false);
+            prop_assert!(skipped.is_empty());
+            let p = &planned[0];
+            let table: toml::Table = toml::from_str(&p.toml).map_err(|e| TestCaseError::fail(format!("{e}\n{}", p.toml)))?;
+            prop_assert_eq!(table["description"].as_str(), Some(rule.description.as_str()));
+
+            // Render with a plain description (a non-ASCII one is rightly refused by the content checks).
+            let plain = ImportedRule { description: "d".into(), ..rule.clone() };
+            let source = Source { origin: "prop".into(), result: Ok(plain) };
+            let (planned, _) = plan(vec![source], &Existing::default(), false);
+            let p = &planned[0];
+            let dir = tempfile::tempdir().unwrap();
+            let paths = ProjectPaths { content: dir.path().join("content"), templates: dir.path().join("templates") };
+            write_planned(&planned, &paths.content, &paths.templates).unwrap();
+            let compiled = compile_with(&paths, &Default::default(), Environments::None).unwrap();
+            // Rendering never fails on the text (KQL or ASCII problems may be reported later).
+            let rendered = compiled.kql[0].as_ref().ok_or_else(|| {
+                TestCaseError::fail(format!("{:?}\n{}", compiled.diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>(), p.template))
+            })?;
+            let expected = format!("{}\n", rule.query.trim_end_matches(['\n', '\r']));
+            prop_assert_eq!(&rendered.text, &expected, "template:\n{}", p.template);
+        }
+    }
+}
+
+#[test]
+fn imported_content_that_generate_would_refuse_is_shown_at_import() {
+    let dir = empty_project();
+    let yaml = std::fs::read_to_string(fixture("hunting-query.yaml")).unwrap().replace(
+        "description: 'Run Command operations between",
+        "description: 'Run Command \u{2014} operations between",
+    );
+    std::fs::write(dir.path().join("in.yaml"), yaml).unwrap();
+    let (code, out, err) = output(forge_in(dir.path()).args(["import", "in.yaml"]));
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(out.starts_with("imported  content/hunting/run-command-in-the-hunting-window.toml"), "{out}");
+    assert!(err.contains("error[CNT015]") && err.contains("run-command-in-the-hunting-window.toml:"), "{err}");
+    assert!(err.contains("imported as written"), "{err}");
+}

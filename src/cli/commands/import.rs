@@ -12,7 +12,9 @@ use crate::deploy::auth::AuthKind;
 use crate::deploy::resource::ResourceType;
 use crate::deploy::target::Target;
 use crate::deploy::{connect, read_actual, runtime};
+use crate::diag::render::Format;
 use crate::import::{self, Existing, Source};
+use crate::pipeline::Environments;
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
@@ -66,11 +68,34 @@ pub fn run(g: &GlobalArgs, args: ImportArgs) -> anyhow::Result<ExitStatus> {
     );
     if !args.dry_run {
         import::write_planned(&planned, &g.content, &g.templates)?;
-        if !planned.is_empty() {
+        if !planned.is_empty() && check_imported(g, &planned)? {
             eprintln!("next: `sentinel-forge generate` renders them; `sentinel-forge templates` lists their queries");
+        } else if !planned.is_empty() {
+            eprintln!("imported as written; fix the problems above before `generate` (they came with the input)");
+            return Ok(ExitStatus::Findings);
         }
     }
     Ok(if skipped.is_empty() { ExitStatus::Clean } else { ExitStatus::Findings })
+}
+
+/// Run the pipeline once over the project and show the problems of the
+/// imported items (non-ASCII text, unknown techniques, KQL the parser
+/// rejects...): content the input had, which `generate` would refuse.
+/// Returns whether the imported items are clean.
+fn check_imported(g: &GlobalArgs, planned: &[import::Planned]) -> anyhow::Result<bool> {
+    let compiled = crate::pipeline::compile_with(&g.paths(), &crate::emit::EmitOptions::default(), Environments::None)
+        .context("check the imported content")?;
+    let imported: Vec<String> = planned
+        .iter()
+        .map(|p| crate::content::display_path(p.replaces.as_deref().unwrap_or(&g.content.join(&p.content_file))))
+        .collect();
+    let touches_import = |d: &crate::diag::Diagnostic| {
+        d.primary.iter().chain(&d.secondary).any(|l| imported.contains(&compiled.sources.get(l.file).path))
+    };
+    let problems: Vec<crate::diag::Diagnostic> =
+        compiled.diagnostics.iter().filter(|d| d.is_error() && touches_import(d)).cloned().collect();
+    crate::diag::render::print(Format::Text, &problems, &compiled.sources, g.color());
+    Ok(problems.is_empty())
 }
 
 fn display_template(g: &GlobalArgs, p: &import::Planned) -> String {
