@@ -127,7 +127,7 @@ fn key(k: &str) -> String {
     if !k.is_empty() && k.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-') {
         k.to_string()
     } else {
-        basic_string(k)
+        string(k)
     }
 }
 
@@ -139,41 +139,23 @@ fn list(items: &[String]) -> String {
 /// A TOML string: multi-line (`"""`) when the text has line breaks, so
 /// descriptions stay readable, else a basic string.
 pub fn string(text: &str) -> String {
-    if !text.contains('\n') {
-        return basic_string(text);
-    }
-    let mut out = String::from("\"\"\"\n");
+    let multi_line = text.contains('\n');
+    let mut out = String::from(if multi_line { "\"\"\"\n" } else { "\"" });
     for c in text.chars() {
         match c {
-            '\n' => out.push('\n'),
-            '\\' => out.push_str("\\\\"),
-            // Escaping every quote rules out an accidental `"""`.
-            '"' => out.push_str("\\\""),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push_str("\"\"\"");
-    out
-}
-
-fn basic_string(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
+            '\n' if multi_line => out.push('\n'),
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
+            '\\' => out.push_str("\\\\"),
+            // Escaping every quote also rules out an accidental `"""`.
+            '"' => out.push_str("\\\""),
             c if c.is_control() => {
                 let _ = write!(out, "\\u{:04X}", c as u32);
             }
             c => out.push(c),
         }
     }
-    out.push('"');
+    out.push_str(if multi_line { "\"\"\"" } else { "\"" });
     out
 }
 

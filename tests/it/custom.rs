@@ -4,23 +4,12 @@
 use sentinel_forge::emit::EmitOptions;
 use sentinel_forge::pipeline::{Environments, ProjectPaths, compile_with};
 
-use crate::util::{copy_tree, root};
+use crate::util::{copy_tree, forge_in, output, root};
 
 fn project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(&root().join("tests/fixtures/custom"), dir.path());
     dir
-}
-
-fn forge_in(dir: &std::path::Path) -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::cargo_bin("sentinel-forge").unwrap();
-    cmd.current_dir(dir).env("NO_COLOR", "1");
-    cmd
-}
-
-fn output(cmd: &mut assert_cmd::Command) -> (i32, String, String) {
-    let out = cmd.output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use sentinel_forge::import::round_trip::{Verdict, round_trip_yaml};
 use sentinel_forge::lint::engine::{LintOptions, lint_text};
 
-use crate::util::root;
+use crate::util::{forge_in, output, root};
 
 /// Import → generate → compare over every file of `../shared/corpus/yaml`
 /// (skipped when absent). The counts and the reason for every valid file
@@ -117,18 +117,6 @@ fn bucket(reason: &str) -> String {
         return "not imported: `id` is not a GUID".into();
     }
     reason.chars().take(110).collect()
-}
-
-/// `sentinel-forge` run in `dir`.
-fn forge_in(dir: &std::path::Path) -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::cargo_bin("sentinel-forge").unwrap();
-    cmd.current_dir(dir).env("NO_COLOR", "1");
-    cmd
-}
-
-fn output(cmd: &mut assert_cmd::Command) -> (i32, String, String) {
-    let out = cmd.output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
 }
 
 fn fixture(name: &str) -> String {
@@ -292,14 +280,8 @@ fn from_workspace_imports_what_the_workspace_holds() {
         fresh.path().join("content/environments/test.toml"),
     )
     .unwrap();
-    let (code, out, err) = crate::deploy::run(crate::deploy::forge(fresh.path(), &emu).args([
-        "import",
-        "--from-workspace",
-        "--env",
-        "test",
-        "--auth",
-        "token",
-    ]));
+    let from_workspace = ["import", "--from-workspace", "--env", "test", "--auth", "token"];
+    let (code, out, err) = crate::deploy::run(crate::deploy::forge(fresh.path(), &emu).args(from_workspace));
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(err.contains("4 imported, 0 skipped, 0 conflict(s)"), "{out}\n{err}");
     let spike = std::fs::read_dir(fresh.path().join("content/hunting")).unwrap().count();
@@ -311,14 +293,7 @@ fn from_workspace_imports_what_the_workspace_holds() {
     assert_eq!(code, 0, "{out}\n{err}");
 
     // Importing into the project the workspace came from: every id conflicts.
-    let (code, out, _) = crate::deploy::run(crate::deploy::forge(dir.path(), &emu).args([
-        "import",
-        "--from-workspace",
-        "--env",
-        "test",
-        "--auth",
-        "token",
-    ]));
+    let (code, out, _) = crate::deploy::run(crate::deploy::forge(dir.path(), &emu).args(from_workspace));
     assert_eq!(code, 1);
     assert_eq!(out.matches("conflict").count(), 3, "{out}");
 }

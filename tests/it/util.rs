@@ -50,3 +50,16 @@ pub fn snapshot_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     }
     out
 }
+
+/// `sentinel-forge` run in `dir`, without colour.
+pub fn forge_in(dir: &Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("sentinel-forge").unwrap();
+    cmd.current_dir(dir).env("NO_COLOR", "1");
+    cmd
+}
+
+/// Exit code, stdout and stderr of a command.
+pub fn output(cmd: &mut assert_cmd::Command) -> (i32, String, String) {
+    let out = cmd.output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+}
