@@ -100,12 +100,40 @@ pub fn write_tree(dir: &Path, files: &BTreeMap<String, String>) -> Result<(), Er
     Ok(())
 }
 
+/// Write one file atomically: the text goes to a temporary file beside it,
+/// which is renamed over `path`, so a reader sees the old file or the whole
+/// new one (results of `run --output`).
+pub fn write_file(path: &Path, text: &str) -> Result<(), Error> {
+    use std::io::Write;
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".sentinel-forge-")
+        .tempfile_in(parent)
+        .map_err(|e| Error::io(format!("creating a temporary file in `{}`", parent.display()), e))?;
+    tmp.write_all(text.as_bytes())
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| Error::io(format!("writing `{}`", tmp.path().display()), e))?;
+    tmp.persist(path).map_err(|e| Error::io(format!("writing `{}`", path.display()), e.error))?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn files(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn write_file_replaces_whole_files_and_leaves_no_temporary() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("out.csv");
+        write_file(&path, "a\n").unwrap();
+        write_file(&path, "b,c\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "b,c\n");
+        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
+        assert!(write_file(&tmp.path().join("missing/out.csv"), "x").is_err());
     }
 
     #[test]

@@ -34,6 +34,8 @@ pub struct Stats {
     pub rejected: u64,
     /// Most ARM requests being served at the same time.
     pub max_in_flight: u64,
+    /// Requests to the Log Analytics query endpoint (retries included).
+    pub queries: u64,
 }
 
 #[derive(Debug)]

@@ -10,6 +10,7 @@ pub mod generate;
 pub mod kql;
 pub mod list;
 pub mod new;
+pub mod run;
 pub mod show;
 pub mod templates;
 pub mod validate;
