@@ -110,7 +110,7 @@ pub enum Command {
     Deploy(commands::deploy::DeployArgs),
     /// Compare the workspace with the content; exit 1 on drift (e.g. a portal edit)
     Diff(commands::diff::DiffArgs),
-    /// Run an item's query (or a KQL file) on a Log Analytics workspace and print the results
+    /// Run an item's query or a KQL file on a Log Analytics workspace and print the rows
     Run(commands::run::RunArgs),
     /// Run the local ARM/Sentinel emulator (for tests and trying deploys offline)
     #[cfg(feature = "emulator")]

@@ -8,4 +8,6 @@ mod fixtures;
 mod injection;
 mod lint;
 mod outputs;
+#[cfg(feature = "emulator")]
+mod run;
 mod util;

@@ -82,8 +82,10 @@ pub struct RunArgs {
 
 /// The query to send, before placeholders are substituted.
 struct Prepared {
-    /// What it is called in messages and diagnostics.
+    /// What it is called in messages (the item's file stem, the file's path).
     name: String,
+    /// The path diagnostics show for the query text.
+    path: String,
     text: String,
     /// The item's window, the default timespan.
     window: Option<Timespan>,
@@ -108,9 +110,9 @@ pub fn run(g: &GlobalArgs, args: RunArgs) -> anyhow::Result<ExitStatus> {
     let interval = Interval::ending_at(OffsetDateTime::now_utc(), span);
     let sent = placeholders::substitute(&prepared.text, &interval);
     let sent_name = if sent == prepared.text {
-        prepared.name.clone()
+        prepared.path.clone()
     } else {
-        format!("{} (placeholders substituted)", prepared.name)
+        format!("{} (placeholders substituted)", prepared.path)
     };
     let sent_file = sources.add(sent_name, sent.clone());
     let body = QueryBody {
@@ -156,15 +158,17 @@ pub fn run(g: &GlobalArgs, args: RunArgs) -> anyhow::Result<ExitStatus> {
     let results = &outcome.results;
     let rows = results.row_count();
     if let Some(partial) = &results.error {
-        let lines: Vec<String> = partial.messages().into_iter().map(|m| format!("  - {m}")).collect();
-        let what = format!("the result is partial ({partial})\n{}", lines.join("\n"));
+        let mut what = format!("the result is partial ({partial})");
+        for m in partial.messages().into_iter().filter(|m| *m != partial.message) {
+            what.push_str(&format!("\n  - {m}"));
+        }
         if !args.allow_partial {
             eprintln!("error: {what}");
             eprintln!(
-                "{} came back before the error; nothing was printed (--allow-partial prints them)",
-                plural(rows, "row")
+                "{} came back in {} before the error; nothing was printed (--allow-partial prints them)",
+                plural(rows, "row"),
+                took(elapsed, outcome.tries)
             );
-            eprintln!("{}", summary(rows, elapsed, outcome.tries));
             return Ok(ExitStatus::Findings);
         }
         eprintln!("warning: {what}");
@@ -226,7 +230,7 @@ fn prepare(
         if text.trim().is_empty() {
             bail!("`{name}` holds no query");
         }
-        return Ok(Ok(Prepared { name, text, window: None, item: None }));
+        return Ok(Ok(Prepared { path: name.clone(), name, text, window: None, item: None }));
     }
     let Some(id) = &args.id else { bail!("name an item, or pass --query FILE") };
     let (lookup, mut diags) = item_to_query(&g.paths(), id, args.env.as_deref(), &args.set, sources)?;
@@ -236,6 +240,7 @@ fn prepare(
             report(&diags, sources);
             Ok(Ok(Prepared {
                 name: q.item.slug.clone(),
+                path: sources.get(q.kql.file).path.clone(),
                 text: q.kql.text,
                 window: q.window,
                 item: Some((q.item.file, q.item.id.range)),
