@@ -9,18 +9,7 @@ use crate::query::position::line_pos_to_range;
 use crate::source::FileId;
 use crate::span::TextRange;
 
-/// What: the service could not parse the query (`BadArgumentError` with an
-/// inner `SyntaxError`).
-///
-/// Why: nothing ran. The position comes from the service's own parser,
-/// which knows every operator and function of the workspace; the local
-/// parser behind `kql check` may accept what the service refuses.
-///
-/// Example: `AzureActivity | summarise count()` ("Query could not be parsed
-/// at 'summarise' on line [1,16]").
-///
-/// Fix: correct the query at the marked position. For a content item, the
-/// mistake is in its template (values always render as literals).
+/// A query the service could not parse; `docs` is what `explain QRY001` prints.
 pub const SYNTAX_ERROR: Code = Code {
     id: "QRY001",
     name: "query-syntax-error",
@@ -34,19 +23,7 @@ pub const SYNTAX_ERROR: Code = Code {
            (values always render as literals).\n",
 };
 
-/// What: the service refused the query for another reason than syntax
-/// (HTTP 400: an unknown table, column or function, a type mismatch, an
-/// invalid `timespan` or workspace list).
-///
-/// Why: nothing ran; the workspace's schema or the request does not fit the
-/// query.
-///
-/// Example: `SigninLogs | take 5` on a workspace without the Entra ID
-/// connector ("Failed to resolve table or column expression named
-/// 'SigninLogs'").
-///
-/// Fix: the message names what is missing; connect the data source, or
-/// adjust the query or the `--workspaces` list.
+/// Any other query the service refused (HTTP 400); `docs` is what `explain QRY002` prints.
 pub const REJECTED: Code = Code {
     id: "QRY002",
     name: "query-rejected",
@@ -134,6 +111,17 @@ mod tests {
             d.notes[0],
             "Query could not be parsed at 'summarise' on line [2,2] (BadArgumentError > SyntaxError > SYN0002)"
         );
+    }
+
+    #[test]
+    fn codes_are_documented_and_explained() {
+        for code in codes() {
+            for part in ["What:", "Why:", "Example:", "Fix:"] {
+                assert!(code.docs.contains(part), "{} docs lack {part}", code.id);
+            }
+            assert_eq!(crate::diag::codes::lookup(code.id).map(|c| c.name), Some(code.name));
+            assert_eq!(crate::diag::codes::lookup(code.name).map(|c| c.id), Some(code.id));
+        }
     }
 
     #[test]

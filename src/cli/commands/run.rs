@@ -31,7 +31,7 @@ use crate::query::item_query::{ItemLookup, item_to_query};
 use crate::query::target::QueryTarget;
 use crate::query::timespan::{Interval, parse_timespan};
 use crate::query::workspace::{WorkspaceId, WorkspaceRef};
-use crate::query::{QueryErrorKind, codes, placeholders};
+use crate::query::{QueryError, QueryErrorKind, codes, placeholders};
 use crate::source::{FileId, SourceMap};
 use crate::span::TextRange;
 
@@ -80,6 +80,9 @@ pub struct RunArgs {
     pub max_cell_width: usize,
 }
 
+/// The service's limit is 100 workspaces per query, the primary included.
+const MAX_EXTRA_WORKSPACES: usize = 99;
+
 /// The query to send, before placeholders are substituted.
 struct Prepared {
     /// What it is called in messages (the item's file stem, the file's path).
@@ -115,6 +118,13 @@ pub fn run(g: &GlobalArgs, args: RunArgs) -> anyhow::Result<ExitStatus> {
         format!("{} (placeholders substituted)", prepared.path)
     };
     let sent_file = sources.add(sent_name, sent.clone());
+    if args.workspaces.len() > MAX_EXTRA_WORKSPACES {
+        bail!(
+            "--workspaces names {} workspaces; a query may span at most {} (this one and {MAX_EXTRA_WORKSPACES} more)",
+            args.workspaces.len(),
+            MAX_EXTRA_WORKSPACES + 1
+        );
+    }
     let body = QueryBody {
         query: sent.clone(),
         timespan: Some(interval.to_request()),
@@ -143,9 +153,8 @@ pub fn run(g: &GlobalArgs, args: RunArgs) -> anyhow::Result<ExitStatus> {
 
     let outcome = match outcome {
         Ok(o) => o,
-        Err(e) if e.kind == QueryErrorKind::Rejected && e.service.is_some() => {
-            let service = e.service.as_ref().expect("checked above");
-            let mut d = codes::rejection(sent_file, &sent, service);
+        Err(QueryError { kind: QueryErrorKind::Rejected, service: Some(service), .. }) => {
+            let mut d = codes::rejection(sent_file, &sent, &service);
             if let Some((file, range)) = prepared.item {
                 d = d.with_secondary(file, range, "in the query of this item");
             }

@@ -30,6 +30,9 @@ pub fn render(results: &QueryResults, options: &TableOptions) -> String {
 }
 
 fn render_one(table: &Table, options: &TableOptions) -> String {
+    if table.columns.is_empty() {
+        return "(no columns)".into();
+    }
     let mut t = Comfy::new();
     t.load_preset(UTF8_FULL_CONDENSED);
     if options.fit_terminal {
@@ -54,6 +57,22 @@ fn render_one(table: &Table, options: &TableOptions) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn empty_and_several_tables() {
+        let body = br#"{"tables":[{"name":"PrimaryResult","columns":[],"rows":[]},
+            {"name":"Other","columns":[{"name":"n","type":"int"}],"rows":[]}]}"#;
+        let r = QueryResults::from_json(body).unwrap();
+        insta::assert_snapshot!(render(&r, &TableOptions::default()), @"
+        PrimaryResult:
+        (no columns)
+        Other:
+        ┌───┐
+        │ n │
+        ╞═══╡
+        └───┘
+        ");
+    }
 
     #[test]
     fn numbers_right_aligned_cells_cut_and_escaped() {
