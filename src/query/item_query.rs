@@ -30,8 +30,9 @@ pub enum ItemLookup {
     /// The item, its environment or `--set` has errors (in the diagnostics).
     Invalid,
     /// No valid item has this id, file stem or name; the diagnostics hold
-    /// every content error, one of which may be why.
-    NotFound,
+    /// every content error, one of which may be why. `suggestion`: the
+    /// closest file stem, when one is close.
+    NotFound { suggestion: Option<String> },
 }
 
 /// Find the item `key` (id, file stem or name), apply environment `env`
@@ -47,7 +48,13 @@ pub fn item_to_query(
     let lower = key.to_ascii_lowercase();
     let Some(index) = items.iter().position(|i| i.id.value.0 == lower || i.slug == key || i.name.value == key) else {
         let errors: Vec<Diagnostic> = load_diags.into_iter().filter(Diagnostic::is_error).collect();
-        return Ok((ItemLookup::NotFound, errors));
+        let suggestion = items
+            .iter()
+            .map(|i| (strsim::damerau_levenshtein(key, &i.slug), &i.slug))
+            .filter(|(d, slug)| *d <= 2.max(slug.len() / 4))
+            .min()
+            .map(|(_, slug)| slug.clone());
+        return Ok((ItemLookup::NotFound { suggestion }, errors));
     };
     let item_file = items[index].file;
     let mut diags: Vec<Diagnostic> =

@@ -488,7 +488,13 @@ fn unknown_ids_and_bad_arguments_fail_before_anything_is_sent() {
     let dir = project();
     let (code, _, err) = run(forge(dir.path(), &emu).args(["run", "no-such-item", "--env", "test"]));
     assert_eq!(code, 2);
-    assert!(err.contains("no content item with id, file stem or name `no-such-item`"), "{err}");
+    assert!(
+        err.contains("no content item with id, file stem or name `no-such-item`: see `sentinel-forge list`"),
+        "{err}"
+    );
+    let (code, _, err) = run(forge(dir.path(), &emu).args(["run", "run-comand-spike", "--env", "test"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("did you mean `run-command-spike`?"), "{err}");
     let (code, _, err) = run(forge(dir.path(), &emu).args(["run", "run-command-spike", "--workspace-id", "law-test"]));
     assert_eq!(code, 2);
     assert!(err.contains("is not a workspace id"), "{err}");
@@ -513,4 +519,49 @@ fn unknown_ids_and_bad_arguments_fail_before_anything_is_sent() {
     assert_eq!(code, 2);
     assert!(err.contains("environment `test` has no `workspace_id`"), "{err}");
     assert_eq!(emu.stats().queries, 0);
+}
+
+/// A raw HTTP/1.1 POST to the emulator: (status, body).
+fn raw_post(emu: &Emulator, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, Value) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", emu.port())).unwrap();
+    let mut req =
+        format!("POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    stream.write_all(req.as_bytes()).unwrap();
+    let mut resp = String::new();
+    stream.read_to_string(&mut resp).unwrap();
+    let status = resp[9..12].parse().unwrap();
+    let json = resp.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+    (status, serde_json::from_str(json).unwrap_or(Value::Null))
+}
+
+#[test]
+fn the_emulator_checks_what_the_service_checks() {
+    let emu = emulator();
+    let path = format!("/v1/workspaces/{WORKSPACE_ID}/query");
+    let json = ("content-type", "application/json");
+    let bearer = ("authorization", "Bearer t");
+    let (status, body) = raw_post(&emu, &path, &[json], r#"{"query": "T"}"#);
+    assert_eq!((status, body["error"]["code"].as_str()), (401, Some("AuthenticationFailed")));
+    let (status, body) = raw_post(&emu, &path, &[json, bearer], r#"{"timespan": "P1D"}"#);
+    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("BadArgumentError")));
+    assert!(body["error"]["innererror"]["message"].as_str().unwrap().contains("query"), "{body}");
+    let (status, _) = raw_post(&emu, &path, &[json, bearer], r#"{"query": "T", "workspaces": "w"}"#);
+    assert_eq!(status, 400, "workspaces must be an array (QueryBody)");
+    let (status, body) = raw_post(&emu, &path, &[json, bearer], r#"{"query": "T", "timespan": "last week"}"#);
+    assert_eq!((status, body["error"]["innererror"]["code"].as_str()), (400, Some("InvalidTimespan")));
+    let (status, body) = raw_post(&emu, "/v1/workspaces/law-test/query", &[json, bearer], r#"{"query": "T"}"#);
+    assert_eq!((status, body["error"]["innererror"]["code"].as_str()), (400, Some("InvalidWorkspaceId")));
+    let (status, _) = raw_post(&emu, &path, &[bearer], r#"{"query": "T"}"#);
+    assert_eq!(status, 400, "Content-Type: application/json is required");
+    assert!(emu.queries().is_empty(), "none of these was accepted");
+    let (status, body) = raw_post(&emu, &path, &[json, bearer], r#"{"query": "T", "timespan": "PT1H"}"#);
+    assert_eq!((status, &body), (200, &QueryReply::empty().body));
+    assert_eq!(emu.queries().len(), 1);
+    assert_eq!(emu.stats().queries, 7);
 }

@@ -261,10 +261,16 @@ fn prepare(
             eprintln!("{} error(s); nothing ran", errors);
             Ok(Err(ExitStatus::Findings))
         }
-        ItemLookup::NotFound => {
+        ItemLookup::NotFound { suggestion } => {
             report(&diags, sources);
-            let hint = if diags.is_empty() { "" } else { "; content files with errors are listed above" };
-            bail!("no content item with id, file stem or name `{id}` (see `sentinel-forge list`){hint}")
+            let mut hint = match suggestion {
+                Some(s) => format!("did you mean `{s}`? (see `sentinel-forge list`)"),
+                None => "see `sentinel-forge list`".to_string(),
+            };
+            if !diags.is_empty() {
+                hint.push_str("; content files with errors are listed above");
+            }
+            bail!("no content item with id, file stem or name `{id}`: {hint}")
         }
     }
 }
