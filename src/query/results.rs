@@ -98,15 +98,16 @@ impl QueryResults {
     /// Read a response body. The error is a reason for the user, naming what
     /// is missing or malformed.
     pub fn from_json(body: &[u8]) -> Result<Self, String> {
-        let value: Value = serde_json::from_slice(body).map_err(|e| format!("the response is not JSON: {e}"))?;
+        let mut value: Value = serde_json::from_slice(body).map_err(|e| format!("the response is not JSON: {e}"))?;
         let error = match value.get("error") {
             None | Some(Value::Null) => None,
             Some(e) => Some(
                 ServiceError::deserialize(e).map_err(|err| format!("the response's `error` is malformed: {err}"))?,
             ),
         };
-        let raw_tables = match value.get("tables") {
-            Some(t) => t.clone(),
+        // Moved out, not copied: results can be tens of megabytes.
+        let raw_tables = match value.get_mut("tables") {
+            Some(t) => t.take(),
             // Only a failed query may come without tables.
             None if error.is_some() => Value::Array(Vec::new()),
             None => return Err("the response has no `tables`".into()),
