@@ -28,6 +28,7 @@ use crate::query::client::{LogAnalyticsClientOptions, QueryBody};
 use crate::query::format::table::TableOptions;
 use crate::query::format::{self, OutputFormat};
 use crate::query::item_query::{ItemLookup, item_to_query};
+use crate::query::results::QueryResults;
 use crate::query::target::QueryTarget;
 use crate::query::timespan::{Interval, parse_timespan};
 use crate::query::workspace::{WorkspaceId, WorkspaceRef};
@@ -103,6 +104,13 @@ pub fn run(g: &GlobalArgs, args: RunArgs) -> anyhow::Result<ExitStatus> {
         Ok(p) => p,
         Err(status) => return Ok(status),
     };
+    if args.workspaces.len() > MAX_EXTRA_WORKSPACES {
+        bail!(
+            "--workspaces names {} workspaces; a query may span at most {} (this one and {MAX_EXTRA_WORKSPACES} more)",
+            args.workspaces.len(),
+            MAX_EXTRA_WORKSPACES + 1
+        );
+    }
     let target = match (&args.env, &args.workspace_id) {
         (Some(env), id) => QueryTarget::from_environment(&Target::load(&g.content, env)?, id.clone())?,
         (None, Some(id)) => QueryTarget::from_workspace_id(id.clone(), &|k| std::env::var(k).ok())?,
@@ -118,13 +126,6 @@ pub fn run(g: &GlobalArgs, args: RunArgs) -> anyhow::Result<ExitStatus> {
         format!("{} (placeholders substituted)", prepared.path)
     };
     let sent_file = sources.add(sent_name, sent.clone());
-    if args.workspaces.len() > MAX_EXTRA_WORKSPACES {
-        bail!(
-            "--workspaces names {} workspaces; a query may span at most {} (this one and {MAX_EXTRA_WORKSPACES} more)",
-            args.workspaces.len(),
-            MAX_EXTRA_WORKSPACES + 1
-        );
-    }
     let body = QueryBody {
         query: sent.clone(),
         timespan: Some(interval.to_request()),
@@ -159,7 +160,7 @@ pub fn run(g: &GlobalArgs, args: RunArgs) -> anyhow::Result<ExitStatus> {
                 d = d.with_secondary(file, range, "in the query of this item");
             }
             eprint!("{}", text::render(&[d], &sources, color));
-            eprintln!("nothing ran: the service rejected the query ({})", took(elapsed, 1));
+            eprintln!("nothing ran: the service rejected the query after {}", took(elapsed, 1));
             return Ok(ExitStatus::Findings);
         }
         Err(e) => return Err(anyhow::Error::new(e).context(format!("run {}", prepared.name))),
@@ -183,10 +184,24 @@ pub fn run(g: &GlobalArgs, args: RunArgs) -> anyhow::Result<ExitStatus> {
         eprintln!("warning: {what}");
     }
 
-    let format = args.format.or_else(|| args.output.as_deref().and_then(OutputFormat::from_extension)).unwrap_or(
-        if args.output.is_none() && std::io::stdout().is_terminal() { OutputFormat::Table } else { OutputFormat::Json },
-    );
-    let rendered = match format {
+    let rendered = render(results, &args);
+    match &args.output {
+        Some(path) => crate::output::write_file(path, &rendered)?,
+        None => write_stdout(&rendered)?,
+    }
+    eprintln!("{} in {}", plural(rows, "row"), took(elapsed, outcome.tries));
+    Ok(ExitStatus::Clean)
+}
+
+/// The results in the chosen format: `--format`, else `--output`'s
+/// extension, else a table on a terminal and JSON elsewhere.
+fn render(results: &QueryResults, args: &RunArgs) -> String {
+    let on_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let format = args
+        .format
+        .or_else(|| args.output.as_deref().and_then(OutputFormat::from_extension))
+        .unwrap_or(if on_terminal { OutputFormat::Table } else { OutputFormat::Json });
+    match format {
         OutputFormat::Json => format::json::render(results),
         OutputFormat::Csv => {
             let others = results.tables.len().saturating_sub(1);
@@ -201,17 +216,11 @@ pub fn run(g: &GlobalArgs, args: RunArgs) -> anyhow::Result<ExitStatus> {
         OutputFormat::Table => {
             let options = TableOptions {
                 max_cell_chars: (args.max_cell_width > 0).then_some(args.max_cell_width),
-                fit_terminal: args.output.is_none() && std::io::stdout().is_terminal(),
+                fit_terminal: on_terminal,
             };
             format::table::render(results, &options)
         }
-    };
-    match &args.output {
-        Some(path) => crate::output::write_file(path, &rendered)?,
-        None => write_stdout(&rendered)?,
     }
-    eprintln!("{}", summary(rows, elapsed, outcome.tries));
-    Ok(ExitStatus::Clean)
 }
 
 /// The query text: the item's (overrides applied, rendered, parsed) or the
@@ -302,17 +311,8 @@ fn plural(n: usize, what: &str) -> String {
     if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") }
 }
 
+/// `0.84 s`, with the attempts when there were retries: `2.10 s (3 attempts)`.
 fn took(elapsed: Duration, tries: u32) -> String {
     let secs = elapsed.as_secs_f64();
-    if tries > 1 { format!("{secs:.2} s, {tries} attempts") } else { format!("{secs:.2} s") }
-}
-
-/// `12 rows in 0.84 s` (with the attempts when there were retries).
-fn summary(rows: usize, elapsed: Duration, tries: u32) -> String {
-    let secs = elapsed.as_secs_f64();
-    if tries > 1 {
-        format!("{} in {secs:.2} s ({tries} attempts)", plural(rows, "row"))
-    } else {
-        format!("{} in {secs:.2} s", plural(rows, "row"))
-    }
+    if tries > 1 { format!("{secs:.2} s ({tries} attempts)") } else { format!("{secs:.2} s") }
 }
