@@ -105,6 +105,8 @@ pub struct LogAnalyticsClient {
     pipeline: Pipeline,
     /// The endpoint as the SDK sees it (`https`).
     endpoint: Url,
+    /// The endpoint as configured (`http` for the emulator).
+    endpoint_for_messages: String,
     wait_seconds: u32,
 }
 
@@ -128,7 +130,12 @@ impl LogAnalyticsClient {
             vec![Arc::new(CountTries), auth],
             None,
         );
-        Self { pipeline, endpoint: transport.sdk_url(endpoint), wait_seconds: options.wait_seconds.clamp(1, 600) }
+        Self {
+            pipeline,
+            endpoint: transport.sdk_url(endpoint),
+            endpoint_for_messages: endpoint.as_str().trim_end_matches('/').to_string(),
+            wait_seconds: options.wait_seconds.clamp(1, 600),
+        }
     }
 
     fn url(&self, workspace: &WorkspaceId) -> Result<Url, QueryError> {
@@ -155,8 +162,12 @@ impl LogAnalyticsClient {
                 azure_core::error::ErrorKind::Credential => QueryErrorKind::Auth,
                 _ => QueryErrorKind::Transport,
             };
-            let what = if kind == QueryErrorKind::Auth { "no token for Log Analytics" } else { "query request failed" };
-            QueryError::new(kind, crate::deploy::auth::redact(&format!("{what} after {tries} attempt(s): {e}")))
+            let what = match kind {
+                QueryErrorKind::Auth => "no token for Log Analytics".to_string(),
+                _ => format!("cannot reach the Log Analytics endpoint {}", self.endpoint_for_messages),
+            };
+            let why = error_chain(&e);
+            QueryError::new(kind, crate::deploy::auth::redact(&format!("{what} after {tries} attempt(s): {why}")))
         })?;
         if resp.status().is_success() {
             let results = QueryResults::from_json(resp.body()).map_err(|why| {
@@ -168,6 +179,21 @@ impl LogAnalyticsClient {
         }
         Err(http_error(&resp, workspace, tries, self.wait_seconds))
     }
+}
+
+/// An error and its sources, `: `-separated, repeats dropped (the SDK's
+/// outer message alone, "retry policy expired", hides the reason).
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = vec![e.to_string()];
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    parts.join(": ")
 }
 
 /// The error of a non-success response, with a message that says what to do.

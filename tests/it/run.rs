@@ -565,3 +565,22 @@ fn the_emulator_checks_what_the_service_checks() {
     assert_eq!(emu.queries().len(), 1);
     assert_eq!(emu.stats().queries, 7);
 }
+
+#[test]
+fn an_unreachable_endpoint_names_the_endpoint_and_the_cause() {
+    let gone = emulator();
+    let url = gone.url();
+    drop(gone);
+    let emu = emulator();
+    let dir = project();
+    let (code, out, err) = run(forge(dir.path(), &emu).env("SENTINEL_FORGE_LOG_ANALYTICS_ENDPOINT", &url).args([
+        "run",
+        "run-command-spike",
+        "--env",
+        "test",
+    ]));
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(out, "");
+    assert!(err.contains(&format!("cannot reach the Log Analytics endpoint {url} after 4 attempt(s)")), "{err}");
+    assert!(err.to_lowercase().contains("connect"), "the cause is kept: {err}");
+}
