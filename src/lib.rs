@@ -22,6 +22,7 @@ pub mod lint;
 pub mod models;
 pub mod output;
 pub mod pipeline;
+pub mod query;
 pub mod render;
 pub mod sentinel;
 pub mod source;

@@ -100,12 +100,69 @@ pub fn write_tree(dir: &Path, files: &BTreeMap<String, String>) -> Result<(), Er
     Ok(())
 }
 
+/// Write one file atomically: the text goes to a temporary file beside it,
+/// which is renamed over `path`, so a reader sees the old file or the whole
+/// new one (results of `run --output`). The file gets the permissions of
+/// the one it replaces, else the usual ones for a new file (not the
+/// owner-only ones of temporary files).
+pub fn write_file(path: &Path, text: &str) -> Result<(), Error> {
+    use std::io::Write;
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".sentinel-forge-");
+    match std::fs::metadata(path) {
+        Ok(existing) => {
+            builder.permissions(existing.permissions());
+        }
+        Err(_) => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                // 0666 minus the umask, as for any file a program creates.
+                builder.permissions(std::fs::Permissions::from_mode(0o666));
+            }
+        }
+    }
+    let mut tmp = builder
+        .tempfile_in(parent)
+        .map_err(|e| Error::io(format!("creating a temporary file in `{}`", parent.display()), e))?;
+    tmp.write_all(text.as_bytes())
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| Error::io(format!("writing `{}`", tmp.path().display()), e))?;
+    tmp.persist(path).map_err(|e| Error::io(format!("writing `{}`", path.display()), e.error))?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn files(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn write_file_replaces_whole_files_and_leaves_no_temporary() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("out.csv");
+        write_file(&path, "a\n").unwrap();
+        write_file(&path, "b,c\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "b,c\n");
+        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            // The mode any new file gets under this umask, not tempfile's 0600.
+            let usual = tmp.path().join("usual");
+            std::fs::write(&usual, "").unwrap();
+            assert_eq!(mode(&path), mode(&usual));
+            std::fs::remove_file(&usual).unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+            write_file(&path, "d\n").unwrap();
+            assert_eq!(mode(&path), 0o640, "kept on replace");
+        }
+        assert!(write_file(&tmp.path().join("missing/out.csv"), "x").is_err());
     }
 
     #[test]

@@ -116,6 +116,8 @@ pub enum Command {
     Deploy(commands::deploy::DeployArgs),
     /// Compare the workspace with the content; exit 1 on drift (e.g. a portal edit)
     Diff(commands::diff::DiffArgs),
+    /// Run an item's query or a KQL file on a Log Analytics workspace and print the rows
+    Run(commands::run::RunArgs),
     /// Run the local ARM/Sentinel emulator (for tests and trying deploys offline)
     #[cfg(feature = "emulator")]
     Emulate(commands::emulate::EmulateArgs),
@@ -155,6 +157,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Kql(args) => commands::kql::run(g, args),
         Command::Deploy(args) => commands::deploy::run(g, args),
         Command::Diff(args) => commands::diff::run(g, args),
+        Command::Run(args) => commands::run::run(g, args),
         #[cfg(feature = "emulator")]
         Command::Emulate(args) => commands::emulate::run(g, args),
     }

@@ -11,6 +11,7 @@ pub mod params;
 pub mod reader;
 pub mod rule;
 pub mod schema;
+pub mod set_param;
 pub mod timespan;
 
 use std::collections::BTreeMap;

@@ -89,23 +89,45 @@ pub fn resolve_auto(var: VarFn<'_>) -> AuthKind {
     }
 }
 
+/// What a credential needs to know about where it is used: the authority
+/// host of the cloud, and the tenant and client ids when the environment
+/// file names them. Deploys take it from their [`Target`]; `run
+/// --workspace-id` builds it without an environment file.
+#[derive(Clone, Copy, Debug)]
+pub struct Authority<'a> {
+    pub host: &'a Url,
+    pub tenant_id: Option<&'a str>,
+    pub client_id: Option<&'a str>,
+}
+
+impl<'a> From<&'a Target> for Authority<'a> {
+    fn from(target: &'a Target) -> Self {
+        Self {
+            host: &target.endpoints.authority_host,
+            tenant_id: target.tenant_id.as_deref(),
+            client_id: target.client_id.as_deref(),
+        }
+    }
+}
+
 /// Build the credential for `kind` (after resolving `auto`); returns the
 /// concrete kind used, for the log line.
-pub fn credential(
+pub fn credential<'a>(
     kind: AuthKind,
-    target: &Target,
+    authority: impl Into<Authority<'a>>,
     transport: &Transport,
     var: VarFn<'_>,
 ) -> Result<(AuthKind, Arc<dyn TokenCredential>), DeployError> {
+    let authority = authority.into();
     let kind = if kind == AuthKind::Auto { resolve_auto(var) } else { kind };
     let need = |name: &str| -> Result<String, DeployError> {
         var(name).filter(|v| !v.is_empty()).ok_or_else(|| {
             DeployError::new(DeployErrorKind::Auth, format!("--auth {} needs the variable {name}", kind.name()))
         })
     };
-    let tenant = || target.tenant_id.clone().map(Ok).unwrap_or_else(|| need("AZURE_TENANT_ID"));
-    let client = || target.client_id.clone().map(Ok).unwrap_or_else(|| need("AZURE_CLIENT_ID"));
-    let client_options = credential_client_options(target, transport);
+    let tenant = || authority.tenant_id.map(|t| Ok(t.to_string())).unwrap_or_else(|| need("AZURE_TENANT_ID"));
+    let client = || authority.client_id.map(|c| Ok(c.to_string())).unwrap_or_else(|| need("AZURE_CLIENT_ID"));
+    let client_options = credential_client_options(authority.host, transport);
     let cred: Arc<dyn TokenCredential> = match kind {
         AuthKind::Token => Arc::new(StaticToken(Secret::new(need(ENV_TOKEN)?))),
         AuthKind::Secret => ClientSecretCredential::new(
@@ -155,10 +177,9 @@ pub fn credential(
 
 /// Client options for credentials: our transport (loopback `http` support)
 /// and the target's authority host.
-fn credential_client_options(target: &Target, transport: &Transport) -> ClientOptions {
+fn credential_client_options(authority_host: &Url, transport: &Transport) -> ClientOptions {
     let mut custom = CustomConfiguration::default();
-    custom.authority_host =
-        transport.sdk_url(&target.endpoints.authority_host).as_str().trim_end_matches('/').to_string();
+    custom.authority_host = transport.sdk_url(authority_host).as_str().trim_end_matches('/').to_string();
     ClientOptions {
         transport: Some(transport.as_sdk_transport()),
         cloud: Some(Arc::new(CloudConfiguration::Custom(custom))),

@@ -335,6 +335,7 @@ pub fn all() -> Vec<Code> {
     let mut all = PIPELINE.to_vec();
     all.extend(crate::kql_codes::codes());
     all.extend(crate::lint::codes());
+    all.extend(crate::query::codes::codes());
     all
 }
 

@@ -34,6 +34,11 @@ pub struct Stats {
     pub rejected: u64,
     /// Most ARM requests being served at the same time.
     pub max_in_flight: u64,
+    /// Requests to the Log Analytics query endpoint (retries included).
+    pub queries: u64,
+    /// The `scope` of each token request, in order (which audience a
+    /// credential asked for).
+    pub token_scopes: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -268,8 +273,12 @@ pub(crate) async fn handle(shared: &Shared, parts: &Parts, body: &[u8]) -> Resul
 
     // Entra ID token endpoint: /{tenant}/oauth2/v2.0/token.
     if method == "POST" && path.ends_with("/oauth2/v2.0/token") {
-        shared.state.lock().expect("state").stats.token_requests += 1;
         let form = query_params(std::str::from_utf8(body).ok());
+        {
+            let mut st = shared.state.lock().expect("state");
+            st.stats.token_requests += 1;
+            st.stats.token_scopes.push(form.get("scope").cloned().unwrap_or_default());
+        }
         if !form.contains_key("grant_type") || !form.contains_key("client_id") {
             return Ok(resp(
                 400,

@@ -1,8 +1,9 @@
 //! A local emulator of the ARM endpoints a deploy uses, for tests, the
 //! benchmark and `sentinel-forge emulate`: alertRules and savedSearches
 //! (PUT/GET/DELETE/list with small pages), the Entra ID token endpoint the
-//! credentials call (`/{tenant}/oauth2/v2.0/token`), and the GitHub Actions
-//! ID-token endpoint (`/_github/idtoken`).
+//! credentials call (`/{tenant}/oauth2/v2.0/token`), the GitHub Actions
+//! ID-token endpoint (`/_github/idtoken`), and the Log Analytics query
+//! endpoint `run` uses ([`query`]: answers from registered replies).
 //!
 //! State is in memory. Bodies are validated against the official OpenAPI
 //! definitions ([`schema`]); api-versions are checked (NRT only on preview
@@ -15,6 +16,7 @@
 
 pub mod arm;
 pub mod faults;
+pub mod query;
 pub mod schema;
 
 use std::net::SocketAddr;
@@ -30,6 +32,7 @@ use tokio::net::TcpListener;
 
 pub use arm::Stats;
 pub use faults::Faults;
+pub use query::{QueryReply, ReceivedQuery};
 
 use crate::deploy::resource::ResourceType;
 
@@ -40,11 +43,14 @@ pub struct EmulatorOptions {
     pub page_size: usize,
     /// Log `METHOD path -> status` lines to stderr.
     pub log: bool,
+    /// What the query endpoint answers when no reply is queued (default:
+    /// an empty `PrimaryResult`).
+    pub query_default: Option<QueryReply>,
 }
 
 impl Default for EmulatorOptions {
     fn default() -> Self {
-        Self { faults: Faults::default(), page_size: 3, log: false }
+        Self { faults: Faults::default(), page_size: 3, log: false, query_default: None }
     }
 }
 
@@ -52,7 +58,18 @@ impl Default for EmulatorOptions {
 #[derive(Debug)]
 pub struct Shared {
     pub(crate) state: Mutex<arm::State>,
+    pub(crate) query: Mutex<query::State>,
     pub(crate) log: bool,
+}
+
+impl Shared {
+    fn new(options: &EmulatorOptions) -> Self {
+        Self {
+            state: Mutex::new(arm::State::new(options)),
+            query: Mutex::new(query::State::new(options.query_default.clone())),
+            log: options.log,
+        }
+    }
 }
 
 /// A running emulator on its own thread and runtime; stopped on drop.
@@ -73,7 +90,7 @@ impl Emulator {
         let std_listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
         std_listener.set_nonblocking(true)?;
         let addr = std_listener.local_addr()?;
-        let shared = Arc::new(Shared { state: Mutex::new(arm::State::new(&options)), log: options.log });
+        let shared = Arc::new(Shared::new(&options));
         let (tx, rx) = tokio::sync::oneshot::channel();
         let s = Arc::clone(&shared);
         let thread = std::thread::Builder::new().name("emulator".into()).spawn(move || {
@@ -144,6 +161,26 @@ impl Emulator {
     pub fn names(&self, rtype: ResourceType) -> Vec<String> {
         self.state().names(rtype)
     }
+
+    fn query_state(&self) -> std::sync::MutexGuard<'_, query::State> {
+        self.shared.query.lock().expect("emulator query state")
+    }
+
+    /// Answer the next query with `reply` (queued replies are used in order,
+    /// once each).
+    pub fn push_query_reply(&self, reply: QueryReply) {
+        self.query_state().push(reply);
+    }
+
+    /// Answer every query with `reply` once the queue is empty.
+    pub fn set_query_default(&self, reply: QueryReply) {
+        self.query_state().set_default(reply);
+    }
+
+    /// The queries accepted so far, in order.
+    pub fn queries(&self) -> Vec<ReceivedQuery> {
+        self.query_state().received.clone()
+    }
 }
 
 impl Drop for Emulator {
@@ -181,7 +218,10 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
                 async move {
                     let (parts, body) = req.into_parts();
                     let bytes = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
-                    let resp = arm::handle(&shared, &parts, &bytes).await?;
+                    let resp = match query::route(parts.uri.path()) {
+                        Some(workspace) => query::handle(&shared, workspace, &parts, &bytes).await,
+                        None => arm::handle(&shared, &parts, &bytes).await?,
+                    };
                     if shared.log {
                         eprintln!("{} {} -> {}", parts.method, parts.uri.path(), resp.status);
                     }
@@ -204,8 +244,11 @@ pub fn run_forever(port: u16, options: EmulatorOptions) -> std::io::Result<()> {
         let listener = TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
         eprintln!("emulator listening on http://{addr}");
-        eprintln!("  SENTINEL_FORGE_ARM_ENDPOINT=http://{addr} AZURE_AUTHORITY_HOST=http://{addr}");
-        let shared = Arc::new(Shared { state: Mutex::new(arm::State::new(&options)), log: options.log });
+        eprintln!(
+            "  SENTINEL_FORGE_ARM_ENDPOINT=http://{addr} SENTINEL_FORGE_LOG_ANALYTICS_ENDPOINT=http://{addr} \\\n  \
+             AZURE_AUTHORITY_HOST=http://{addr}"
+        );
+        let shared = Arc::new(Shared::new(&options));
         serve(listener, shared).await;
         Ok(())
     })

@@ -22,6 +22,7 @@ const ALERT_TYPES: &str =
 const COMMON: &str = include_str!("../../schemas/azure-rest/securityinsights-common-2.0-types.json");
 const SAVED_SEARCHES: &str =
     include_str!("../../schemas/azure-rest/operationalinsights-stable-2025-02-01-SavedSearches.json");
+const LOG_ANALYTICS: &str = include_str!("../../schemas/azure-rest/loganalytics-dataplane-v1-OperationalInsights.json");
 
 /// Which alertRules API a body is validated with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,6 +45,7 @@ fn bundle() -> &'static Bundle {
             ("types", ALERT_TYPES),
             ("common", COMMON),
             ("ss", SAVED_SEARCHES),
+            ("la", LOG_ANALYTICS),
         ] {
             let doc: Value = serde_json::from_str(text).expect("embedded OpenAPI file is JSON");
             for (name, def) in doc["definitions"].as_object().expect("definitions") {
@@ -138,6 +140,11 @@ pub fn validate_saved_search(body: &Value) -> Vec<String> {
     errors(cached("ss__SavedSearch".into()), body)
 }
 
+/// Errors of a Log Analytics query body (`QueryBody`).
+pub fn validate_query_body(body: &Value) -> Vec<String> {
+    errors(cached("la__queryBody".into()), body)
+}
+
 fn errors(v: &Validator, body: &Value) -> Vec<String> {
     v.iter_errors(body)
         .take(10)
@@ -184,5 +191,10 @@ mod tests {
             "tags": [{"name": "a", "value": "b"}]}});
         assert!(validate_saved_search(&ss).is_empty());
         assert!(!validate_saved_search(&json!({"properties": {"category": "c"}})).is_empty());
+        assert!(
+            validate_query_body(&json!({"query": "T | take 1", "timespan": "P1D", "workspaces": ["w"]})).is_empty()
+        );
+        assert!(!validate_query_body(&json!({"timespan": "P1D"})).is_empty(), "query is required");
+        assert!(!validate_query_body(&json!({"query": "T", "workspaces": "w"})).is_empty());
     }
 }

@@ -168,7 +168,7 @@ fn help_is_complete_for_every_command() {
     let dir = root();
     let out = forge(&dir).arg("--help").output().unwrap();
     insta::assert_snapshot!("cli_help", stdout(&out));
-    for cmd in ["generate", "validate", "list", "show", "templates", "new", "explain", "schema", "completions"] {
+    for cmd in ["generate", "validate", "list", "show", "templates", "new", "explain", "schema", "completions", "run"] {
         let out = forge(&dir).args([cmd, "--help"]).output().unwrap();
         assert_eq!(out.status.code(), Some(0));
         insta::assert_snapshot!(format!("cli_help_{cmd}"), stdout(&out));

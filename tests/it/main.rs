@@ -10,4 +10,6 @@ mod import;
 mod injection;
 mod lint;
 mod outputs;
+#[cfg(feature = "emulator")]
+mod run;
 mod util;

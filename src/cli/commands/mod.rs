@@ -11,6 +11,7 @@ pub mod import;
 pub mod kql;
 pub mod list;
 pub mod new;
+pub mod run;
 pub mod show;
 pub mod templates;
 pub mod validate;

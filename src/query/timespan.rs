@@ -1,0 +1,184 @@
+//! The time range of a query: `--timespan` parsing and the interval sent.
+//!
+//! `--timespan` takes an ISO 8601 duration (`P1D`, `PT4H`, `P7DT12H`, `P2W`)
+//! or the shorthand of content files (`15m`, `1h`, `7d`, see
+//! [`Timespan`]). The interval is computed once, from one `now` truncated to
+//! the second, so the `{{StartTimeISO}}`/`{{EndTimeISO}}` substituted into
+//! the query and the `timespan` of the request are the same interval.
+//! Years and months have no fixed length and are refused.
+
+use azure_core::time::{Duration, OffsetDateTime};
+
+use crate::content::timespan::Timespan;
+
+/// The longest timespan accepted (100 years: beyond any retention, and far
+/// from the date arithmetic's limits).
+const MAX_SECONDS: u64 = 100 * 365 * 86_400;
+
+/// Parse a `--timespan` value.
+pub fn parse_timespan(text: &str) -> Result<Timespan, String> {
+    let text = text.trim();
+    let span = if text.starts_with(['P', 'p']) {
+        parse_iso8601_duration(&text.to_ascii_uppercase())?
+    } else {
+        text.parse::<Timespan>().map_err(|e| {
+            format!("`{text}`: expected an ISO 8601 duration (P1D, PT4H, P7DT12H) or a shorthand (15m, 1h, 7d): {e}")
+        })?
+    };
+    if span.seconds() == 0 {
+        return Err(format!("`{text}`: the timespan must be longer than zero"));
+    }
+    if span.seconds() > MAX_SECONDS {
+        return Err(format!("`{text}`: the timespan must be at most 100 years"));
+    }
+    Ok(span)
+}
+
+/// `P[nW][nD][T[nH][nM][nS]]` with whole numbers.
+fn parse_iso8601_duration(text: &str) -> Result<Timespan, String> {
+    let bad = |why: &str| format!("`{text}` is not an ISO 8601 duration such as P1D, PT4H or P7DT12H: {why}");
+    let body = &text[1..];
+    if body.is_empty() {
+        return Err(bad("no value after `P`"));
+    }
+    let (date, time) = match body.split_once('T') {
+        Some((d, "")) => return Err(bad(&format!("no value after `T` in `{d}T`"))),
+        Some((d, t)) => (d, Some(t)),
+        None => (body, None),
+    };
+    let mut seconds: u64 = 0;
+    let mut add = |n: u64, size: u64| -> Result<(), String> {
+        seconds = n.checked_mul(size).and_then(|x| seconds.checked_add(x)).ok_or_else(|| bad("too large"))?;
+        Ok(())
+    };
+    let date_units: &[(char, u64)] = &[('W', 604_800), ('D', 86_400)];
+    let time_units: &[(char, u64)] = &[('H', 3600), ('M', 60), ('S', 1)];
+    for (is_date, part, units) in [(true, date, date_units), (false, time.unwrap_or(""), time_units)] {
+        let mut rest = part;
+        let mut next_unit = 0;
+        while !rest.is_empty() {
+            let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+            if digits == 0 {
+                return Err(bad(&format!("expected a number at `{rest}`")));
+            }
+            let unit = rest[digits..].chars().next().ok_or_else(|| bad(&format!("`{rest}` has no unit")))?;
+            if matches!(unit, '.' | ',') {
+                return Err(bad("fractions are not supported"));
+            }
+            if is_date && matches!(unit, 'Y' | 'M') {
+                return Err(bad("years and months have no fixed length; use days (P30D)"));
+            }
+            let Some(index) = units.iter().position(|(u, _)| *u == unit) else {
+                return Err(bad(&format!("unexpected `{unit}`")));
+            };
+            if index < next_unit {
+                return Err(bad(&format!("`{unit}` is out of order or repeated")));
+            }
+            next_unit = index + 1;
+            let n: u64 = rest[..digits].parse().map_err(|_| bad("too large"))?;
+            add(n, units[index].1)?;
+            rest = &rest[digits + 1..];
+        }
+    }
+    Ok(Timespan::from_seconds(seconds))
+}
+
+/// The interval a query runs over: `[start, end]`, whole seconds, UTC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Interval {
+    pub start: OffsetDateTime,
+    pub end: OffsetDateTime,
+}
+
+impl Interval {
+    /// The `span` ending at `end` (truncated to the second).
+    pub fn ending_at(end: OffsetDateTime, span: Timespan) -> Self {
+        let end = end.replace_nanosecond(0).unwrap_or(end);
+        // `parse_timespan` bounds the span far inside the date range.
+        let seconds = i64::try_from(span.seconds()).unwrap_or(i64::MAX);
+        let start = end.checked_sub(Duration::seconds(seconds)).unwrap_or(end);
+        Self { start, end }
+    }
+
+    /// `{{StartTimeISO}}`: `2026-09-01T00:00:00Z`.
+    pub fn start_iso(&self) -> String {
+        iso8601(self.start)
+    }
+
+    /// `{{EndTimeISO}}`.
+    pub fn end_iso(&self) -> String {
+        iso8601(self.end)
+    }
+
+    /// The request's `timespan`: an ISO 8601 interval `start/end`.
+    pub fn to_request(&self) -> String {
+        format!("{}/{}", self.start_iso(), self.end_iso())
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` of an instant in UTC (as `now_utc` gives).
+pub fn iso8601(t: OffsetDateTime) -> String {
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_durations_and_shorthands() {
+        for (text, seconds) in [
+            ("P1D", 86_400),
+            ("PT4H", 14_400),
+            ("P7DT12H", 7 * 86_400 + 12 * 3600),
+            ("PT1H30M15S", 5415),
+            ("P2W", 14 * 86_400),
+            ("p1d", 86_400),
+            ("15m", 900),
+            ("1h", 3600),
+            ("7d", 7 * 86_400),
+            ("90s", 90),
+        ] {
+            assert_eq!(parse_timespan(text).map(Timespan::seconds), Ok(seconds), "{text}");
+        }
+    }
+
+    #[test]
+    fn refuses_what_has_no_fixed_length_or_no_meaning() {
+        for (text, why) in [
+            ("P1M", "years and months"),
+            ("P1Y", "years and months"),
+            ("PT1.5H", "fractions"),
+            ("P", "no value"),
+            ("P1DT", "no value after `T`"),
+            ("PT1H2H", "out of order or repeated"),
+            ("PT5M1H", "out of order or repeated"),
+            ("P1X", "unexpected `X`"),
+            ("PT0S", "longer than zero"),
+            ("0d", "longer than zero"),
+            ("1w", "expected an ISO 8601 duration"),
+            ("P99999999999999999999D", "too large"),
+            ("P40000D", "at most 100 years"),
+        ] {
+            let err = parse_timespan(text).unwrap_err();
+            assert!(err.contains(why), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn interval_is_whole_seconds_in_utc() {
+        let end = OffsetDateTime::from_unix_timestamp_nanos(1_788_220_800_123_456_789).unwrap();
+        let i = Interval::ending_at(end, Timespan::from_days(1));
+        assert_eq!(i.end_iso(), "2026-09-01T00:00:00Z");
+        assert_eq!(i.start_iso(), "2026-08-31T00:00:00Z");
+        assert_eq!(i.to_request(), "2026-08-31T00:00:00Z/2026-09-01T00:00:00Z");
+    }
+}
