@@ -76,50 +76,63 @@ impl Timespan {
 }
 
 impl Timespan {
-    /// An ISO 8601 duration as ARM and some repositories write it
-    /// (`PT1H`, `P1D`, `P1DT12H`, `PT1M30S`); weeks, months and years are
-    /// not durations Sentinel uses and are rejected, as are fractions.
-    pub fn parse_iso8601(text: &str) -> Result<Timespan, TimespanError> {
-        let rest = text.strip_prefix('P').ok_or(TimespanError::Format)?;
-        let (date, time) = match rest.split_once('T') {
-            Some((d, t)) if !t.is_empty() => (d, Some(t)),
-            Some(_) => return Err(TimespanError::Format),
-            None => (rest, None),
+    /// An ISO 8601 duration as ARM, `run --timespan` and some repositories
+    /// write it: `P[nW][nD][T[nH][nM][nS]]` in whole numbers (`PT1H`, `P1D`,
+    /// `P7DT12H`). Years and months have no fixed length and are refused.
+    pub fn parse_iso8601(text: &str) -> Result<Timespan, String> {
+        let bad = |why: &str| format!("`{text}` is not an ISO 8601 duration such as P1D, PT4H or P7DT12H: {why}");
+        let Some(body) = text.strip_prefix('P') else {
+            return Err(bad("it starts with `P`"));
         };
-        let mut total: u64 = 0;
-        let mut any = false;
-        let mut add = |part: &str, units: &[(char, u64)]| -> Result<(), TimespanError> {
-            let mut digits = String::new();
-            let mut allowed = units.iter();
-            for c in part.chars() {
-                if c.is_ascii_digit() {
-                    digits.push(c);
-                    continue;
-                }
-                // Units must come in order, each at most once.
-                let size = allowed.by_ref().find(|(u, _)| *u == c).map(|(_, s)| *s).ok_or(TimespanError::Format)?;
-                if digits.is_empty() {
-                    return Err(TimespanError::Format);
-                }
-                let n: u64 = digits.parse().map_err(|_| TimespanError::Overflow)?;
-                let secs = n.checked_mul(size).ok_or(TimespanError::Overflow)?;
-                total = total.checked_add(secs).ok_or(TimespanError::Overflow)?;
-                digits.clear();
-                any = true;
-            }
-            if digits.is_empty() { Ok(()) } else { Err(TimespanError::Format) }
-        };
-        add(date, &[('D', 86_400)])?;
-        if let Some(time) = time {
-            add(time, &[('H', 3600), ('M', 60), ('S', 1)])?;
+        if body.is_empty() {
+            return Err(bad("no value after `P`"));
         }
-        if any { Ok(Timespan::from_seconds(total)) } else { Err(TimespanError::Format) }
+        let (date, time) = match body.split_once('T') {
+            Some((d, "")) => return Err(bad(&format!("no value after `T` in `{d}T`"))),
+            Some((d, t)) => (d, Some(t)),
+            None => (body, None),
+        };
+        let mut seconds: u64 = 0;
+        let mut add = |n: u64, size: u64| -> Result<(), String> {
+            seconds = n.checked_mul(size).and_then(|x| seconds.checked_add(x)).ok_or_else(|| bad("too large"))?;
+            Ok(())
+        };
+        let date_units: &[(char, u64)] = &[('W', 604_800), ('D', 86_400)];
+        let time_units: &[(char, u64)] = &[('H', 3600), ('M', 60), ('S', 1)];
+        for (is_date, part, units) in [(true, date, date_units), (false, time.unwrap_or(""), time_units)] {
+            let mut rest = part;
+            let mut next_unit = 0;
+            while !rest.is_empty() {
+                let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+                if digits == 0 {
+                    return Err(bad(&format!("expected a number at `{rest}`")));
+                }
+                let unit = rest[digits..].chars().next().ok_or_else(|| bad(&format!("`{rest}` has no unit")))?;
+                if matches!(unit, '.' | ',') {
+                    return Err(bad("fractions are not supported"));
+                }
+                if is_date && matches!(unit, 'Y' | 'M') {
+                    return Err(bad("years and months have no fixed length; use days (P30D)"));
+                }
+                let Some(index) = units.iter().position(|(u, _)| *u == unit) else {
+                    return Err(bad(&format!("unexpected `{unit}`")));
+                };
+                if index < next_unit {
+                    return Err(bad(&format!("`{unit}` is out of order or repeated")));
+                }
+                next_unit = index + 1;
+                let n: u64 = rest[..digits].parse().map_err(|_| bad("too large"))?;
+                add(n, units[index].1)?;
+                rest = &rest[digits + 1..];
+            }
+        }
+        Ok(Timespan::from_seconds(seconds))
     }
 
     /// Either form: `1h` or `PT1H`.
-    pub fn parse_any(text: &str) -> Result<Timespan, TimespanError> {
+    pub fn parse_any(text: &str) -> Result<Timespan, String> {
         let t = text.trim();
-        if t.starts_with('P') { Self::parse_iso8601(t) } else { t.parse() }
+        if t.starts_with('P') { Self::parse_iso8601(t) } else { t.parse().map_err(|e: TimespanError| e.to_string()) }
     }
 }
 
@@ -201,7 +214,7 @@ mod tests {
             assert_eq!(t.seconds(), secs, "{iso}");
             assert_eq!(Timespan::parse_iso8601(&t.iso8601()), Ok(t));
         }
-        for bad in ["", "P", "PT", "1h", "P1W", "P1M", "PT1.5H", "PT1H1H", "PT1M1H", "PTH", "P1DT"] {
+        for bad in ["", "P", "PT", "1h", "P1M", "PT1.5H", "PT1H1H", "PT1M1H", "PTH", "P1DT"] {
             assert!(Timespan::parse_iso8601(bad).is_err(), "{bad} should not parse");
         }
         assert_eq!(Timespan::parse_any("PT5H"), Ok(Timespan::from_hours(5)));

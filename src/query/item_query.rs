@@ -93,6 +93,6 @@ pub fn item_to_query(
     if diag::has_errors(&diags) {
         return Ok((ItemLookup::Invalid, diags));
     }
-    let window = (item.model.info().window)(&item.params);
+    let window = item.model.window(&item.params);
     Ok((ItemLookup::Ready(Box::new(ItemQuery { item, kql, window })), diags))
 }

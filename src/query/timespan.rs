@@ -19,7 +19,7 @@ const MAX_SECONDS: u64 = 100 * 365 * 86_400;
 pub fn parse_timespan(text: &str) -> Result<Timespan, String> {
     let text = text.trim();
     let span = if text.starts_with(['P', 'p']) {
-        parse_iso8601_duration(&text.to_ascii_uppercase())?
+        Timespan::parse_iso8601(&text.to_ascii_uppercase())?
     } else {
         text.parse::<Timespan>().map_err(|e| {
             format!("`{text}`: expected an ISO 8601 duration (P1D, PT4H, P7DT12H) or a shorthand (15m, 1h, 7d): {e}")
@@ -32,55 +32,6 @@ pub fn parse_timespan(text: &str) -> Result<Timespan, String> {
         return Err(format!("`{text}`: the timespan must be at most 100 years"));
     }
     Ok(span)
-}
-
-/// `P[nW][nD][T[nH][nM][nS]]` with whole numbers.
-fn parse_iso8601_duration(text: &str) -> Result<Timespan, String> {
-    let bad = |why: &str| format!("`{text}` is not an ISO 8601 duration such as P1D, PT4H or P7DT12H: {why}");
-    let body = &text[1..];
-    if body.is_empty() {
-        return Err(bad("no value after `P`"));
-    }
-    let (date, time) = match body.split_once('T') {
-        Some((d, "")) => return Err(bad(&format!("no value after `T` in `{d}T`"))),
-        Some((d, t)) => (d, Some(t)),
-        None => (body, None),
-    };
-    let mut seconds: u64 = 0;
-    let mut add = |n: u64, size: u64| -> Result<(), String> {
-        seconds = n.checked_mul(size).and_then(|x| seconds.checked_add(x)).ok_or_else(|| bad("too large"))?;
-        Ok(())
-    };
-    let date_units: &[(char, u64)] = &[('W', 604_800), ('D', 86_400)];
-    let time_units: &[(char, u64)] = &[('H', 3600), ('M', 60), ('S', 1)];
-    for (is_date, part, units) in [(true, date, date_units), (false, time.unwrap_or(""), time_units)] {
-        let mut rest = part;
-        let mut next_unit = 0;
-        while !rest.is_empty() {
-            let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
-            if digits == 0 {
-                return Err(bad(&format!("expected a number at `{rest}`")));
-            }
-            let unit = rest[digits..].chars().next().ok_or_else(|| bad(&format!("`{rest}` has no unit")))?;
-            if matches!(unit, '.' | ',') {
-                return Err(bad("fractions are not supported"));
-            }
-            if is_date && matches!(unit, 'Y' | 'M') {
-                return Err(bad("years and months have no fixed length; use days (P30D)"));
-            }
-            let Some(index) = units.iter().position(|(u, _)| *u == unit) else {
-                return Err(bad(&format!("unexpected `{unit}`")));
-            };
-            if index < next_unit {
-                return Err(bad(&format!("`{unit}` is out of order or repeated")));
-            }
-            next_unit = index + 1;
-            let n: u64 = rest[..digits].parse().map_err(|_| bad("too large"))?;
-            add(n, units[index].1)?;
-            rest = &rest[digits + 1..];
-        }
-    }
-    Ok(Timespan::from_seconds(seconds))
 }
 
 /// The interval a query runs over: `[start, end]`, whole seconds, UTC.
