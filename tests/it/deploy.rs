@@ -16,12 +16,7 @@ use sentinel_forge::deploy::{Session, auth::AuthKind, connect, read_actual};
 use sentinel_forge::emulator::{Emulator, EmulatorOptions, Faults};
 use serde_json::{Value, json};
 
-use crate::util::scratch_project;
-
-/// A known fake secret: must never appear in any output.
-const FAKE_SECRET: &str = "fake-client-secret-Zq9!xK2#not-real";
-const FAKE_TOKEN: &str = "fake-bearer-token-8c1f0e-never-print";
-const SPIKE_ID: &str = "55e239f0-9d77-4ffa-8dfc-c08a15324ef4";
+use crate::util::{FAKE_SECRET, FAKE_TOKEN, SPIKE_ID, scratch_project};
 
 const ENV_FILE: &str = r#"
 [workspace]

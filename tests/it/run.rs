@@ -9,12 +9,9 @@ use assert_cmd::Command;
 use sentinel_forge::emulator::{Emulator, EmulatorOptions, QueryReply};
 use serde_json::Value;
 
-use crate::util::{root, scratch_project};
+use crate::util::{FAKE_SECRET, FAKE_TOKEN, SPIKE_ID, root, scratch_project};
 
 const WORKSPACE_ID: &str = "11111111-1111-1111-1111-111111111111";
-const FAKE_TOKEN: &str = "fake-bearer-token-8c1f0e-never-print";
-const FAKE_SECRET: &str = "fake-client-secret-Zq9!xK2#not-real";
-const SPIKE_ID: &str = "55e239f0-9d77-4ffa-8dfc-c08a15324ef4";
 
 const ENV_FILE: &str = r#"
 [workspace]
@@ -583,4 +580,38 @@ fn an_unreachable_endpoint_names_the_endpoint_and_the_cause() {
     assert_eq!(out, "");
     assert!(err.contains(&format!("cannot reach the Log Analytics endpoint {url} after 4 attempt(s)")), "{err}");
     assert!(err.to_lowercase().contains("connect"), "the cause is kept: {err}");
+}
+
+#[test]
+fn a_custom_item_runs_with_its_declared_parameters_and_window() {
+    let emu = emulator();
+    emu.push_query_reply(fixture("spike-result"));
+    let dir = tempfile::tempdir().unwrap();
+    crate::util::copy_tree(&root().join("tests/fixtures/custom"), dir.path());
+    std::fs::write(dir.path().join("content/environments/test.toml"), ENV_FILE).unwrap();
+    let (code, _, err) = run(forge(dir.path(), &emu).args([
+        "run",
+        "vm-deletions",
+        "--env",
+        "test",
+        "--set",
+        "min_count=7",
+        "--set",
+        "lookback=3d",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let q = only_query(&emu);
+    let sent = q.body["query"].as_str().unwrap();
+    assert!(sent.contains("Deletions >= 7") && sent.contains("ago(3d)"), "{sent}");
+    // The declared `window` parameter sets the default time range.
+    assert_eq!(interval_seconds(q.body["timespan"].as_str().unwrap()), 3 * 86_400);
+
+    // A value outside the declaration is refused before anything is sent.
+    let (code, _, err) =
+        run(forge(dir.path(), &emu).args(["run", "vm-deletions", "--env", "test", "--set", "min_count=0"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("error[CNT005]") && err.contains("allowed: 1 ..= 1000"), "{err}");
+    assert_eq!(emu.queries().len(), 1, "nothing more was sent");
 }

@@ -5,6 +5,13 @@ use std::path::{Path, PathBuf};
 use sentinel_forge::emit::EmitOptions;
 use sentinel_forge::{Compiled, ProjectPaths};
 
+/// A known fake client secret and bearer token: tests assert neither ever
+/// appears in any output.
+pub const FAKE_SECRET: &str = "fake-client-secret-Zq9!xK2#not-real";
+pub const FAKE_TOKEN: &str = "fake-bearer-token-8c1f0e-never-print";
+/// The id of the bundled `run-command-spike` item.
+pub const SPIKE_ID: &str = "55e239f0-9d77-4ffa-8dfc-c08a15324ef4";
+
 /// The repository root (where Cargo.toml is).
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
