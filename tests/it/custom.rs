@@ -99,3 +99,34 @@ fn new_custom_scaffolds_an_item_and_its_query_that_generate() {
     .unwrap();
     assert_eq!(rule["resources"][0]["properties"]["queryPeriod"], "P1D", "the period follows the window");
 }
+
+/// Editors validate content with `schema`'s output: every bundled item,
+/// the custom fixtures and what `import` writes must pass it.
+#[test]
+fn content_schema_accepts_bundled_custom_and_imported_content() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("schemas/content.schema.json")).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let imported = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(imported.path().join("content")).unwrap();
+    std::fs::create_dir_all(imported.path().join("templates")).unwrap();
+    let fixtures = root().join("tests/fixtures/import");
+    let (code, out, err) = output(forge_in(imported.path()).arg("import").arg(&fixtures));
+    assert_eq!(code, 1, "the Fusion rule is skipped:\n{out}\n{err}");
+    let mut checked = 0;
+    for dir in [root().join("content"), root().join("tests/fixtures/custom/content"), imported.path().join("content")] {
+        for entry in walkdir::WalkDir::new(&dir).into_iter().filter_map(Result::ok) {
+            let path = entry.path();
+            if path.extension().is_none_or(|e| e != "toml")
+                || path.components().any(|c| c.as_os_str() == "environments")
+            {
+                continue;
+            }
+            let value: serde_json::Value = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+            let errors: Vec<String> = validator.iter_errors(&value).map(|e| e.to_string()).collect();
+            assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 15 + 2 + 7, "bundled, custom fixtures, imported");
+}
