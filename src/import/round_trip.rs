@@ -43,11 +43,12 @@ pub enum Verdict {
 
 /// Round-trip one YAML text, using `work` as a scratch project directory.
 pub fn round_trip_yaml(text: &str, work: &Path) -> Verdict {
+    // The import reads (and screens) the text first; the original is parsed only once it passed.
+    let source = Source { origin: "input".into(), result: sources::from_yaml_text(text) };
     let original: Value = match serde_norway::from_str(text.strip_prefix('\u{feff}').unwrap_or(text)) {
         Ok(v) => v,
         Err(e) => return Verdict::NotImported(format!("cannot be read: YAML: {e}")),
     };
-    let source = Source { origin: "input".into(), result: sources::from_yaml_text(text) };
     let (planned, skipped) = plan(vec![source], &Existing::default(), false);
     if let Some(s) = skipped.first() {
         return Verdict::NotImported(s.reason.clone());

@@ -32,6 +32,21 @@ pub fn read_file_text(path: &str, text: &str) -> Vec<Found> {
 /// A Sentinel analytic rule or hunting query in the Azure-Sentinel YAML format.
 pub fn from_yaml_text(text: &str) -> Result<ImportedRule, ImportProblem> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // libyaml (under serde_norway) slows down badly on deeply nested flow
+    // collections; the linter's bounded, iterative front end turns those
+    // away first, cheaply.
+    let screened = crate::lint::yaml::parse(text, crate::lint::yaml::Limits::default());
+    let line_of = |at: u32| text[..(at as usize).min(text.len())].matches('\n').count() + 1;
+    if let Some(p) = screened.problems.iter().find_map(|p| match p {
+        crate::lint::yaml::Problem::TooDeep { limit, .. } => Some(format!("nested deeper than {limit} levels")),
+        crate::lint::yaml::Problem::TooManyNodes { limit, .. } => Some(format!("more than {limit} nodes")),
+        crate::lint::yaml::Problem::Syntax { range, message } => {
+            Some(format!("{message} (line {})", line_of(range.start)))
+        }
+        _ => None,
+    }) {
+        return Err(ImportProblem::Unreadable(format!("YAML: {p}")));
+    }
     let value: Value = serde_norway::from_str(text).map_err(|e| ImportProblem::Unreadable(format!("YAML: {e}")))?;
     let Value::Object(map) = &value else {
         return Err(ImportProblem::NotSentinelContent("the document is not a mapping".into()));

@@ -249,6 +249,18 @@ fn inputs_that_are_not_sentinel_content_are_skipped_with_the_reason() {
         "id: 0b8a4d6e-2c3f-4e1a-9b7d-5f0e3c2a1b4d\nname: n\ndescription: d\nquery: T\nsurprise: 1\n",
     )
     .unwrap();
+    // Hostile shapes are turned away quickly: an alias bomb, deep nesting.
+    let mut bomb =
+        String::from("a: &a [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n");
+    for (prev, name) in
+        ["a", "b", "c", "d", "e", "f", "g", "h", "i"].iter().zip(["b", "c", "d", "e", "f", "g", "h", "i", "j"])
+    {
+        bomb.push_str(&format!("{name}: &{name} [{}]\n", vec![format!("*{prev}"); 9].join(", ")));
+    }
+    bomb.push_str("query: *j\n");
+    std::fs::write(bad.join("bomb.yaml"), bomb).unwrap();
+    std::fs::write(bad.join("deep.yaml"), format!("query: {}{}\n", "[".repeat(100_000), "]".repeat(100_000))).unwrap();
+    std::fs::write(bad.join("deep.json"), format!("{}{}", "[".repeat(100_000), "]".repeat(100_000))).unwrap();
     let (code, out, _) = output(forge_in(dir.path()).args(["import", "in"]));
     assert_eq!(code, 1);
     insta::assert_snapshot!("import_skipped_inputs", out);
