@@ -181,6 +181,11 @@ fn valid_timespan(t: &str) -> bool {
     }
 }
 
+/// `wait=N` of a `Prefer` header (other preferences may come with it).
+fn prefer_wait(prefer: &str) -> Option<Duration> {
+    prefer.split(',').find_map(|p| p.trim().strip_prefix("wait=")?.trim().parse::<u64>().ok()).map(Duration::from_secs)
+}
+
 pub(crate) async fn handle(shared: &Shared, workspace: &str, parts: &Parts, body: &[u8]) -> Resp {
     shared.state.lock().expect("state").stats.queries += 1;
     if parts.method != hyper::Method::POST {
@@ -220,6 +225,16 @@ pub(crate) async fn handle(shared: &Shared, workspace: &str, parts: &Parts, body
         });
         st.next()
     };
+    // Like the service, give up after the client's `Prefer: wait=N` with a 504.
+    let wait = header(parts, "prefer").and_then(prefer_wait);
+    if let Some(wait) = wait.filter(|w| next.delay > *w) {
+        tokio::time::sleep(wait).await;
+        return reply(
+            504,
+            json!({"error": {"code": "GatewayTimeout",
+                "message": "The query did not finish within the time the request allowed (Prefer: wait)."}}),
+        );
+    }
     if !next.delay.is_zero() {
         tokio::time::sleep(next.delay).await;
     }

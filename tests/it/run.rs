@@ -384,6 +384,21 @@ fn a_gateway_timeout_is_retried() {
 }
 
 #[test]
+fn a_query_slower_than_prefer_wait_times_out_at_the_service_and_is_retried() {
+    let emu = emulator();
+    emu.push_query_reply(fixture("slow").with_delay(std::time::Duration::from_millis(2500)));
+    emu.push_query_reply(fixture("cross-workspace"));
+    let dir = project();
+    let (code, _, err) =
+        run(forge(dir.path(), &emu).args(["run", "run-command-spike", "--env", "test", "--wait", "1"]));
+    assert_eq!(code, 0, "{err}");
+    let queries = emu.queries();
+    assert_eq!(queries.len(), 2, "the 504 after `wait=1` was retried");
+    assert_eq!(queries[0].prefer.as_deref(), Some("wait=1"));
+    assert!(err.contains("(2 attempts)"), "{err}");
+}
+
+#[test]
 fn a_gateway_timeout_that_persists_gives_up_with_advice() {
     let emu = emulator();
     emu.set_query_default(fixture("gateway-timeout"));
