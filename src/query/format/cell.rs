@@ -13,24 +13,32 @@
 //! sequence printed raw could rewrite the screen. Bidirectional overrides
 //! are escaped for the same reason.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use crate::query::results::ColumnType;
 
 /// The text of a value in a column of type `ty` (CSV and tables).
 pub fn text(value: &Value, ty: ColumnType) -> String {
+    text_ref(value, ty).into_owned()
+}
+
+/// [`text`], borrowing when the cell is already its own text (most string
+/// cells), so writers of large results copy each cell once.
+pub fn text_ref(value: &Value, ty: ColumnType) -> Cow<'_, str> {
     match (ty, value) {
-        (_, Value::Null) => String::new(),
-        (ColumnType::Bool, Value::Number(n)) if n.as_i64() == Some(0) => "false".into(),
-        (ColumnType::Bool, Value::Number(n)) if n.as_i64() == Some(1) => "true".into(),
-        (ColumnType::Bool, Value::String(s)) if s.eq_ignore_ascii_case("true") => "true".into(),
-        (ColumnType::Bool, Value::String(s)) if s.eq_ignore_ascii_case("false") => "false".into(),
+        (_, Value::Null) => Cow::Borrowed(""),
+        (ColumnType::Bool, Value::Number(n)) if n.as_i64() == Some(0) => Cow::Borrowed("false"),
+        (ColumnType::Bool, Value::Number(n)) if n.as_i64() == Some(1) => Cow::Borrowed("true"),
+        (ColumnType::Bool, Value::String(s)) if s.eq_ignore_ascii_case("true") => Cow::Borrowed("true"),
+        (ColumnType::Bool, Value::String(s)) if s.eq_ignore_ascii_case("false") => Cow::Borrowed("false"),
         (ColumnType::Dynamic, Value::String(s)) => match serde_json::from_str::<Value>(s) {
-            Ok(v) => compact(&v),
-            Err(_) => s.clone(),
+            Ok(v) => Cow::Owned(compact(&v)),
+            Err(_) => Cow::Borrowed(s),
         },
-        (_, Value::String(s)) => s.clone(),
-        (_, other) => compact(other),
+        (_, Value::String(s)) => Cow::Borrowed(s),
+        (_, other) => Cow::Owned(compact(other)),
     }
 }
 
