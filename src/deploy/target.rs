@@ -201,14 +201,9 @@ impl Target {
         let ws = file.workspace;
         let base = Endpoints::of(ws.cloud);
         let pick = |file_value: &Option<String>, env: &str, default: Option<&Url>, what: &str| {
-            let raw = var(env)
-                .filter(|v| !v.is_empty())
-                .or_else(|| file_value.clone())
-                .or_else(|| default.map(|u| u.to_string()))
-                .ok_or_else(|| {
-                    DeployError::config(format!("environment `{name}`: `{what}` is required when cloud = \"Custom\""))
-                })?;
-            check_endpoint(&raw, what)
+            endpoint(var, env, file_value.as_deref(), default, what)?.ok_or_else(|| {
+                DeployError::config(format!("environment `{name}`: `{what}` is required when cloud = \"Custom\""))
+            })
         };
         let endpoints = Endpoints {
             arm: pick(&ws.arm_endpoint, ENV_ARM_ENDPOINT, base.as_ref().map(|b| &b.arm), "arm_endpoint")?,
@@ -254,6 +249,23 @@ impl Target {
             self.subscription_id, self.resource_group, self.workspace
         )
     }
+}
+
+/// An endpoint: the override variable `env`, else the file's value, else
+/// the cloud's default (`None` when there is none), checked by
+/// [`check_endpoint`].
+pub fn endpoint(
+    var: &dyn Fn(&str) -> Option<String>,
+    env: &str,
+    file_value: Option<&str>,
+    default: Option<&Url>,
+    what: &str,
+) -> Result<Option<Url>, DeployError> {
+    let raw = var(env)
+        .filter(|v| !v.is_empty())
+        .or_else(|| file_value.map(str::to_string))
+        .or_else(|| default.map(Url::to_string));
+    raw.map(|r| check_endpoint(&r, what)).transpose()
 }
 
 /// Whether a URL points at this machine (127.0.0.0/8, ::1, localhost).

@@ -9,7 +9,7 @@ use azure_core::http::Url;
 
 use crate::deploy::auth::{AuthKind, Authority};
 use crate::deploy::target::{
-    Cloud, ENV_AUTHORITY_HOST, ENV_LOG_ANALYTICS_ENDPOINT, Endpoints, Target, check_endpoint, is_loopback,
+    Cloud, ENV_AUTHORITY_HOST, ENV_LOG_ANALYTICS_ENDPOINT, Endpoints, Target, endpoint, is_loopback,
 };
 use crate::query::error::QueryError;
 use crate::query::workspace::WorkspaceId;
@@ -64,18 +64,15 @@ impl QueryTarget {
         var: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self, QueryError> {
         let base = Endpoints::of(Cloud::AzureCloud).expect("the public cloud has endpoints");
-        let pick = |env: &str, default: &Url, what: &str| -> Result<Url, QueryError> {
-            match var(env).filter(|v| !v.is_empty()) {
-                Some(raw) => Ok(check_endpoint(&raw, what)?),
-                None => Ok(default.clone()),
-            }
+        let pick = |env: &str, default: &Url| -> Result<Url, QueryError> {
+            Ok(endpoint(var, env, None, Some(default), env)?.unwrap_or_else(|| default.clone()))
         };
         Ok(Self {
             origin: "--workspace-id".into(),
             workspace_id,
             cloud: Cloud::AzureCloud,
-            log_analytics: pick(ENV_LOG_ANALYTICS_ENDPOINT, &base.log_analytics, ENV_LOG_ANALYTICS_ENDPOINT)?,
-            authority_host: pick(ENV_AUTHORITY_HOST, &base.authority_host, ENV_AUTHORITY_HOST)?,
+            log_analytics: pick(ENV_LOG_ANALYTICS_ENDPOINT, &base.log_analytics)?,
+            authority_host: pick(ENV_AUTHORITY_HOST, &base.authority_host)?,
             auth: AuthKind::Auto,
             tenant_id: None,
             client_id: None,

@@ -16,7 +16,7 @@ use sentinel_forge::deploy::{Session, auth::AuthKind, connect, read_actual};
 use sentinel_forge::emulator::{Emulator, EmulatorOptions, Faults};
 use serde_json::{Value, json};
 
-use crate::util::{FAKE_SECRET, FAKE_TOKEN, SPIKE_ID, scratch_project};
+use crate::util::{FAKE_SECRET, FAKE_TOKEN, SPIKE_ID, emulator_cli, scratch_project};
 
 const ENV_FILE: &str = r#"
 [workspace]
@@ -61,37 +61,14 @@ pub(crate) fn project() -> tempfile::TempDir {
 /// `sentinel-forge` pointed at the emulator, authenticating with a client
 /// secret through azure_identity against the emulator's token endpoint.
 pub(crate) fn forge(dir: &Path, emu: &Emulator) -> Command {
-    let mut cmd = Command::cargo_bin("sentinel-forge").unwrap();
-    cmd.current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("SENTINEL_FORGE_ARM_ENDPOINT", emu.url())
-        .env("AZURE_AUTHORITY_HOST", emu.url())
-        .env("AZURE_TENANT_ID", "72f988bf-86f1-41af-91ab-2d7cd011db47")
+    let mut cmd = emulator_cli(dir, emu);
+    cmd.env("AZURE_TENANT_ID", "72f988bf-86f1-41af-91ab-2d7cd011db47")
         .env("AZURE_CLIENT_ID", "22222222-2222-2222-2222-222222222222")
-        .env("AZURE_CLIENT_SECRET", FAKE_SECRET)
-        .env("SENTINEL_FORGE_TOKEN", FAKE_TOKEN);
-    for v in [
-        "AZURE_FEDERATED_TOKEN_FILE",
-        "ACTIONS_ID_TOKEN_REQUEST_URL",
-        "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-        "IDENTITY_ENDPOINT",
-        "MSI_ENDPOINT",
-    ] {
-        cmd.env_remove(v);
-    }
+        .env("AZURE_CLIENT_SECRET", FAKE_SECRET);
     cmd
 }
 
-pub(crate) fn run(cmd: &mut Command) -> (i32, String, String) {
-    let out = cmd.output().unwrap();
-    let (so, se) = (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap());
-    for text in [&so, &se] {
-        assert!(!text.contains(FAKE_SECRET), "secret leaked:\n{text}");
-        assert!(!text.contains(FAKE_TOKEN), "token leaked:\n{text}");
-        assert!(!text.contains("emulator-access-token"), "access token leaked:\n{text}");
-    }
-    (out.status.code().unwrap_or(-1), so, se)
-}
+pub(crate) use crate::util::output_without_secrets as run;
 
 #[test]
 fn first_deploy_creates_all_then_second_deploy_writes_nothing() {

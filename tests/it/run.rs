@@ -9,7 +9,7 @@ use assert_cmd::Command;
 use sentinel_forge::emulator::{Emulator, EmulatorOptions, QueryReply};
 use serde_json::Value;
 
-use crate::util::{FAKE_SECRET, FAKE_TOKEN, SPIKE_ID, root, scratch_project};
+use crate::util::{FAKE_SECRET, SPIKE_ID, emulator_cli, root, scratch_project};
 
 const WORKSPACE_ID: &str = "11111111-1111-1111-1111-111111111111";
 
@@ -48,39 +48,10 @@ fn fixture_body(name: &str) -> Value {
 
 /// `sentinel-forge` with every endpoint on the emulator and a static token.
 fn forge(dir: &Path, emu: &Emulator) -> Command {
-    let mut cmd = Command::cargo_bin("sentinel-forge").unwrap();
-    cmd.current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("SENTINEL_FORGE_LOG_ANALYTICS_ENDPOINT", emu.url())
-        .env("SENTINEL_FORGE_ARM_ENDPOINT", emu.url())
-        .env("AZURE_AUTHORITY_HOST", emu.url())
-        .env("SENTINEL_FORGE_TOKEN", FAKE_TOKEN);
-    for v in [
-        "AZURE_TENANT_ID",
-        "AZURE_CLIENT_ID",
-        "AZURE_CLIENT_SECRET",
-        "AZURE_FEDERATED_TOKEN_FILE",
-        "ACTIONS_ID_TOKEN_REQUEST_URL",
-        "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-        "IDENTITY_ENDPOINT",
-        "MSI_ENDPOINT",
-    ] {
-        cmd.env_remove(v);
-    }
-    cmd
+    emulator_cli(dir, emu)
 }
 
-/// Exit code, stdout, stderr; no secret may appear in either.
-fn run(cmd: &mut Command) -> (i32, String, String) {
-    let out = cmd.output().unwrap();
-    let (so, se) = (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap());
-    for text in [&so, &se] {
-        for secret in [FAKE_TOKEN, FAKE_SECRET, "emulator-access-token"] {
-            assert!(!text.contains(secret), "secret leaked:\n{text}");
-        }
-    }
-    (out.status.code().unwrap_or(-1), so, se)
-}
+use crate::util::output_without_secrets as run;
 
 /// Snapshot stderr with the volatile parts (instants, durations) masked.
 macro_rules! assert_stderr_snapshot {

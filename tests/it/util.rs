@@ -70,3 +70,38 @@ pub fn output(cmd: &mut assert_cmd::Command) -> (i32, String, String) {
     let out = cmd.output().unwrap();
     (out.status.code().unwrap_or(-1), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
 }
+
+/// `sentinel-forge` in `dir` with every Azure endpoint on the emulator, the
+/// static test token, and no credential from the machine running the tests.
+#[cfg(feature = "emulator")]
+pub fn emulator_cli(dir: &Path, emu: &sentinel_forge::emulator::Emulator) -> assert_cmd::Command {
+    let mut cmd = forge_in(dir);
+    for v in [
+        "AZURE_TENANT_ID",
+        "AZURE_CLIENT_ID",
+        "AZURE_CLIENT_SECRET",
+        "AZURE_FEDERATED_TOKEN_FILE",
+        "ACTIONS_ID_TOKEN_REQUEST_URL",
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+        "IDENTITY_ENDPOINT",
+        "MSI_ENDPOINT",
+    ] {
+        cmd.env_remove(v);
+    }
+    cmd.env("SENTINEL_FORGE_ARM_ENDPOINT", emu.url())
+        .env("SENTINEL_FORGE_LOG_ANALYTICS_ENDPOINT", emu.url())
+        .env("AZURE_AUTHORITY_HOST", emu.url())
+        .env("SENTINEL_FORGE_TOKEN", FAKE_TOKEN);
+    cmd
+}
+
+/// [`output`], asserting no fake secret or token reached stdout or stderr.
+pub fn output_without_secrets(cmd: &mut assert_cmd::Command) -> (i32, String, String) {
+    let (code, so, se) = output(cmd);
+    for text in [&so, &se] {
+        for secret in [FAKE_TOKEN, FAKE_SECRET, "emulator-access-token"] {
+            assert!(!text.contains(secret), "secret leaked:\n{text}");
+        }
+    }
+    (code, so, se)
+}
