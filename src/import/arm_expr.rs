@@ -5,6 +5,9 @@
 
 use serde_json::{Map, Value};
 
+/// How deep expressions may nest, variables included.
+const MAX_DEPTH: usize = 16;
+
 /// Variables and parameter defaults of the templates a resource sits in,
 /// innermost first (ARM evaluates a nested `mainTemplate` in its outer
 /// template's scope, so outer names stay visible).
@@ -42,6 +45,15 @@ impl<'a> Scope<'a> {
 /// The string value of `text`: itself when it is not an expression, the
 /// evaluated expression when it is one we understand.
 pub fn resolve(text: &str, scope: &Scope<'_>) -> Option<String> {
+    resolve_at(text, scope, 0)
+}
+
+/// Expressions nest (in a text, and through variables that are themselves
+/// expressions, possibly cyclic): `depth` bounds both.
+fn resolve_at(text: &str, scope: &Scope<'_>, depth: usize) -> Option<String> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
     let Some(inner) = text.strip_prefix('[').and_then(|t| t.strip_suffix(']')) else {
         return Some(text.to_string());
     };
@@ -50,7 +62,7 @@ pub fn resolve(text: &str, scope: &Scope<'_>) -> Option<String> {
         return Some(text[1..].to_string());
     }
     let mut p = Parser { s: inner.as_bytes(), at: 0, scope };
-    let v = p.expr(0)?;
+    let v = p.expr(depth)?;
     p.skip_ws();
     (p.at == p.s.len()).then_some(())?;
     match v {
@@ -84,7 +96,7 @@ impl Parser<'_, '_> {
     }
 
     fn expr(&mut self, depth: usize) -> Option<Value> {
-        if depth > 16 {
+        if depth > MAX_DEPTH {
             return None;
         }
         self.skip_ws();
@@ -156,7 +168,7 @@ impl Parser<'_, '_> {
                 let v = self.scope.variable(key(0)?)?;
                 // A variable may itself be an expression.
                 match v {
-                    Value::String(s) if s.starts_with('[') => resolve(s, self.scope).map(Value::String),
+                    Value::String(s) if s.starts_with('[') => resolve_at(s, self.scope, depth + 1).map(Value::String),
                     other => Some(other.clone()),
                 }
             }
@@ -209,5 +221,12 @@ mod tests {
         assert_eq!(resolve("[[literal]", &scope).as_deref(), Some("[literal]"));
         assert_eq!(resolve("[resourceId('x', 'y')]", &scope), None);
         assert_eq!(resolve("[variables('missing')]", &scope), None);
+    }
+
+    #[test]
+    fn cyclic_variables_resolve_to_nothing_instead_of_overflowing() {
+        let vars = json!({"a": "[variables('b')]", "b": "[concat('x', variables('a'))]"});
+        let scope = Scope { variables: vec![vars.as_object().unwrap()], ..Scope::default() };
+        assert_eq!(resolve("[variables('a')]", &scope), None);
     }
 }

@@ -168,7 +168,6 @@ pub fn read_paths(paths: &[PathBuf]) -> Result<Vec<Source>, Error> {
             return Err(Error::new(ErrorKind::Io, format!("`{}` does not exist", path.display())));
         }
         let mut files: Vec<PathBuf> = walkdir::WalkDir::new(path)
-            .sort_by_file_name()
             .into_iter()
             .filter_map(Result::ok)
             .filter(|e| e.file_type().is_file())

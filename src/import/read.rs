@@ -338,12 +338,8 @@ pub fn read_rule(f: &Fields<'_>, dialect: Dialect, kind: Option<Kind>) -> Result
         inf.finish("incidentConfiguration")?;
         r.incident = Some(incident);
     }
-    if r.kind == Some(Kind::Hunting) {
-        for key in ["enabled"] {
-            if f.has(key) {
-                return Err(ImportProblem::Unsupported(format!("{key} (hunting queries have none)")));
-            }
-        }
+    if r.kind == Some(Kind::Hunting) && f.has("enabled") {
+        return Err(ImportProblem::Unsupported("enabled (hunting queries have none)".into()));
     }
     Ok(r)
 }

@@ -87,14 +87,21 @@ pub fn from_arm_text(text: &str) -> Vec<Found> {
             return vec![Found { label: String::new(), result: Err(ImportProblem::Unreadable(format!("JSON: {e}"))) }];
         }
     };
-    let mut found = Vec::new();
-    walk(&value, &Scope::default(), &mut found, 0);
+    let mut found = from_arm_value(&value);
     if found.is_empty() {
         found.push(Found {
             label: String::new(),
             result: Err(ImportProblem::NotSentinelContent("no alertRules, AlertRuleTemplates or savedSearches".into())),
         });
     }
+    found
+}
+
+/// The rules and hunting queries in an ARM document already parsed (a
+/// template, a list response or a resource); none when it holds none.
+pub fn from_arm_value(value: &Value) -> Vec<Found> {
+    let mut found = Vec::new();
+    walk(value, &Scope::default(), &mut found, 0);
     found
 }
 

@@ -67,8 +67,6 @@ fn corpus_round_trip() {
             *reasons_invalid.entry(bucket(&reason(&verdict))).or_default() += 1;
         }
     }
-    let verdicts: usize = dump.len();
-    assert_eq!(verdicts, sentinel);
     let pct = |a: usize, b: usize| if b == 0 { 0.0 } else { 100.0 * a as f64 / b as f64 };
     let mut out = format!(
         "files read: {read}\n\

@@ -129,11 +129,7 @@ fn from_workspace(g: &GlobalArgs, env: &str, auth: Option<AuthKind>) -> anyhow::
                 body
             })
             .collect();
-        let text = serde_json::to_string(&json!({ "value": bodies })).expect("json");
-        for found in import::sources::from_arm_text(&text) {
-            if found.label.is_empty() && found.result.is_err() && list.is_empty() {
-                continue; // nothing of this type in the workspace
-            }
+        for found in import::sources::from_arm_value(&Value::Array(bodies)) {
             let origin = format!("workspace {} {}", rtype, found.label);
             sources.push(Source { origin, result: found.result });
         }
