@@ -25,6 +25,13 @@ fn authority(url: &Url) -> Option<String> {
     Some(format!("{}:{}", url.host_str()?, url.port_or_known_default()?))
 }
 
+/// rustls is built with the ring provider only (no aws-lc-sys C build);
+/// reqwest's `rustls-no-provider` then needs it installed as the process
+/// default before the first client is made. A second install is a no-op.
+fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 impl Transport {
     /// A transport for these configured endpoints.
     pub fn new<'a>(endpoints: impl IntoIterator<Item = &'a Url>) -> Self {
@@ -33,6 +40,7 @@ impl Transport {
             .filter(|u| u.scheme() == "http" && crate::deploy::target::is_loopback(u))
             .filter_map(authority)
             .collect();
+        install_tls_provider();
         Self { inner: azure_core::http::new_http_client(None), plain: Arc::new(plain) }
     }
 

@@ -14,6 +14,7 @@ mod errors;
 pub mod lexer;
 mod parser;
 mod ranges;
+pub mod types;
 
 pub use errors::{SyntaxError, SyntaxErrorCode};
 
