@@ -2,12 +2,15 @@
 //!
 //! ```text
 //! content/*.toml ─▶ content (typed items) ─▶ render (Tera + KQL filters) ─▶ kql (parse)
-//!    ─▶ emit (KQL, Sentinel YAML, ARM) ─▶ validate (JSON Schema) ─▶ output (atomic files)
+//!    ─▶ emit (KQL, Sentinel YAML, ARM) ─▶ schema_check (JSON Schema) ─▶ output (atomic files)
 //! ```
 //!
 //! Start at [`pipeline::compile`]; the CLI in [`cli`] is a thin layer over it.
+//! The modules are layers (`ARCHITECTURE.md`, enforced by
+//! `tests/it/architecture.rs`): each uses only the ones below it.
 
 pub mod cli;
+pub mod codes;
 pub mod content;
 pub mod deploy;
 pub mod diag;
@@ -16,18 +19,20 @@ pub mod emit;
 pub mod emulator;
 pub mod error;
 pub mod import;
+pub mod kind;
 pub mod kql;
-pub mod kql_codes;
 pub mod lint;
 pub mod models;
 pub mod output;
+pub mod params;
 pub mod pipeline;
 pub mod query;
 pub mod render;
+pub mod schema_check;
 pub mod sentinel;
 pub mod source;
 pub mod span;
-pub mod validate;
+pub mod timespan;
 
 pub use error::{Error, ErrorKind};
 pub use pipeline::{Compiled, ProjectPaths, compile};

@@ -10,13 +10,14 @@
 
 use std::path::PathBuf;
 
+use crate::content::api_versions::ApiVersions;
 use crate::content::{self, item::Item};
 use crate::diag::{self, Diagnostic};
-use crate::emit::{self, Document, EmitOptions};
+use crate::emit::{self, Document};
 use crate::error::Error;
 use crate::render::{RenderedKql, Renderer};
+use crate::schema_check;
 use crate::source::SourceMap;
-use crate::validate;
 
 /// Where a project's inputs are.
 #[derive(Debug, Clone)]
@@ -64,15 +65,16 @@ pub enum Environments {
 }
 
 /// Run every stage for the default content and every environment.
-pub fn compile(paths: &ProjectPaths, options: &EmitOptions) -> Result<Compiled, Error> {
+pub fn compile(paths: &ProjectPaths, options: &ApiVersions) -> Result<Compiled, Error> {
     compile_with(paths, options, Environments::All)
 }
 
 /// Run every stage for the chosen environments. Documents of environment
 /// `E` are under `E/`; the default's are at the top.
-pub fn compile_with(paths: &ProjectPaths, options: &EmitOptions, envs: Environments) -> Result<Compiled, Error> {
+pub fn compile_with(paths: &ProjectPaths, options: &ApiVersions, envs: Environments) -> Result<Compiled, Error> {
     let mut sources = SourceMap::new();
-    let (items, mut diagnostics) = content::load(&paths.content, &mut sources)?;
+    let content::LoadedContent { items, unloaded_ids, mut diagnostics } =
+        content::load_all(&paths.content, &mut sources)?;
     let (renderer, mut template_diags) = Renderer::load(&paths.templates, &mut sources)?;
     diagnostics.append(&mut template_diags);
 
@@ -85,7 +87,7 @@ pub fn compile_with(paths: &ProjectPaths, options: &EmitOptions, envs: Environme
     };
     for name in env_names {
         let (env, env_items, mut env_diags) =
-            content::environment::load_and_apply(&paths.content, &name, &items, &mut sources)?;
+            content::environment::load_and_apply(&paths.content, &name, &items, &unloaded_ids, &mut sources)?;
         let env_ok = !diag::has_errors(&env_diags);
         diagnostics.append(&mut env_diags);
         // Problems of the content itself are reported once, for the default.
@@ -107,7 +109,7 @@ fn items_to_documents(
     items: &[Item],
     renderer: &Renderer,
     sources: &mut SourceMap,
-    options: &EmitOptions,
+    options: &ApiVersions,
     prefix: &str,
 ) -> (Vec<Option<RenderedKql>>, Vec<Document>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
@@ -120,7 +122,7 @@ fn items_to_documents(
                 // A syntax error in a rendered query comes from the template
                 // (values are always literals): point at both.
                 let template = renderer.template_file(item.model.info().template);
-                for mut d in crate::kql_codes::syntax_diagnostics(rendered.file, &rendered.text) {
+                for mut d in crate::kql::codes::syntax_diagnostics(rendered.file, &rendered.text) {
                     if let (Some(t), Some(primary)) = (template, &d.primary) {
                         let range = template_line_of(&sources.get(t).text, &rendered.text, primary.range.start);
                         d = d.with_secondary(t, range, "rendered from this template line");
@@ -143,7 +145,7 @@ fn items_to_documents(
     for doc in &mut documents {
         doc.path = format!("{prefix}{}", doc.path);
     }
-    diagnostics.extend(validate::validate_documents(&documents));
+    diagnostics.extend(schema_check::validate_documents(&documents));
     (kql, documents, diagnostics)
 }
 

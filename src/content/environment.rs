@@ -6,6 +6,7 @@
 //! are checked like content (types, ranges, spans) and applied to a copy of
 //! the items; an override of an unknown id or parameter is a diagnostic.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use toml::de::DeTable;
@@ -13,8 +14,9 @@ use toml::de::DeTable;
 use super::item::{Item, Kind};
 use super::reader::{TableReader, range_of};
 use super::rule;
-use crate::diag::{Diagnostic, codes};
-use crate::emit::EmitOptions;
+use crate::content::api_versions::ApiVersions;
+use crate::content::codes;
+use crate::diag::Diagnostic;
 use crate::error::{Error, ErrorKind};
 use crate::source::{FileId, SourceMap};
 use crate::span::TextRange;
@@ -27,7 +29,7 @@ pub const DIR: &str = "environments";
 pub struct Environment {
     pub name: String,
     pub file: FileId,
-    pub api_versions: EmitOptions,
+    pub api_versions: ApiVersions,
 }
 
 /// Names of the environments under `content_dir`, sorted.
@@ -52,6 +54,7 @@ pub fn load_and_apply(
     content_dir: &Path,
     name: &str,
     items: &[Item],
+    unloaded_ids: &BTreeSet<String>,
     sources: &mut SourceMap,
 ) -> Result<(Environment, Vec<Item>, Vec<Diagnostic>), Error> {
     let path = content_dir.join(DIR).join(format!("{name}.toml"));
@@ -65,7 +68,7 @@ pub fn load_and_apply(
     let text = std::fs::read_to_string(&path).map_err(|e| Error::io(format!("reading `{}`", path.display()), e))?;
     let file = sources.add(super::display_path(&path), text);
     let text = sources.get(file).text.clone();
-    let mut env = Environment { name: name.to_string(), file, api_versions: EmitOptions::default() };
+    let mut env = Environment { name: name.to_string(), file, api_versions: ApiVersions::default() };
     let mut items: Vec<Item> = items.to_vec();
     let doc = match DeTable::parse(&text) {
         Ok(doc) => doc,
@@ -100,6 +103,11 @@ pub fn load_and_apply(
             let id = key.get_ref().to_ascii_lowercase();
             let id_range = range_of(key);
             let Some(item) = items.iter_mut().find(|i| i.id.value.0 == id) else {
+                if unloaded_ids.contains(&id) {
+                    // The item's own file has errors, reported once there; its
+                    // overrides are checked when it loads again.
+                    continue;
+                }
                 diags.push(
                     Diagnostic::new(codes::UNKNOWN_OVERRIDE, format!("override of unknown content id `{id}`"))
                         .with_primary(file, id_range, "no content item has this id")

@@ -2,46 +2,11 @@
 
 use std::fmt;
 
-use crate::content::params::ParamValues;
+pub use crate::kind::Kind;
 use crate::models::Model;
+use crate::params::ParamValues;
 use crate::source::FileId;
 use crate::span::TextRange;
-
-/// What Sentinel document an item becomes.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    /// A hunting query (savedSearch).
-    Hunting,
-    /// A scheduled analytic rule.
-    Scheduled,
-    /// A near-real-time analytic rule.
-    Nrt,
-}
-
-impl Kind {
-    pub const ALL: &'static [Kind] = &[Kind::Hunting, Kind::Scheduled, Kind::Nrt];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Hunting => "hunting",
-            Kind::Scheduled => "scheduled",
-            Kind::Nrt => "nrt",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Kind> {
-        Kind::ALL.iter().copied().find(|k| k.as_str() == text)
-    }
-}
-
-impl fmt::Display for Kind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// A value and where it was written.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -5,27 +5,28 @@
 //! diagnostic and the other files are still checked. Cross-file rules
 //! (duplicate ids, names, output names) run once all files are read.
 
+pub mod api_versions;
+pub mod codes;
+pub mod custom;
 pub mod environment;
 pub mod item;
-pub mod params;
 pub mod reader;
 pub mod rule;
 pub mod schema;
 pub mod set_param;
-pub mod timespan;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use toml::de::DeTable;
 
-use crate::diag::{Diagnostic, codes};
+use crate::diag::Diagnostic;
 use crate::error::{Error, ErrorKind};
 use crate::models;
+use crate::params::{self, ParamProblem, ParamValues};
 use crate::source::{FileId, SourceMap};
 use crate::span::TextRange;
 use item::{ContentId, Item, Kind, Located, TACTICS};
-use params::{ParamProblem, ParamValues};
 use reader::{TableReader, range_of};
 
 /// Folder names under the content directory that hold no content items.
@@ -52,6 +53,22 @@ pub fn content_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
 
 /// Load and check every content item under `dir`.
 pub fn load(dir: &Path, sources: &mut SourceMap) -> Result<(Vec<Item>, Vec<Diagnostic>), Error> {
+    let all = load_all(dir, sources)?;
+    Ok((all.items, all.diagnostics))
+}
+
+/// Everything [`load`] reads, plus the ids of files that failed to load.
+pub struct LoadedContent {
+    pub items: Vec<Item>,
+    /// Ids (lower case) of items whose file has errors: they still own their
+    /// id, so an environment override of one is not "unknown" (the file's
+    /// own error is the one mistake to report).
+    pub unloaded_ids: std::collections::BTreeSet<String>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Load every content file under `dir`, keeping the ids of those that failed.
+pub fn load_all(dir: &Path, sources: &mut SourceMap) -> Result<LoadedContent, Error> {
     let mut items = Vec::new();
     let mut headers = Vec::new();
     let mut diags = Vec::new();
@@ -66,7 +83,12 @@ pub fn load(dir: &Path, sources: &mut SourceMap) -> Result<(Vec<Item>, Vec<Diagn
         items.extend(loaded.item);
     }
     diags.extend(cross_file_checks(&headers));
-    Ok((items, diags))
+    let unloaded_ids = headers
+        .iter()
+        .filter(|h| !items.iter().any(|i: &Item| i.file == h.file))
+        .filter_map(|h| h.id.as_ref().map(|id| id.value.to_ascii_lowercase()))
+        .collect();
+    Ok(LoadedContent { items, unloaded_ids, diagnostics: diags })
 }
 
 /// A path as shown in diagnostics: relative to the working directory when
@@ -118,7 +140,7 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> Loaded {
     let techniques = r.string_list("techniques");
     let version = r.string("version", false, "\"1.0.0\"");
     let tags = r.string_list("tags");
-    let is_custom = template.as_ref().is_some_and(|(t, _)| t == models::custom::CUSTOM);
+    let is_custom = template.as_ref().is_some_and(|(t, _)| t == crate::content::custom::CUSTOM);
     // A custom item's `[params]` are declarations, read with its model below.
     let params_table = if is_custom { None } else { r.table("params") };
     let mut diags = Vec::new();
@@ -204,7 +226,7 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> Loaded {
     let mut custom_values = None;
     let model = template.as_ref().and_then(|(name, range)| {
         if is_custom {
-            return models::custom::read(&mut r, &slug).map(|(model, values)| {
+            return crate::content::custom::read(&mut r, &slug).map(|(model, values)| {
                 custom_values = Some(values);
                 model
             });

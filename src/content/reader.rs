@@ -8,10 +8,11 @@ use std::collections::BTreeSet;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::content::timespan::Timespan;
-use crate::diag::{Diagnostic, codes};
+use crate::content::codes;
+use crate::diag::Diagnostic;
 use crate::source::FileId;
 use crate::span::TextRange;
+use crate::timespan::Timespan;
 
 pub type Entry<'t, 'i> = (&'t Spanned<std::borrow::Cow<'i, str>>, &'t Spanned<DeValue<'i>>);
 

@@ -6,11 +6,12 @@ use toml::de::DeTable;
 
 use super::item::Kind;
 use super::reader::TableReader;
-use super::timespan::Timespan;
-use crate::diag::{Diagnostic, codes};
+use crate::content::codes;
+use crate::diag::Diagnostic;
 use crate::sentinel::limits;
 use crate::source::FileId;
 use crate::span::TextRange;
+use crate::timespan::Timespan;
 
 pub const SEVERITIES: &[&str] = &["Informational", "Low", "Medium", "High"];
 pub const TRIGGER_OPERATORS: &[&str] = &["gt", "lt", "eq", "ne"];
@@ -88,12 +89,7 @@ pub struct AlertDetails {
     pub dynamic_properties: Vec<(String, String)>,
 }
 
-/// One entity mapping: a type and its identifier → column pairs.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EntityMapping {
-    pub entity_type: String,
-    pub fields: Vec<(String, String)>,
-}
+pub use crate::sentinel::entities::EntityMapping;
 
 /// Everything a scheduled or NRT rule has beyond the query.
 #[derive(Debug, Clone, PartialEq)]

@@ -94,12 +94,12 @@ pub fn content_schema() -> Value {
     props["techniques"]["items"] = json!({"type": "string", "pattern": r"^T[0-9]{4}(\.[0-9]{3})?$"});
     let names: Vec<&str> = REGISTRY.iter().map(|m| m.info().name).collect();
     let mut template_names = names.clone();
-    template_names.push(crate::models::custom::CUSTOM);
+    template_names.push(crate::content::custom::CUSTOM);
     props["template"]["enum"] = json!(template_names);
     let declaration = json!({
         "type": "object",
         "properties": {
-            "type": {"enum": crate::models::custom::TYPES},
+            "type": {"enum": crate::content::custom::TYPES},
             "default": {"description": "The value this item uses (environments and `run --set` override it)."},
             "min": {}, "max": {},
             "min_items": {"type": "integer", "minimum": 0},
@@ -110,7 +110,7 @@ pub fn content_schema() -> Value {
         "additionalProperties": false,
     });
     let custom = json!({
-        "if": {"properties": {"template": {"const": crate::models::custom::CUSTOM}}, "required": ["template"]},
+        "if": {"properties": {"template": {"const": crate::content::custom::CUSTOM}}, "required": ["template"]},
         "then": {
             "required": ["query"],
             "properties": {"params": {"type": "object", "additionalProperties": declaration}},

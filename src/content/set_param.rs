@@ -13,8 +13,9 @@ use std::borrow::Cow;
 use toml::de::DeValue;
 
 use super::item::Item;
-use super::params::ParamProblem;
-use crate::diag::{Diagnostic, codes};
+use crate::content::codes;
+use crate::diag::Diagnostic;
+use crate::params::ParamProblem;
 use crate::source::{FileId, SourceMap};
 use crate::span::TextRange;
 
@@ -84,7 +85,7 @@ fn apply_one(file: FileId, item: &mut Item, set: &str, offset: usize) -> Option<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::params::ParamValue;
+    use crate::params::ParamValue;
 
     fn spike() -> (SourceMap, Item) {
         let mut sources = SourceMap::new();

@@ -4,13 +4,14 @@
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
+use super::SchemaName;
 use super::yaml::{RequiredDataConnector, block, data_connectors};
-use super::{Document, EmitOptions, Origin};
+use super::{Document, Origin};
+use crate::content::api_versions::ApiVersions;
 use crate::content::item::{Item, Kind};
 use crate::content::rule::{EntityMapping, RuleSettings};
-use crate::content::timespan::Timespan;
 use crate::render::RenderedKql;
-use crate::validate::SchemaName;
+use crate::timespan::Timespan;
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -171,7 +172,7 @@ fn trigger_operator(op: &str) -> &'static str {
 }
 
 /// The api-version of a rule kind: NRT rules exist only in preview versions.
-pub fn api_version(kind: Kind, options: &EmitOptions) -> &str {
+pub fn api_version(kind: Kind, options: &ApiVersions) -> &str {
     match kind {
         Kind::Nrt => &options.nrt_api_version,
         _ => &options.scheduled_api_version,
@@ -224,7 +225,7 @@ pub fn alert_rule_properties(item: &Item, rule: &RuleSettings, kql: &RenderedKql
     Value::Object(p)
 }
 
-pub fn alert_rule_resource(item: &Item, rule: &RuleSettings, kql: &RenderedKql, options: &EmitOptions) -> Value {
+pub fn alert_rule_resource(item: &Item, rule: &RuleSettings, kql: &RenderedKql, options: &ApiVersions) -> Value {
     let api_version = api_version(item.kind, options);
     json!({
         "type": "Microsoft.OperationalInsights/workspaces/providers/alertRules",

@@ -2,17 +2,18 @@
 
 use serde_json::{Value, json};
 
-use super::{Document, EmitOptions};
+use super::Document;
+use super::SchemaName;
+use crate::content::api_versions::ApiVersions;
 use crate::content::item::Item;
 use crate::render::RenderedKql;
-use crate::validate::SchemaName;
 
 const DEPLOYMENT_SCHEMA: &str = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
 
 /// The `Microsoft.OperationalInsights/workspaces/savedSearches` resource of
 /// a hunting query: category `Hunting Queries`, tags description / tactics /
 /// techniques as Sentinel's hunting blade reads them.
-pub fn saved_search_resource(item: &Item, kql: &RenderedKql, options: &EmitOptions) -> Value {
+pub fn saved_search_resource(item: &Item, kql: &RenderedKql, options: &ApiVersions) -> Value {
     json!({
         "type": "Microsoft.OperationalInsights/workspaces/savedSearches",
         "apiVersion": options.saved_searches_api_version,
@@ -53,7 +54,7 @@ pub fn to_text(value: &Value) -> String {
     s
 }
 
-pub fn hunting_document(item: &Item, kql: &RenderedKql, options: &EmitOptions) -> Document {
+pub fn hunting_document(item: &Item, kql: &RenderedKql, options: &ApiVersions) -> Document {
     let value = template(vec![saved_search_resource(item, kql, options)]);
     Document {
         path: format!("arm/hunting/{}.json", item.slug),
@@ -68,7 +69,7 @@ pub fn analytics_document(
     item: &Item,
     rule: &crate::content::rule::RuleSettings,
     kql: &RenderedKql,
-    options: &EmitOptions,
+    options: &ApiVersions,
 ) -> Document {
     let value = template(vec![super::analytics::alert_rule_resource(item, rule, kql, options)]);
     Document {

@@ -11,6 +11,7 @@ pub mod yaml_writer;
 
 use std::collections::BTreeMap;
 
+use crate::content::api_versions::ApiVersions;
 use crate::content::item::Item;
 use crate::render::RenderedKql;
 
@@ -23,7 +24,7 @@ pub struct Document {
     /// The JSON value validated against `schema` (YAML is validated as the
     /// JSON it deserializes to).
     pub json: serde_json::Value,
-    pub schema: crate::validate::SchemaName,
+    pub schema: SchemaName,
     /// The item the document comes from, for diagnostics about it.
     pub origin: Option<Origin>,
 }
@@ -43,35 +44,36 @@ impl Origin {
     }
 }
 
-/// Options that shape the emitted documents.
-#[derive(Debug, Clone)]
-pub struct EmitOptions {
-    /// api-version of `Microsoft.OperationalInsights/workspaces/savedSearches`.
-    pub saved_searches_api_version: String,
-    /// api-version of Scheduled alertRules (a stable one).
-    pub scheduled_api_version: String,
-    /// api-version of NRT alertRules (NRT exists only in preview versions).
-    pub nrt_api_version: String,
+/// Which JSON Schema under `schemas/` a document must satisfy: the emitter
+/// knows what it wrote, the schema check (a later stage) compiles and applies it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchemaName {
+    HuntingQuery,
+    AnalyticRule,
+    ArmTemplate,
+    /// Plain KQL files have no schema.
+    None,
 }
 
-impl Default for EmitOptions {
-    fn default() -> Self {
-        Self {
-            saved_searches_api_version: "2025-02-01".to_string(),
-            scheduled_api_version: "2025-12-01".to_string(),
-            nrt_api_version: "2025-07-01-preview".to_string(),
+impl SchemaName {
+    pub fn file_name(self) -> &'static str {
+        match self {
+            SchemaName::HuntingQuery => "hunting-query.schema.json",
+            SchemaName::AnalyticRule => "analytic-rule.schema.json",
+            SchemaName::ArmTemplate => "arm-template.schema.json",
+            SchemaName::None => "",
         }
     }
 }
 
 /// Every document of one item (the combined ARM template is built by
 /// [`arm::azuredeploy`] once all items are done).
-pub fn item_to_documents(item: &Item, kql: &RenderedKql, options: &EmitOptions) -> Vec<Document> {
+pub fn item_to_documents(item: &Item, kql: &RenderedKql, options: &ApiVersions) -> Vec<Document> {
     let kql_doc = Document {
         path: format!("kql/{}.kql", item.slug),
         text: kql.text.clone(),
         json: serde_json::Value::Null,
-        schema: crate::validate::SchemaName::None,
+        schema: SchemaName::None,
         origin: Some(Origin { rendered: Some(kql.file), ..Origin::of(item) }),
     };
     match &item.rule {
@@ -83,7 +85,7 @@ pub fn item_to_documents(item: &Item, kql: &RenderedKql, options: &EmitOptions) 
 }
 
 /// The ARM resource of an item (for `azuredeploy.json` and deploy).
-pub fn item_to_resource(item: &Item, kql: &RenderedKql, options: &EmitOptions) -> serde_json::Value {
+pub fn item_to_resource(item: &Item, kql: &RenderedKql, options: &ApiVersions) -> serde_json::Value {
     match &item.rule {
         None => arm::saved_search_resource(item, kql, options),
         Some(rule) => analytics::alert_rule_resource(item, rule, kql, options),

@@ -3,9 +3,9 @@
 use serde::Serialize;
 
 use super::Document;
+use super::SchemaName;
 use crate::content::item::Item;
 use crate::render::RenderedKql;
-use crate::validate::SchemaName;
 
 /// `requiredDataConnectors` entry.
 #[derive(Debug, Serialize)]

@@ -23,9 +23,9 @@ use std::path::Path;
 use serde_json::{Map, Value, json};
 
 use super::{Existing, Source, plan, sources, write_planned};
-use crate::content::timespan::Timespan;
-use crate::emit::EmitOptions;
+use crate::content::api_versions::ApiVersions;
 use crate::pipeline::{Environments, ProjectPaths, compile_with};
+use crate::timespan::Timespan;
 
 /// What came of one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,7 +59,7 @@ pub fn round_trip_yaml(text: &str, work: &Path) -> Verdict {
     if let Err(e) = write_planned(&planned, &paths.content, &paths.templates) {
         return Verdict::NotGenerated(format!("writing the project: {e}"));
     }
-    let compiled = match compile_with(&paths, &EmitOptions::default(), Environments::None) {
+    let compiled = match compile_with(&paths, &ApiVersions::default(), Environments::None) {
         Ok(c) => c,
         Err(e) => return Verdict::NotGenerated(e.to_string()),
     };

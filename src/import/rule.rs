@@ -3,7 +3,7 @@
 //! portal ARM export, solution package, live workspace).
 
 use crate::content::item::Kind;
-use crate::content::timespan::Timespan;
+use crate::timespan::Timespan;
 
 /// An imported rule or hunting query, with values already normalised to the
 /// content format (lower-case id, `Timespan`s, `gt`-style operators).

@@ -26,7 +26,7 @@ pub fn content_toml(rule: &ImportedRule, slug: &str) -> String {
     line(&mut out, "id", &string(&rule.id));
     line(&mut out, "name", &string(&rule.name));
     line(&mut out, "kind", &string(kind.as_str()));
-    line(&mut out, "template", &string(crate::models::custom::CUSTOM));
+    line(&mut out, "template", &string(crate::content::custom::CUSTOM));
     line(&mut out, "query", &string(&query_path(slug)));
     line(&mut out, "description", &string(&rule.description));
     if let Some(s) = &rule.severity {

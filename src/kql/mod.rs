@@ -9,6 +9,7 @@
 //! [`ast::Query`] prints canonical KQL that parses back to the same tree.
 
 pub mod ast;
+pub mod codes;
 mod display;
 mod errors;
 pub mod lexer;

@@ -10,9 +10,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::{ModelInfo, TypedModel, shared};
-use crate::content::item::Kind;
-use crate::content::params::{DefaultValue, Granularity, ParamSpec, ParamType};
-use crate::content::timespan::Timespan;
+use crate::kind::Kind;
+use crate::params::{DefaultValue, Granularity, ParamSpec, ParamType};
+use crate::timespan::Timespan;
 
 /// Parameters of `anomalous_operation_model`.
 #[derive(Debug, Serialize, Deserialize)]
@@ -122,7 +122,7 @@ pub static MODEL: TypedModel<AnomalousOperationModel> = TypedModel::new(ModelInf
 });
 
 /// Training plus detection: everything the query reads.
-fn anomalous_window(params: &crate::content::params::ParamValues) -> Option<Timespan> {
+fn anomalous_window(params: &crate::params::ParamValues) -> Option<Timespan> {
     let p = |n| ModelInfo::timespan_param(params, n);
     Some(Timespan::from_seconds(p("detect_window")?.seconds() + p("training")?.seconds()))
 }

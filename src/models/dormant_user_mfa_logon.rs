@@ -5,9 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::{DataConnector, ModelInfo, TypedModel};
-use crate::content::item::Kind;
-use crate::content::params::{DefaultValue, Granularity, ParamSpec, ParamType};
-use crate::content::timespan::Timespan;
+use crate::kind::Kind;
+use crate::params::{DefaultValue, Granularity, ParamSpec, ParamType};
+use crate::timespan::Timespan;
 
 /// Parameters of `dormant_user_mfa_logon`.
 #[derive(Debug, Serialize, Deserialize)]

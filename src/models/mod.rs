@@ -8,7 +8,6 @@
 mod activity_connector_health;
 mod anomalous_operation_model;
 mod caller_activity_summary;
-pub mod custom;
 mod dormant_service_principal_creds;
 mod dormant_user_mfa_logon;
 mod operation_watch;
@@ -27,10 +26,10 @@ use std::marker::PhantomData;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::content::item::Kind;
-use crate::content::params::{ParamSpec, ParamValue, ParamValues};
-use crate::content::rule::EntityMapping;
-use crate::content::timespan::Timespan;
+use crate::kind::Kind;
+use crate::params::{ParamSpec, ParamValue, ParamValues};
+use crate::sentinel::entities::EntityMapping;
+use crate::timespan::Timespan;
 
 /// A data connector and the tables of it that a query reads
 /// (`requiredDataConnectors` in Sentinel YAML).

@@ -5,9 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::{ModelInfo, TypedModel, shared};
-use crate::content::item::Kind;
-use crate::content::params::{DefaultValue, ParamSpec, ParamType};
-use crate::content::timespan::Timespan;
+use crate::kind::Kind;
+use crate::params::{DefaultValue, ParamSpec, ParamType};
+use crate::timespan::Timespan;
 
 /// Parameters of `run_command_from_azure_ip`.
 #[derive(Debug, Serialize, Deserialize)]

@@ -8,9 +8,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::{ModelInfo, TypedModel, shared};
-use crate::content::item::Kind;
-use crate::content::params::{DefaultValue, Granularity, ParamSpec, ParamType};
-use crate::content::timespan::Timespan;
+use crate::kind::Kind;
+use crate::params::{DefaultValue, Granularity, ParamSpec, ParamType};
+use crate::timespan::Timespan;
 
 /// Parameters of `run_command_infrequent`.
 #[derive(Debug, Serialize, Deserialize)]

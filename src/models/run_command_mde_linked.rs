@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{DataConnector, ModelInfo, TypedModel, shared};
-use crate::content::item::Kind;
+use crate::kind::Kind;
 
 /// Parameters of `run_command_mde_linked`.
 #[derive(Debug, Serialize, Deserialize)]

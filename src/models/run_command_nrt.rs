@@ -8,8 +8,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{ModelInfo, TypedModel, shared};
-use crate::content::item::Kind;
-use crate::content::params::{DefaultValue, ParamSpec, ParamType};
+use crate::kind::Kind;
+use crate::params::{DefaultValue, ParamSpec, ParamType};
 
 /// Parameters of `run_command_nrt`.
 #[derive(Debug, Serialize, Deserialize)]

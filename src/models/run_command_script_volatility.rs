@@ -6,8 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{DataConnector, ModelInfo, TypedModel, shared};
-use crate::content::item::Kind;
-use crate::content::params::{DefaultValue, ParamSpec, ParamType};
+use crate::kind::Kind;
+use crate::params::{DefaultValue, ParamSpec, ParamType};
 
 /// Parameters of `run_command_script_volatility`.
 #[derive(Debug, Serialize, Deserialize)]

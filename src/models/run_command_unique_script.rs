@@ -7,9 +7,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::{DataConnector, ModelInfo, TypedModel, shared};
-use crate::content::item::Kind;
-use crate::content::params::{DefaultValue, Granularity, ParamSpec, ParamType};
-use crate::content::timespan::Timespan;
+use crate::kind::Kind;
+use crate::params::{DefaultValue, Granularity, ParamSpec, ParamType};
+use crate::timespan::Timespan;
 
 /// Parameters of `run_command_unique_script`.
 #[derive(Debug, Serialize, Deserialize)]
@@ -61,6 +61,6 @@ pub static MODEL: TypedModel<RunCommandUniqueScript> = TypedModel::new(ModelInfo
 
 /// The baseline, which includes the detection window, is everything the
 /// query reads: the rule's period must cover it.
-fn baseline_window(params: &crate::content::params::ParamValues) -> Option<Timespan> {
+fn baseline_window(params: &crate::params::ParamValues) -> Option<Timespan> {
     ModelInfo::timespan_param(params, "baseline")
 }

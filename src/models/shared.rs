@@ -2,8 +2,8 @@
 //! once so their documentation and ranges cannot drift apart.
 
 use super::DataConnector;
-use crate::content::params::{DefaultValue, Granularity, ParamSpec, ParamType};
-use crate::content::timespan::Timespan;
+use crate::params::{DefaultValue, Granularity, ParamSpec, ParamType};
+use crate::timespan::Timespan;
 
 /// `lookback`: how far back a hunt reads, with a model-specific default.
 pub const fn lookback(default: Timespan) -> ParamSpec {

@@ -5,12 +5,13 @@
 //! Only this item's problems stop it (its file, its template, the
 //! environment file, `--set`): a broken item elsewhere is for `validate`.
 
-use crate::content::{self, item::Item, timespan::Timespan};
+use crate::content::{self, item::Item};
 use crate::diag::{self, Diagnostic};
 use crate::error::Error;
 use crate::pipeline::ProjectPaths;
 use crate::render::{RenderedKql, Renderer};
 use crate::source::SourceMap;
+use crate::timespan::Timespan;
 
 /// A rendered, syntax-checked item query.
 #[derive(Debug)]
@@ -44,7 +45,8 @@ pub fn item_to_query(
     sets: &[String],
     sources: &mut SourceMap,
 ) -> Result<(ItemLookup, Vec<Diagnostic>), Error> {
-    let (items, load_diags) = content::load(&paths.content, sources)?;
+    let content::LoadedContent { items, unloaded_ids, diagnostics: load_diags } =
+        content::load_all(&paths.content, sources)?;
     let lower = key.to_ascii_lowercase();
     let Some(index) = items.iter().position(|i| i.id.value.0 == lower || i.slug == key || i.name.value == key) else {
         let errors: Vec<Diagnostic> = load_diags.into_iter().filter(Diagnostic::is_error).collect();
@@ -63,7 +65,7 @@ pub fn item_to_query(
     let mut item = match env {
         Some(name) => {
             let (_, env_items, env_diags) =
-                content::environment::load_and_apply(&paths.content, name, &items, sources)?;
+                content::environment::load_and_apply(&paths.content, name, &items, &unloaded_ids, sources)?;
             diags.extend(env_diags);
             env_items[index].clone()
         }
@@ -87,7 +89,7 @@ pub fn item_to_query(
             return Ok((ItemLookup::Invalid, diags));
         }
     };
-    for d in crate::kql_codes::syntax_diagnostics(kql.file, &kql.text) {
+    for d in crate::kql::codes::syntax_diagnostics(kql.file, &kql.text) {
         diags.push(d.with_secondary(item.file, item.id.range, "in the query of this item"));
     }
     if diag::has_errors(&diags) {

@@ -23,7 +23,7 @@ mod tests {
     use azure_core::time::OffsetDateTime;
 
     use super::*;
-    use crate::content::timespan::Timespan;
+    use crate::timespan::Timespan;
 
     #[test]
     fn both_placeholders_are_replaced_everywhere_and_nothing_else() {

@@ -9,7 +9,7 @@
 
 use azure_core::time::{Duration, OffsetDateTime};
 
-use crate::content::timespan::Timespan;
+use crate::timespan::Timespan;
 
 /// The longest timespan accepted (100 years: beyond any retention, and far
 /// from the date arithmetic's limits).

@@ -11,8 +11,8 @@ use std::collections::HashMap;
 use serde_json::Value;
 use tera::{Filter, Result as TeraResult};
 
-use crate::content::params::format_real;
-use crate::content::timespan::Timespan;
+use crate::params::format_real;
+use crate::timespan::Timespan;
 
 /// A KQL string literal, double- or single-quoted, with every character that
 /// could end the literal or break a line escaped.
@@ -144,7 +144,7 @@ pub struct KqlDatetime;
 impl Filter for KqlDatetime {
     fn filter(&self, value: &Value, _: &HashMap<String, Value>) -> TeraResult<Value> {
         let text = expect_str(value, "kql_datetime")?;
-        if !crate::content::params::is_datetime(text) {
+        if !crate::params::is_datetime(text) {
             return Err(tera::Error::msg(format!("`kql_datetime` expects an ISO 8601 date-time, got `{text}`")));
         }
         Ok(Value::String(format!("datetime({text})")))

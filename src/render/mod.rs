@@ -8,13 +8,15 @@
 
 pub mod filters;
 
+pub mod codes;
+
 use std::collections::HashMap;
 use std::path::Path;
 
 use serde_json::{Value, json};
 
 use crate::content::item::Item;
-use crate::diag::{Diagnostic, codes};
+use crate::diag::Diagnostic;
 use crate::error::{Error, ErrorKind};
 use crate::source::{FileId, SourceMap};
 use crate::span::TextRange;

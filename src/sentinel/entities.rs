@@ -183,3 +183,11 @@ impl EntityType {
         self.required.iter().any(|combo| combo.iter().all(|r| used.contains(r)))
     }
 }
+
+/// One entity mapping: a type and its identifier → column pairs (what a
+/// model declares and a rule carries into `entityMappings`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntityMapping {
+    pub entity_type: String,
+    pub fields: Vec<(String, String)>,
+}

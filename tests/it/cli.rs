@@ -89,6 +89,24 @@ fn broken_content_exits_1_and_leaves_generated_untouched() {
     assert_eq!(before, snapshot_tree(&project.path().join("generated")));
 }
 
+/// A typo in an item that environments override is one error, not one more
+/// `CNT024 override of unknown content id` per environment.
+#[test]
+fn one_mistake_in_an_overridden_item_is_one_error() {
+    let project = scratch_project();
+    let spike = project.path().join("content/hunting/run-command-spike.toml");
+    let original = std::fs::read_to_string(&spike).unwrap();
+    std::fs::write(&spike, original.replace("min_commands = 5", "min_comands = 5")).unwrap();
+    let envs = std::fs::read_to_string(project.path().join("content/environments/prod.toml")).unwrap();
+    assert!(envs.contains(crate::util::SPIKE_ID), "prod overrides the spike, so the case is meaningful");
+    let out = forge(project.path()).args(["generate", "--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let codes: Vec<&str> =
+        report["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["CNT002"], "{report:#}");
+}
+
 #[test]
 fn validate_list_show_and_templates() {
     let dir = root();

@@ -1,7 +1,7 @@
 //! Custom models: content items that bring their own query template and
 //! declare typed parameters (`template = "custom"`).
 
-use sentinel_forge::emit::EmitOptions;
+use sentinel_forge::content::api_versions::ApiVersions;
 use sentinel_forge::pipeline::{Environments, ProjectPaths, compile_with};
 
 use crate::util::{copy_tree, forge_in, output, root};
@@ -16,7 +16,7 @@ fn project() -> tempfile::TempDir {
 fn custom_queries_render_with_every_parameter_type_and_environment_overrides() {
     let dir = project();
     let paths = ProjectPaths { content: dir.path().join("content"), templates: dir.path().join("templates") };
-    let compiled = compile_with(&paths, &EmitOptions::default(), Environments::All).unwrap();
+    let compiled = compile_with(&paths, &ApiVersions::default(), Environments::All).unwrap();
     let errors: Vec<String> = compiled.diagnostics.iter().map(|d| format!("{} {}", d.code.id, d.message)).collect();
     assert!(errors.is_empty(), "{errors:#?}");
     let doc = |path: &str| compiled.documents.iter().find(|d| d.path == path).unwrap_or_else(|| panic!("{path}"));

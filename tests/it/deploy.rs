@@ -472,7 +472,7 @@ fn hand_made_analytics_documents_become_alert_rules() {
         path: path.into(),
         text: String::new(),
         json: json!({"resources": [resource]}),
-        schema: sentinel_forge::validate::SchemaName::None,
+        schema: sentinel_forge::emit::SchemaName::None,
         origin: None,
     };
     let docs = vec![

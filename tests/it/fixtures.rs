@@ -4,9 +4,9 @@
 //! code; the rendered diagnostics are snapshotted as users see them.
 
 use sentinel_forge::ProjectPaths;
-use sentinel_forge::diag::codes;
+use sentinel_forge::codes;
+use sentinel_forge::content::api_versions::ApiVersions;
 use sentinel_forge::diag::render::{json, text};
-use sentinel_forge::emit::EmitOptions;
 
 use crate::util::root;
 
@@ -29,7 +29,7 @@ fn every_fixture_produces_its_code_and_nothing_is_emitted() {
         let code = &case[..6];
         let templates = if dir.join("templates").is_dir() { dir.join("templates") } else { root().join("templates") };
         let paths = ProjectPaths { content: dir.join("content"), templates };
-        let compiled = sentinel_forge::compile(&paths, &EmitOptions::default()).unwrap();
+        let compiled = sentinel_forge::compile(&paths, &ApiVersions::default()).unwrap();
         assert!(compiled.has_errors(), "{case}: expected errors");
         assert!(
             compiled.diagnostics.iter().any(|d| d.code.id == code),
@@ -55,7 +55,7 @@ fn every_fixture_produces_its_code_and_nothing_is_emitted() {
 fn every_code_has_docs_and_a_fixture() {
     let cases: Vec<String> =
         fixture_dirs().iter().map(|d| d.file_name().unwrap().to_string_lossy().into_owned()).collect();
-    for code in codes::PIPELINE {
+    for code in codes::pipeline() {
         for part in ["What:", "Why:", "Example:", "Fix:"] {
             assert!(code.docs.contains(part), "{} docs lack {part}", code.id);
         }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use proptest::prelude::*;
-use sentinel_forge::diag::codes;
+use sentinel_forge::codes;
 use sentinel_forge::diag::render::{github, json, sarif, text};
 use sentinel_forge::lint::engine::lint_text;
 use sentinel_forge::lint::{LintOptions, LintReport, RULES, lint_paths};

@@ -1,5 +1,6 @@
 //! The single integration-test binary: one module per area.
 
+mod architecture;
 mod cli;
 mod custom;
 #[cfg(feature = "emulator")]

@@ -42,22 +42,26 @@ fn yaml_reads_back_as_the_documents_it_was_made_from() {
 
 #[test]
 fn schema_rejects_what_sentinel_rejects() {
-    use sentinel_forge::validate::SchemaName;
+    use sentinel_forge::emit::SchemaName;
     let compiled = compile_bundled();
     let yaml = compiled.documents.iter().find(|d| d.path.starts_with("yaml/hunting/")).unwrap();
     let mut bad = yaml.json.clone();
     bad["id"] = "NOT-A-GUID".into();
     bad["tactics"] = serde_json::json!(["Lateral Movement"]);
     bad["query"] = "x".repeat(10_001).into();
-    let errors: Vec<String> =
-        SchemaName::HuntingQuery.validator().iter_errors(&bad).map(|e| e.instance_path.to_string()).collect();
+    let errors: Vec<String> = sentinel_forge::schema_check::validator(SchemaName::HuntingQuery)
+        .iter_errors(&bad)
+        .map(|e| e.instance_path.to_string())
+        .collect();
     assert_eq!(errors, vec!["/id", "/query"]);
     // Tactics are checked for analytic rules (hunting queries only warn, as Sentinel's CI does).
     let rule = compiled.documents.iter().find(|d| d.path.starts_with("yaml/analytics/")).unwrap();
     let mut bad = rule.json.clone();
     bad["tactics"] = serde_json::json!(["Lateral Movement"]);
-    let errors: Vec<String> =
-        SchemaName::AnalyticRule.validator().iter_errors(&bad).map(|e| e.instance_path.to_string()).collect();
+    let errors: Vec<String> = sentinel_forge::schema_check::validator(SchemaName::AnalyticRule)
+        .iter_errors(&bad)
+        .map(|e| e.instance_path.to_string())
+        .collect();
     assert_eq!(errors, vec!["/tactics/0"]);
 
     let arm = compiled.documents.iter().find(|d| d.path == "arm/azuredeploy.json").unwrap();
@@ -69,7 +73,7 @@ fn schema_rejects_what_sentinel_rejects() {
         .position(|r| r["type"] == "Microsoft.OperationalInsights/workspaces/savedSearches")
         .unwrap();
     bad["resources"][saved_search]["properties"]["category"] = "Log Management".into();
-    assert!(!SchemaName::ArmTemplate.validator().is_valid(&bad));
+    assert!(!sentinel_forge::schema_check::validator(SchemaName::ArmTemplate).is_valid(&bad));
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use sentinel_forge::emit::EmitOptions;
+use sentinel_forge::content::api_versions::ApiVersions;
 use sentinel_forge::{Compiled, ProjectPaths};
 
 /// A known fake client secret and bearer token: tests assert neither ever
@@ -20,7 +20,7 @@ pub fn root() -> PathBuf {
 /// Compile the bundled content with the bundled templates.
 pub fn compile_bundled() -> Compiled {
     let paths = ProjectPaths { content: root().join("content"), templates: root().join("templates") };
-    sentinel_forge::compile(&paths, &EmitOptions::default()).expect("bundled content compiles")
+    sentinel_forge::compile(&paths, &ApiVersions::default()).expect("bundled content compiles")
 }
 
 /// Copy a directory tree.

@@ -7,6 +7,7 @@ use anyhow::Context;
 use clap::Args;
 
 use crate::cli::{ExitStatus, GlobalArgs, report};
+use crate::content::api_versions::ApiVersions;
 use crate::deploy::apply::{ApplyOptions, apply, render_summary};
 use crate::deploy::auth::AuthKind;
 use crate::deploy::client::SentinelClientOptions;
@@ -15,7 +16,6 @@ use crate::deploy::resource::documents_to_resources;
 use crate::deploy::target::Target;
 use crate::deploy::{Session, connect, read_actual, runtime};
 use crate::diag::render::Format;
-use crate::emit::EmitOptions;
 
 /// How a plan is printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Default)]
@@ -70,7 +70,7 @@ pub(crate) fn prepare(
     let env_name = args.target_name();
     let envs = crate::pipeline::Environments::Only(env_name.clone());
     let compiled =
-        crate::pipeline::compile_with(&g.paths(), &EmitOptions::default(), envs).context("compile content")?;
+        crate::pipeline::compile_with(&g.paths(), &ApiVersions::default(), envs).context("compile content")?;
     if report(&compiled, Format::Text, g.color()) {
         eprintln!("nothing deployed: fix the errors above");
         return Ok(Err(ExitStatus::Findings));

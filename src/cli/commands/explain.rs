@@ -2,7 +2,7 @@ use anyhow::bail;
 use clap::Args;
 
 use crate::cli::ExitStatus;
-use crate::diag::codes;
+use crate::codes;
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
@@ -19,7 +19,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<ExitStatus> {
     Ok(ExitStatus::Clean)
 }
 
-pub fn explain_text(code: &codes::Code) -> String {
+pub fn explain_text(code: &crate::diag::Code) -> String {
     let severity = match code.severity {
         crate::diag::Severity::Error => "error",
         crate::diag::Severity::Warning => "warning",

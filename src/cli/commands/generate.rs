@@ -4,8 +4,9 @@ use anyhow::Context;
 use clap::Args;
 
 use crate::cli::{ExitStatus, GlobalArgs, report};
+use crate::content::api_versions::ApiVersions;
 use crate::diag::render::Format;
-use crate::emit::{self, EmitOptions};
+use crate::emit;
 use crate::output;
 use crate::pipeline::Environments;
 
@@ -36,7 +37,7 @@ pub struct GenerateArgs {
 }
 
 pub fn run(g: &GlobalArgs, args: GenerateArgs) -> anyhow::Result<ExitStatus> {
-    let options = EmitOptions {
+    let options = ApiVersions {
         saved_searches_api_version: args.saved_searches_api_version,
         scheduled_api_version: args.scheduled_api_version,
         nrt_api_version: args.nrt_api_version,

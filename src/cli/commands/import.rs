@@ -83,8 +83,12 @@ pub fn run(g: &GlobalArgs, args: ImportArgs) -> anyhow::Result<ExitStatus> {
 /// rejects...): content the input had, which `generate` would refuse.
 /// Returns whether the imported items are clean.
 fn check_imported(g: &GlobalArgs, planned: &[import::Planned]) -> anyhow::Result<bool> {
-    let compiled = crate::pipeline::compile_with(&g.paths(), &crate::emit::EmitOptions::default(), Environments::None)
-        .context("check the imported content")?;
+    let compiled = crate::pipeline::compile_with(
+        &g.paths(),
+        &crate::content::api_versions::ApiVersions::default(),
+        Environments::None,
+    )
+    .context("check the imported content")?;
     let imported: Vec<String> = planned
         .iter()
         .map(|p| crate::content::display_path(p.replaces.as_deref().unwrap_or(&g.content.join(&p.content_file))))
@@ -94,7 +98,7 @@ fn check_imported(g: &GlobalArgs, planned: &[import::Planned]) -> anyhow::Result
     };
     let problems: Vec<crate::diag::Diagnostic> =
         compiled.diagnostics.iter().filter(|d| d.is_error() && touches_import(d)).cloned().collect();
-    crate::diag::render::print(Format::Text, &problems, &compiled.sources, g.color());
+    crate::diag::render::print(Format::Text, &problems, &compiled.sources, g.color(), &[]);
     Ok(problems.is_empty())
 }
 

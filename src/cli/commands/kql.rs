@@ -44,10 +44,10 @@ pub fn run(g: &GlobalArgs, args: KqlArgs) -> anyhow::Result<ExitStatus> {
             (crate::content::display_path(path), text)
         };
         let file = sources.add(name, text);
-        diags.extend(crate::kql_codes::syntax_diagnostics(file, &sources.get(file).text));
+        diags.extend(crate::kql::codes::syntax_diagnostics(file, &sources.get(file).text));
     }
     crate::diag::sort_and_dedup(&mut diags);
-    crate::diag::render::print(args.format, &diags, &sources, g.color());
+    crate::diag::render::print(args.format, &diags, &sources, g.color(), &crate::codes::all());
     if args.format == Format::Text {
         if diags.is_empty() {
             eprintln!("{} file(s) parsed without syntax errors", inputs.len());

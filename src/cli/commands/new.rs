@@ -4,8 +4,8 @@ use anyhow::{Context, bail};
 use clap::Args;
 
 use crate::cli::{ExitStatus, GlobalArgs};
-use crate::content::params::ParamValue;
 use crate::models;
+use crate::params::ParamValue;
 
 #[derive(Debug, Args)]
 pub struct NewArgs {
@@ -23,7 +23,7 @@ pub struct NewArgs {
 }
 
 pub fn run(g: &GlobalArgs, args: NewArgs) -> anyhow::Result<ExitStatus> {
-    if args.template == models::custom::CUSTOM {
+    if args.template == crate::content::custom::CUSTOM {
         return new_custom(g, args);
     }
     let Some(model) = models::find(&args.template) else {
@@ -141,8 +141,8 @@ pub fn new_content_text(model: &dyn models::Model, name: &str, id: &str) -> Stri
     out
 }
 
-fn placeholder(p: &crate::content::params::ParamSpec) -> ParamValue {
-    use crate::content::params::ParamType;
+fn placeholder(p: &crate::params::ParamSpec) -> ParamValue {
+    use crate::params::ParamType;
     match p.ty {
         ParamType::StringList { .. } => ParamValue::List(vec![]),
         _ => ParamValue::String(String::new()),

@@ -18,7 +18,6 @@ use clap::{ArgGroup, Args};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::{ExitStatus, GlobalArgs};
-use crate::content::timespan::Timespan;
 use crate::deploy::auth::AuthKind;
 use crate::deploy::runtime;
 use crate::deploy::target::Target;
@@ -35,6 +34,7 @@ use crate::query::workspace::{WorkspaceId, WorkspaceRef};
 use crate::query::{QueryError, QueryErrorKind, codes, placeholders};
 use crate::source::{FileId, SourceMap};
 use crate::span::TextRange;
+use crate::timespan::Timespan;
 
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("what").required(true).args(["id", "query"])))]

@@ -2,8 +2,8 @@ use anyhow::{Context, bail};
 use clap::Args;
 
 use crate::cli::{ExitStatus, GlobalArgs, report};
+use crate::content::api_versions::ApiVersions;
 use crate::diag::render::Format;
-use crate::emit::EmitOptions;
 use crate::pipeline::Environments;
 
 #[derive(Debug, Args)]
@@ -29,7 +29,7 @@ pub fn run(g: &GlobalArgs, args: ShowArgs) -> anyhow::Result<ExitStatus> {
         Some(name) => Environments::Only(name.clone()),
         None => Environments::None,
     };
-    let compiled = crate::pipeline::compile_with(&g.paths(), &EmitOptions::default(), envs).context("show")?;
+    let compiled = crate::pipeline::compile_with(&g.paths(), &ApiVersions::default(), envs).context("show")?;
     let Some(index) = compiled.find(&args.id) else {
         report(&compiled, Format::Text, g.color());
         bail!("no content item with id, file stem or name `{}` (see `sentinel-forge list`)", args.id);

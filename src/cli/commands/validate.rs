@@ -7,8 +7,8 @@ use anyhow::{Context, bail};
 use clap::Args;
 
 use crate::cli::{ExitStatus, GlobalArgs, report};
+use crate::content::api_versions::ApiVersions;
 use crate::diag::render::{Format, github, json, sarif, text};
-use crate::emit::EmitOptions;
 use crate::lint::{LintConfig, LintOptions, Selection};
 
 /// Project configuration file read from the working directory.
@@ -43,7 +43,7 @@ pub fn run(g: &GlobalArgs, args: ValidateArgs) -> anyhow::Result<ExitStatus> {
     if !args.select.is_empty() || !args.ignore.is_empty() || args.base.is_some() || args.structure_skip_list.is_some() {
         bail!("--select, --ignore, --base and --structure-skip-list apply when linting paths: `validate PATH…`");
     }
-    let compiled = crate::compile(&g.paths(), &EmitOptions::default()).context("validate")?;
+    let compiled = crate::compile(&g.paths(), &ApiVersions::default()).context("validate")?;
     if report(&compiled, args.format, g.color()) {
         return Ok(ExitStatus::Findings);
     }

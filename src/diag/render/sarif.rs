@@ -133,8 +133,3 @@ pub fn render_with_rules(diags: &[Diagnostic], sources: &SourceMap, rules: &[Cod
     s.push('\n');
     s
 }
-
-/// Render a SARIF log with every known code as rule metadata.
-pub fn render(diags: &[Diagnostic], sources: &SourceMap) -> String {
-    render_with_rules(diags, sources, &crate::diag::codes::all())
-}

@@ -12,7 +12,7 @@ use std::fmt;
 use serde_json::{Value as Json, json};
 use toml::de::DeValue;
 
-use super::timespan::Timespan;
+use crate::timespan::Timespan;
 
 /// The type of a parameter, with its allowed range.
 #[derive(Clone, Copy, Debug)]

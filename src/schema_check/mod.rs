@@ -3,53 +3,34 @@
 //! The schemas are compiled into the binary (they are part of the tool's
 //! contract, not of the user's project) and compiled once per process.
 
+pub mod codes;
+
 use std::sync::OnceLock;
 
 use jsonschema::Validator;
 use serde_json::Value;
 
-use crate::diag::{Diagnostic, codes};
-use crate::emit::Document;
+use crate::diag::Diagnostic;
+use crate::emit::{Document, SchemaName};
 use crate::span::TextRange;
 
-/// Which schema a document is checked against.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SchemaName {
-    HuntingQuery,
-    AnalyticRule,
-    ArmTemplate,
-    /// Plain KQL files have no schema.
-    None,
+fn source(name: SchemaName) -> &'static str {
+    match name {
+        SchemaName::HuntingQuery => include_str!("../../schemas/hunting-query.schema.json"),
+        SchemaName::AnalyticRule => include_str!("../../schemas/analytic-rule.schema.json"),
+        SchemaName::ArmTemplate => include_str!("../../schemas/arm-template.schema.json"),
+        SchemaName::None => "true",
+    }
 }
 
-impl SchemaName {
-    pub fn file_name(self) -> &'static str {
-        match self {
-            SchemaName::HuntingQuery => "hunting-query.schema.json",
-            SchemaName::AnalyticRule => "analytic-rule.schema.json",
-            SchemaName::ArmTemplate => "arm-template.schema.json",
-            SchemaName::None => "",
-        }
-    }
-
-    fn source(self) -> &'static str {
-        match self {
-            SchemaName::HuntingQuery => include_str!("../schemas/hunting-query.schema.json"),
-            SchemaName::AnalyticRule => include_str!("../schemas/analytic-rule.schema.json"),
-            SchemaName::ArmTemplate => include_str!("../schemas/arm-template.schema.json"),
-            SchemaName::None => "true",
-        }
-    }
-
-    /// The compiled validator (compiled on first use).
-    pub fn validator(self) -> &'static Validator {
-        static CELLS: [OnceLock<Validator>; 4] = [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
-        let index = self as usize;
-        CELLS[index].get_or_init(|| {
-            let schema: Value = serde_json::from_str(self.source()).expect("bundled schema is JSON");
-            jsonschema::validator_for(&schema).expect("bundled schema compiles")
-        })
-    }
+/// The compiled validator of a schema (compiled on first use).
+pub fn validator(name: SchemaName) -> &'static Validator {
+    static CELLS: [OnceLock<Validator>; 4] = [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    let index = name as usize;
+    CELLS[index].get_or_init(|| {
+        let schema: Value = serde_json::from_str(source(name)).expect("bundled schema is JSON");
+        jsonschema::validator_for(&schema).expect("bundled schema compiles")
+    })
 }
 
 /// Schema (`OUT001`) and ASCII (`OUT002`) diagnostics of every document.
@@ -74,7 +55,7 @@ pub fn validate_documents(docs: &[Document]) -> Vec<Diagnostic> {
             diags.push(d);
         }
         if doc.schema != SchemaName::None {
-            for error in doc.schema.validator().iter_errors(&doc.json) {
+            for error in validator(doc.schema).iter_errors(&doc.json) {
                 diags.push(schema_diagnostic(doc, &error));
             }
         }
@@ -140,7 +121,7 @@ mod tests {
     #[test]
     fn bundled_schemas_compile() {
         for s in [SchemaName::HuntingQuery, SchemaName::AnalyticRule, SchemaName::ArmTemplate] {
-            let _ = s.validator();
+            let _ = validator(s);
         }
     }
 }

@@ -26,14 +26,15 @@
 use serde_json::Value;
 use toml::de::{DeTable, DeValue};
 
-use super::{DataConnector, Model, ModelInfo, no_window};
+use crate::content::codes;
 use crate::content::item::Kind;
-use crate::content::params::{DefaultValue, Granularity, ParamSpec, ParamType, ParamValue, ParamValues};
 use crate::content::reader::{TableReader, range_of};
-use crate::content::timespan::Timespan;
-use crate::diag::{Diagnostic, codes};
+use crate::diag::Diagnostic;
+use crate::models::{DataConnector, Model, ModelInfo, no_window};
+use crate::params::{DefaultValue, Granularity, ParamSpec, ParamType, ParamValue, ParamValues};
 use crate::source::FileId;
 use crate::span::TextRange;
+use crate::timespan::Timespan;
 
 /// The `template` value that selects a custom model.
 pub const CUSTOM: &str = "custom";
@@ -292,7 +293,7 @@ fn read_declaration(
             ) {
                 (Some(lo), Some(hi)) => Some(ParamType::Timespan {
                     min: lo.and_then(Bound::timespan).unwrap_or(Timespan::from_seconds(0)),
-                    max: hi.and_then(Bound::timespan).unwrap_or(crate::content::params::UNBOUNDED_TIMESPAN),
+                    max: hi.and_then(Bound::timespan).unwrap_or(crate::params::UNBOUNDED_TIMESPAN),
                     whole: Granularity::Second,
                 }),
                 _ => None,
