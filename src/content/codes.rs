@@ -64,10 +64,13 @@ crate::code_table! {
     ///
     /// Fix: give the new item a fresh GUID (`uuidgen`, or `sentinel-forge new`).
     DUPLICATE_ID = ("CNT006", "duplicate-id", Error);
-    /// What: two content items share a `name`.
+    /// What: two content items of one Sentinel resource type share a `name`
+    /// (two hunting queries, or two analytic rules: scheduled and NRT rules
+    /// are both alert rules).
     ///
     /// Why: the name is what analysts see in the portal; two identical names
-    /// cannot be told apart in the hunting blade or in incidents.
+    /// cannot be told apart in the hunting blade or in incidents. A hunting
+    /// query and an analytic rule may share a name, as Sentinel allows.
     ///
     /// Example: two tunings of one model both named "Run Command spike".
     ///

@@ -106,6 +106,26 @@ pub struct Header {
     pub slug: String,
     pub id: Option<Located<String>>,
     pub name: Option<Located<String>>,
+    /// Names are unique per Sentinel resource type, as in Sentinel: a hunt
+    /// and the analytic rule made from it may share one.
+    pub resource_type: Option<ResourceType>,
+}
+
+/// The Sentinel resource type an item deploys as: hunting queries are
+/// savedSearches, scheduled and NRT rules are both alertRules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ResourceType {
+    SavedSearch,
+    AlertRule,
+}
+
+impl ResourceType {
+    fn of(kind: Kind) -> ResourceType {
+        match kind {
+            Kind::Hunting => ResourceType::SavedSearch,
+            Kind::Scheduled | Kind::Nrt => ResourceType::AlertRule,
+        }
+    }
 }
 
 /// The outcome of reading one content file.
@@ -126,7 +146,7 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> Loaded {
             let diag = Diagnostic::new(codes::TOML_SYNTAX, "invalid TOML")
                 .with_primary(file, range, message)
                 .with_help("fix the TOML syntax at the marked position");
-            return Loaded { item: None, header: Header { file, slug, id: None, name: None }, diagnostics: vec![diag] };
+            return Loaded { item: None, header: Header { file, slug, id: None, name: None, resource_type: None }, diagnostics: vec![diag] };
         }
     };
     let mut r = TableReader::new(file, doc.get_ref(), range_of(&doc), "the content file");
@@ -308,6 +328,7 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> Loaded {
         slug: slug.clone(),
         id: id.as_ref().map(|(v, r)| Located { value: v.to_ascii_lowercase(), range: *r }),
         name: name.as_ref().map(|(v, r)| Located { value: v.clone(), range: *r }),
+        resource_type: kind.map(ResourceType::of),
     };
     let item = match (id, name, kind, model, description) {
         (Some(id), Some(name), Some(kind), Some(model), Some(description)) if ok => Some(Item {
@@ -462,7 +483,7 @@ fn default_text(spec: &params::ParamSpec) -> String {
 fn cross_file_checks(headers: &[Header]) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let mut seen_ids: BTreeMap<&str, (FileId, TextRange)> = BTreeMap::new();
-    let mut seen_names: BTreeMap<String, (FileId, TextRange)> = BTreeMap::new();
+    let mut seen_names: BTreeMap<(Option<ResourceType>, String), (FileId, TextRange)> = BTreeMap::new();
     let mut seen_slugs: BTreeMap<&str, FileId> = BTreeMap::new();
     for h in headers {
         if let Some(id) = &h.id {
@@ -479,7 +500,7 @@ fn cross_file_checks(headers: &[Header]) -> Vec<Diagnostic> {
             }
         }
         if let Some(name) = &h.name {
-            let key = name.value.to_lowercase();
+            let key = (h.resource_type, name.value.to_lowercase());
             match seen_names.get(&key) {
                 Some(&(file, range)) => diags.push(
                     Diagnostic::new(codes::DUPLICATE_NAME, format!("duplicate name `{}`", name.value))

@@ -173,6 +173,41 @@ fn yaml_imports_as_custom_content_and_generates_back_the_same_query() {
     }
 }
 
+/// Sentinel keeps names unique per resource type: a hunting query and the
+/// analytic rule made from it may share a name, and real repositories do.
+#[test]
+fn a_hunt_and_a_rule_of_the_same_name_import_and_generate() {
+    let dir = empty_project();
+    let rule = std::fs::read_to_string(fixture("scheduled-rule.yaml"))
+        .unwrap()
+        .replace("name: Mass VM deletion by one caller", "name: Run Command in the hunting window");
+    let rule_path = dir.path().join("same-name-rule.yaml");
+    std::fs::write(&rule_path, rule).unwrap();
+    let (code, out, err) =
+        output(forge_in(dir.path()).args(["import", &fixture("hunting-query.yaml"), rule_path.to_str().unwrap()]));
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(err.contains("2 imported"), "{err}");
+    let (code, out, err) = output(forge_in(dir.path()).args(["generate"]));
+    assert_eq!(code, 0, "{out}\n{err}");
+    let mut names = Vec::new();
+    for kind in ["hunting", "analytics"] {
+        for entry in std::fs::read_dir(dir.path().join("generated/yaml").join(kind)).unwrap() {
+            let doc: serde_json::Value =
+                serde_norway::from_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap()).unwrap();
+            names.push(doc["name"].as_str().unwrap().to_string());
+        }
+    }
+    assert_eq!(names, ["Run Command in the hunting window", "Run Command in the hunting window"]);
+    // Two items of one resource type still may not share a name.
+    let copy = dir.path().join("content/hunting/copy.toml");
+    let original = read(dir.path(), "content/hunting/run-command-in-the-hunting-window.toml");
+    let id_line = original.lines().find(|l| l.starts_with("id =")).unwrap().to_string();
+    std::fs::write(&copy, original.replace(&id_line, "id = \"0b7c4f5e-2a3d-4e6f-8a9b-1c2d3e4f5a6b\"")).unwrap();
+    let (code, _, err) = output(forge_in(dir.path()).args(["generate"]));
+    assert_eq!(code, 1);
+    assert!(err.contains("error[CNT007]"), "{err}");
+}
+
 #[test]
 fn arm_exports_and_solution_packages_import_every_rule_and_say_what_they_skip() {
     let dir = empty_project();
