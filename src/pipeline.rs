@@ -123,9 +123,21 @@ fn items_to_documents(
                 // (values are always literals): point at both.
                 let template = renderer.template_file(item.model.info().template);
                 for mut d in crate::kql::codes::syntax_diagnostics(rendered.file, &rendered.text) {
-                    if let (Some(t), Some(primary)) = (template, &d.primary) {
-                        let range = template_line_of(&sources.get(t).text, &rendered.text, primary.range.start);
-                        d = d.with_secondary(t, range, "rendered from this template line");
+                    if let (Some(t), Some(primary)) = (template, d.primary.clone()) {
+                        let template_text = &sources.get(t).text;
+                        let line = template_line_of(template_text, &rendered.text, primary.range.start);
+                        if line.is_empty() {
+                            d = d.with_secondary(t, line, "rendered from this template");
+                        } else {
+                            // Lead with the template, the file the user edits;
+                            // the rendered query (a virtual file) comes second.
+                            let range = position_in_line(template_text, line, &rendered.text, primary.range);
+                            d = d.with_primary(t, range, primary.message.clone()).with_secondary(
+                                rendered.file,
+                                primary.range,
+                                "in the rendered query",
+                            );
+                        }
                     }
                     diagnostics.push(d.with_secondary(item.file, item.id.range, "in the query of this item"));
                 }
@@ -147,6 +159,31 @@ fn items_to_documents(
     }
     diagnostics.extend(schema_check::validate_documents(&documents));
     (kql, documents, diagnostics)
+}
+
+/// Where `range` of the rendered query falls in the template `line`: the
+/// same column when the line rendered to itself, else the first occurrence
+/// of the token's text, else the whole line.
+fn position_in_line(
+    template: &str,
+    line: crate::span::TextRange,
+    rendered: &str,
+    range: crate::span::TextRange,
+) -> crate::span::TextRange {
+    use crate::span::TextRange;
+    let text = &template[line.start as usize..line.end as usize];
+    let (start, end) = (range.start as usize, range.end as usize);
+    let rendered_line_start = rendered[..start].rfind('\n').map_or(0, |i| i + 1);
+    let rendered_line_end = rendered[start..].find('\n').map_or(rendered.len(), |i| start + i);
+    if rendered[rendered_line_start..rendered_line_end].trim_end() == text {
+        let column = (start - rendered_line_start) as u32;
+        return TextRange::new(line.start + column, line.start + column + (end - start) as u32);
+    }
+    let token = &rendered[start..end];
+    match text.find(token).filter(|_| !token.is_empty()) {
+        Some(at) => TextRange::new(line.start + at as u32, line.start + (at + token.len()) as u32),
+        None => line,
+    }
 }
 
 /// The template line a rendered line most likely came from: the same text

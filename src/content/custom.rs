@@ -23,6 +23,8 @@
 //! content is read and lives for the rest of the process (it is leaked: a
 //! run reads its content once, and the declarations are small).
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 use toml::de::{DeTable, DeValue};
 
@@ -83,13 +85,18 @@ pub fn template_name(query: &str) -> String {
 /// `[params.*]` declarations, `[[connectors]]`) and build the model.
 /// Returns the model and the declared values; `None` when a declaration is
 /// broken (diagnostics say why).
-pub fn read(r: &mut TableReader<'_, '_>, slug: &str) -> Option<(&'static dyn Model, ParamValues)> {
+/// The model, its values, and where each default is written (the value a
+/// render error points back at).
+pub type CustomRead = (&'static dyn Model, ParamValues, BTreeMap<&'static str, TextRange>);
+
+pub fn read(r: &mut TableReader<'_, '_>, slug: &str) -> Option<CustomRead> {
     let file = r.file;
     let query = r.string("query", true, "\"templates/custom/<file name>.kql.tera\"");
     let window = r.string("window", false, "");
     let mut diags = Vec::new();
     let mut specs: Vec<ParamSpec> = Vec::new();
     let mut values = ParamValues::default();
+    let mut ranges = BTreeMap::new();
     if let Some((table, _)) = r.table("params") {
         for (key, value) in table.iter() {
             let name = key.get_ref().as_ref();
@@ -115,8 +122,11 @@ pub fn read(r: &mut TableReader<'_, '_>, slug: &str) -> Option<(&'static dyn Mod
                 );
                 continue;
             }
-            if let Some((spec, v)) = read_declaration(file, leak(name), decl, range_of(value), &mut diags) {
+            if let Some((spec, v, default_range)) =
+                read_declaration(file, leak(name), decl, range_of(value), &mut diags)
+            {
                 values.values.insert(spec.name, v);
+                ranges.insert(spec.name, default_range);
                 specs.push(spec);
             }
         }
@@ -169,7 +179,7 @@ pub fn read(r: &mut TableReader<'_, '_>, slug: &str) -> Option<(&'static dyn Mod
         window_param,
     };
     let model: &'static CustomModel = Box::leak(Box::new(model));
-    Some((model, values))
+    Some((model, values, ranges))
 }
 
 fn is_identifier(name: &str) -> bool {
@@ -231,7 +241,7 @@ fn read_declaration(
     decl: &DeTable<'_>,
     range: TextRange,
     diags: &mut Vec<Diagnostic>,
-) -> Option<(ParamSpec, ParamValue)> {
+) -> Option<(ParamSpec, ParamValue, TextRange)> {
     let mut r = TableReader::new(file, decl, range, "a parameter declaration");
     let ty = r.one_of("type", TYPES);
     if ty.is_none() && r.has("type").is_none() {
@@ -343,7 +353,7 @@ fn read_declaration(
                     DefaultValue::List(Box::leak(items.into_boxed_slice()))
                 }
             };
-            Some((spec, value))
+            Some((spec, value, range_of(default)))
         }
         Err(problem) => {
             let mut d = crate::content::param_problem(file, "custom", &spec, range_of(default), problem);

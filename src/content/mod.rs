@@ -146,7 +146,11 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> Loaded {
             let diag = Diagnostic::new(codes::TOML_SYNTAX, "invalid TOML")
                 .with_primary(file, range, message)
                 .with_help("fix the TOML syntax at the marked position");
-            return Loaded { item: None, header: Header { file, slug, id: None, name: None, resource_type: None }, diagnostics: vec![diag] };
+            return Loaded {
+                item: None,
+                header: Header { file, slug, id: None, name: None, resource_type: None },
+                diagnostics: vec![diag],
+            };
         }
     };
     let mut r = TableReader::new(file, doc.get_ref(), range_of(&doc), "the content file");
@@ -246,8 +250,8 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> Loaded {
     let mut custom_values = None;
     let model = template.as_ref().and_then(|(name, range)| {
         if is_custom {
-            return crate::content::custom::read(&mut r, &slug).map(|(model, values)| {
-                custom_values = Some(values);
+            return crate::content::custom::read(&mut r, &slug).map(|(model, values, ranges)| {
+                custom_values = Some((values, ranges));
                 model
             });
         }
@@ -299,8 +303,9 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> Loaded {
 
     let mut params = ParamValues::default();
     let mut param_ranges = BTreeMap::new();
-    if let Some(values) = custom_values {
+    if let Some((values, ranges)) = custom_values {
         params = values;
+        param_ranges = ranges;
     } else if let Some(model) = model {
         check_params(file, model, params_table, &mut params, &mut param_ranges, &mut diags);
     }

@@ -191,6 +191,19 @@ impl Filter for KqlBool {
     }
 }
 
+/// The names of the KQL filters (for did-you-mean on an unknown filter).
+pub const NAMES: &[&str] = &[
+    "kql_string",
+    "kql_list",
+    "kql_timespan",
+    "kql_minutes",
+    "kql_hours",
+    "kql_int",
+    "kql_real",
+    "kql_bool",
+    "kql_datetime",
+];
+
 /// Register every filter on a Tera instance.
 pub fn register(tera: &mut tera::Tera) {
     tera.register_filter("kql_string", KqlString);

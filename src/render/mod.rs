@@ -6,9 +6,9 @@
 //! its input, so a value printed without a KQL filter is found after
 //! rendering and reported as `TPL003` instead of reaching the query.
 
-pub mod filters;
-
 pub mod codes;
+pub mod filters;
+mod locate;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -97,7 +97,18 @@ impl Renderer {
         // Add one by one so a broken template does not hide the others.
         for (name, text) in &templates {
             if let Err(err) = tera.add_raw_template(name, text) {
-                diags.push(template_diagnostic(&err, files[name], sources, None));
+                let mut d = template_diagnostic(&err, files[name], sources, None);
+                if let Some((word, opened)) = locate::unclosed_block(text)
+                    && d.primary.as_ref().is_some_and(|p| p.range.start >= opened.end)
+                {
+                    let end = d.primary.as_ref().map(|p| p.range).unwrap_or_default();
+                    d = d
+                        .with_primary(files[name], end, format!("the template ends here without `{{% end{word} %}}`"))
+                        .with_secondary(files[name], opened, format!("this `{word}` is never closed"))
+                        .with_help(format!("close the block with `{{% end{word} %}}`"));
+                    d.message = format!("unclosed `{{% {word} %}}` block");
+                }
+                diags.push(d);
                 // Keep the name resolvable so items using it report once.
                 let _ = tera.add_raw_template(name, "");
             }
@@ -137,11 +148,15 @@ impl Renderer {
             "params": params,
             "item": { "id": item.id.value.0, "name": item.name.value, "kind": item.kind },
         });
+        let undefined = undefined_params(item, template_file, sources);
+        if !undefined.is_empty() {
+            return Err(undefined);
+        }
         let context = tera::Context::from_value(context).expect("context is an object");
         let text = self
             .tera
             .render(info.template, &context)
-            .map_err(|err| vec![template_diagnostic(&err, template_file, sources, Some(item))])?;
+            .map_err(|err| vec![self.render_diagnostic(&err, template_file, sources, item)])?;
         if let Some(start) = text.find(POISON_START) {
             let rest = &text[start + POISON_START.len()..];
             let raw = rest.split(POISON_END).next().unwrap_or_default();
@@ -163,6 +178,95 @@ impl Renderer {
         let file = sources.add(path, text.clone());
         Ok(RenderedKql { file, text })
     }
+}
+
+impl Renderer {
+    /// A render error, pointed at the filter that is unknown or failed (and
+    /// at the parameter value it failed on), else as Tera reports it.
+    fn render_diagnostic(&self, err: &tera::Error, template: FileId, sources: &SourceMap, item: &Item) -> Diagnostic {
+        let mut d = template_diagnostic(err, template, sources, Some(item));
+        let chain = error_chain(err);
+        let text = &sources.get(template).text;
+        let filter = quoted_after(&chain, "Filter call '").or_else(|| quoted_after(&chain, "Filter '"));
+        if let Some(name) = filter {
+            let uses = locate::filter_uses(text, &name);
+            if chain.contains("not found") {
+                if let Some((range, _)) = uses.first() {
+                    d = d.with_primary(template, *range, format!("no filter `{name}`"));
+                }
+                d.message = format!("unknown filter `{name}`");
+                d.help = Some(match locate::did_you_mean(&name, filters::NAMES.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("the KQL filters are {}", filters::NAMES.join(", ")),
+                });
+            } else if let Some((range, param)) = self.failing_use(&name, &uses, item) {
+                let label = d.primary.as_ref().map(|p| p.message.clone()).unwrap_or_default();
+                d = d.with_primary(template, range, label);
+                if let Some(param) = param
+                    && let Some(value_range) = item.param_ranges.get(param.as_str())
+                {
+                    d = d.with_secondary(item.file, *value_range, format!("the value of `{param}`"));
+                    d.help = Some(format!(
+                        "give `{param}` a value that `{name}` accepts, or print it with a filter that takes it \
+                         (`kql_timespan` takes any timespan)"
+                    ));
+                }
+                d.message = format!("filter `{name}` failed");
+            }
+        }
+        d
+    }
+
+    /// Which use of filter `name` fails for this item: each `params.X |
+    /// name` is tried on the item's value of X; the first use otherwise.
+    fn failing_use(&self, name: &str, uses: &[(TextRange, &str)], item: &Item) -> Option<(TextRange, Option<String>)> {
+        let mut tera = self.tera.clone();
+        for (range, input) in uses {
+            let Some(param) =
+                input.strip_prefix("params.").filter(|p| p.chars().all(|c| c.is_alphanumeric() || c == '_'))
+            else {
+                continue;
+            };
+            let Some(value) = item.params.values.get(param) else { continue };
+            let mut context = tera::Context::new();
+            context.insert("v", &value.to_json());
+            if tera.render_str(&format!("{{{{ v | {name} }}}}"), &context).is_err() {
+                return Some((*range, Some(param.to_string())));
+            }
+        }
+        uses.first().map(|(range, _)| (*range, None))
+    }
+}
+
+/// Every `params.X` the item's template reads that its model does not
+/// declare, each with did-you-mean: all of them in one run, found before
+/// rendering (Tera stops at the first).
+fn undefined_params(item: &Item, template: FileId, sources: &SourceMap) -> Vec<Diagnostic> {
+    let info = item.model.info();
+    let known: Vec<&str> = info.params.iter().map(|p| p.name).collect();
+    let text = &sources.get(template).text;
+    let guarded = |name: &str| text.contains(&format!("params.{name} is defined"));
+    locate::param_refs(text)
+        .into_iter()
+        .filter(|(name, _)| !known.contains(name) && !guarded(name))
+        .map(|(name, range)| {
+            let help = match locate::did_you_mean(name, known.iter().copied()) {
+                Some(s) => format!("did you mean `params.{s}`?"),
+                None if known.is_empty() => format!("model `{}` has no parameters", info.name),
+                None => format!("parameters of `{}`: {}", info.name, known.join(", ")),
+            };
+            Diagnostic::new(codes::UNDEFINED_VARIABLE, format!("undefined variable `params.{name}`"))
+                .with_primary(template, range, format!("not a parameter of `{}`", info.name))
+                .with_secondary(item.file, item.id.range, "while rendering this item")
+                .with_help(help)
+        })
+        .collect()
+}
+
+/// The text between `prefix` and the next `'` in `text`.
+fn quoted_after(text: &str, prefix: &str) -> Option<String> {
+    let rest = &text[text.find(prefix)? + prefix.len()..];
+    Some(rest[..rest.find('\'')?].to_string())
 }
 
 /// Trailing whitespace removed from every line, blank lines at the ends

@@ -107,6 +107,73 @@ fn one_mistake_in_an_overridden_item_is_one_error() {
     assert_eq!(codes, ["CNT002"], "{report:#}");
 }
 
+/// Template mistakes point where they are: an unknown filter at the filter
+/// (with did-you-mean), a failing filter at its use and at the TOML value it
+/// failed on, every undefined parameter in one run, a KQL typo in a rendered
+/// query at the template line first.
+#[test]
+fn template_errors_point_at_the_mistake() {
+    let project = tempfile::tempdir().unwrap();
+    crate::util::copy_tree(&root().join("tests/fixtures/custom"), project.path());
+    let template = project.path().join("templates/custom/vm-deletions.kql.tera");
+    let item = project.path().join("content/hunting/vm-deletions.toml");
+    let (original_template, original_item) =
+        (std::fs::read_to_string(&template).unwrap(), std::fs::read_to_string(&item).unwrap());
+    let report = |template_text: &str, item_text: &str| {
+        std::fs::write(&template, template_text).unwrap();
+        std::fs::write(&item, item_text).unwrap();
+        let out = forge(project.path()).args(["generate", "--check", "--format", "json"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        report["diagnostics"].as_array().unwrap().clone()
+    };
+    let at = |d: &serde_json::Value| {
+        let l = &d["location"];
+        (l["file"].as_str().unwrap().to_string(), l["line"].as_u64().unwrap(), l["text"].as_str().unwrap().to_string())
+    };
+
+    let diags = report(&original_template.replace("kql_timespan", "kql_timespn"), &original_item);
+    assert_eq!(diags.len(), 1);
+    assert_eq!(diags[0]["code"], "TPL001");
+    assert_eq!(at(&diags[0]), ("templates/custom/vm-deletions.kql.tera".into(), 3, "kql_timespn".into()));
+    assert_eq!(diags[0]["help"], "did you mean `kql_timespan`?");
+
+    let diags = report(
+        &original_template.replace("params.lookback | kql_timespan", "params.lookback | kql_minutes"),
+        &original_item.replace("default = \"1d\"\nmin = \"1h\"", "default = \"90s\"\nmin = \"1s\""),
+    );
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert_eq!(diags[0]["message"], "filter `kql_minutes` failed");
+    assert_eq!(at(&diags[0]), ("templates/custom/vm-deletions.kql.tera".into(), 3, "kql_minutes".into()));
+    let value =
+        diags[0]["related"].as_array().unwrap().iter().find(|l| l["label"] == "the value of `lookback`").unwrap();
+    assert_eq!(
+        (value["file"].as_str(), value["text"].as_str()),
+        (Some("content/hunting/vm-deletions.toml"), Some("\"90s\""))
+    );
+
+    let diags = report(
+        &original_template
+            .replace("params.min_count", "params.min_cout")
+            .replace("params.failed_ratio", "params.fail_ratio"),
+        &original_item,
+    );
+    let found: Vec<(String, String)> =
+        diags.iter().map(|d| (d["code"].as_str().unwrap().into(), d["help"].as_str().unwrap().into())).collect();
+    assert_eq!(
+        found,
+        [
+            ("TPL002".to_string(), "did you mean `params.min_count`?".to_string()),
+            ("TPL002".to_string(), "did you mean `params.failed_ratio`?".to_string())
+        ]
+    );
+
+    let diags = report(&original_template.replace("| summarize", "| summarise"), &original_item);
+    assert_eq!(diags[0]["code"], "SYN004");
+    assert_eq!(at(&diags[0]), ("templates/custom/vm-deletions.kql.tera".into(), 9, "summarise".into()));
+    assert_eq!(diags[0]["help"], "did you mean `summarize`?");
+}
+
 #[test]
 fn validate_list_show_and_templates() {
     let dir = root();

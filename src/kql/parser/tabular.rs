@@ -457,7 +457,15 @@ impl Parser<'_> {
         let help = OPERATORS
             .iter()
             .find(|o| o.eq_ignore_ascii_case(&word))
-            .map(|o| format!("operators are case-sensitive: did you mean `{o}`?"));
+            .map(|o| format!("operators are case-sensitive: did you mean `{o}`?"))
+            .or_else(|| {
+                OPERATORS
+                    .iter()
+                    .map(|o| (strsim::damerau_levenshtein(&word, o), *o))
+                    .filter(|(d, o)| *d <= 2.max(o.len() / 4) && *d < word.len())
+                    .min()
+                    .map(|(_, o)| format!("did you mean `{o}`?"))
+            });
         self.add_error(SyntaxErrorCode::UnknownQueryOperator, format!("unknown query operator `{word}`"), r, help);
         self.bump();
         self.recover_to_pipe();
