@@ -190,15 +190,17 @@ impl ParamSpec {
         })
     }
 
-    /// The type as users read it in messages and `templates`.
+    /// The type as users read it in messages and `templates`: spelled as a
+    /// custom declaration writes it (`type = "int"`), so what `templates`
+    /// prints can be copied into a declaration.
     pub fn type_name(&self) -> &'static str {
         match self.ty {
             ParamType::Timespan { .. } => "timespan",
-            ParamType::Int { .. } => "integer",
+            ParamType::Int { .. } => "int",
             ParamType::Real { .. } => "real",
             ParamType::Bool => "bool",
             ParamType::String { .. } => "string",
-            ParamType::StringList { .. } => "list of strings",
+            ParamType::StringList { .. } => "string_list",
             ParamType::Datetime { .. } => "datetime",
         }
     }

@@ -93,7 +93,7 @@ pub enum Command {
     /// found there instead (`sentinel-forge explain SNT001` … `SNT034`).
     Validate(commands::validate::ValidateArgs),
     /// List the content items (id, kind, model, name, file)
-    List,
+    List(commands::list::ListArgs),
     /// Print one rendered item: its KQL (default), YAML or ARM template
     Show(commands::show::ShowArgs),
     /// List the built-in hunt models, or every parameter of one model
@@ -143,7 +143,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Generate(args) => commands::generate::run(g, args),
         Command::Validate(args) => commands::validate::run(g, args),
-        Command::List => commands::list::run(g),
+        Command::List(args) => commands::list::run(g, args),
         Command::Show(args) => commands::show::run(g, args),
         Command::Templates(args) => commands::templates::run(g, args),
         Command::New(args) => commands::new::run(g, args),

@@ -54,8 +54,8 @@ fn apply_one(file: FileId, item: &mut Item, set: &str, offset: usize) -> Option<
     let name_range = at(left.len() - left.trim_start().len(), name.len());
     let Some(spec) = info.param(name) else {
         let known: Vec<&str> = info.params.iter().map(|p| p.name).collect();
+        // An unknown key, as the same misspelling in a content file would be.
         let mut d = super::reader::unknown_key(file, name, name_range, "the model's parameters", &known);
-        d.code = codes::UNKNOWN_OVERRIDE;
         d.message = format!("`--set` of unknown parameter `{name}` of model `{}`", info.name);
         return Some(d);
     };
@@ -117,7 +117,7 @@ mod tests {
         let file = sources.find(SOURCE_NAME).unwrap();
         let got: Vec<(&str, &str)> =
             diags.iter().map(|d| (d.code.id, sources.get(file).slice(d.primary.as_ref().unwrap().range))).collect();
-        assert_eq!(got, [("CNT005", "-1"), ("CNT024", "min_comands"), ("CNT011", "5 5"), ("CNT003", "oops")]);
+        assert_eq!(got, [("CNT005", "-1"), ("CNT002", "min_comands"), ("CNT011", "5 5"), ("CNT003", "oops")]);
         assert!(diags[1].help.as_deref().unwrap().contains("did you mean `min_commands`"));
         assert_eq!(item.params.values["min_commands"], ParamValue::Int(5), "a rejected value changes nothing");
     }

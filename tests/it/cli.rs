@@ -174,6 +174,51 @@ fn template_errors_point_at_the_mistake() {
     assert_eq!(diags[0]["help"], "did you mean `summarize`?");
 }
 
+/// `list --format json`, `templates` finding a custom model by its file
+/// stem and suggesting near names, parameter types spelled as declarations
+/// spell them, a misspelt `--set` name as CNT002 like in a file, and a
+/// closed pipe ending the program quietly.
+#[test]
+fn first_day_polish() {
+    let project = tempfile::tempdir().unwrap();
+    crate::util::copy_tree(&root().join("tests/fixtures/custom"), project.path());
+    let out = forge(project.path()).args(["list", "--format", "json"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let list: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let hunt = list.as_array().unwrap().iter().find(|i| i["model"] == "custom:vm-deletions").unwrap();
+    assert_eq!(hunt["file"], "content/hunting/vm-deletions.toml");
+    assert_eq!(hunt["kind"], "hunting");
+
+    let out = forge(project.path()).args(["templates", "vm-deletions"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("custom:vm-deletions\n"), "{text}");
+    assert!(text.contains("  min_count (int) = 5\n"), "{text}");
+    assert!(text.contains("  operations (string_list) = "), "{text}");
+    let out = forge(project.path()).args(["templates", "run_comand_spike"]).output().unwrap();
+    assert!(stderr(&out).contains("did you mean `run_command_spike`?"), "{}", stderr(&out));
+
+    let out = forge(project.path())
+        .args(["run", "vm-deletions", "--set", "min_cout=3", "--workspace-id", "00000000-0000-0000-0000-000000000000"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(err.contains("error[CNT002]"), "{err}");
+    assert!(err.contains("did you mean `min_count`?"), "{err}");
+
+    // A pipe whose reader is already gone: the first write fails.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("sentinel-forge"))
+        .arg("templates")
+        .current_dir(project.path())
+        .stdout(writer)
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(101), "a panic's exit code");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
 #[test]
 fn validate_list_show_and_templates() {
     let dir = root();

@@ -4,10 +4,38 @@ use crate::cli::{ExitStatus, GlobalArgs};
 use crate::content;
 use crate::source::SourceMap;
 
-/// Content items as aligned columns, sorted by file.
-pub fn run(g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
+#[derive(clap::Args, Debug)]
+pub struct ListArgs {
+    /// `table`: aligned columns; `json`: one object per item, for scripts
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+/// Content items as aligned columns (or JSON), sorted by file.
+pub fn run(g: &GlobalArgs, args: ListArgs) -> anyhow::Result<ExitStatus> {
     let mut sources = SourceMap::new();
     let (items, diags) = content::load(&g.content, &mut sources).context("list")?;
+    if args.format == ListFormat::Json {
+        let list: Vec<serde_json::Value> = items
+            .iter()
+            .map(|i| {
+                serde_json::json!({
+                    "id": i.id.value.to_string(),
+                    "kind": i.kind.as_str(),
+                    "model": i.model.info().name,
+                    "name": i.name.value,
+                    "file": sources.get(i.file).path,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&list).expect("JSON serializes"));
+    }
     let rows: Vec<[String; 5]> = items
         .iter()
         .map(|i| {
@@ -20,7 +48,9 @@ pub fn run(g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
             ]
         })
         .collect();
-    print!("{}", columns(&["ID", "KIND", "MODEL", "NAME", "FILE"], &rows));
+    if args.format == ListFormat::Table {
+        print!("{}", columns(&["ID", "KIND", "MODEL", "NAME", "FILE"], &rows));
+    }
     if crate::diag::has_errors(&diags) {
         eprintln!(
             "{} file(s) with errors are not listed: run `sentinel-forge validate`",

@@ -37,9 +37,22 @@ pub fn run(g: &GlobalArgs, args: TemplatesArgs) -> anyhow::Result<ExitStatus> {
             print!("{}", columns(&["MODEL", "KINDS", "FINDS"], &rows));
         }
         Some(name) => {
-            let found = models::find(&name).or_else(|| custom.iter().copied().find(|m| m.info().name == name));
+            // A custom model is `custom:<file stem>`; the stem alone finds it too.
+            let found = models::find(&name).or_else(|| {
+                custom
+                    .iter()
+                    .copied()
+                    .find(|m| m.info().name == name || m.info().name.strip_prefix("custom:") == Some(&name))
+            });
             let Some(model) = found else {
-                bail!("no model named `{name}` (see `sentinel-forge templates`)");
+                let names = REGISTRY.iter().chain(custom.iter()).map(|m| m.info().name);
+                let hint = names
+                    .map(|n| (strsim::damerau_levenshtein(&name, n), n))
+                    .filter(|(d, n)| *d <= 2.max(n.len() / 4))
+                    .min()
+                    .map(|(_, n)| format!("did you mean `{n}`? "))
+                    .unwrap_or_default();
+                bail!("no model named `{name}` ({hint}see `sentinel-forge templates`)");
             };
             print!("{}", describe(model));
         }
