@@ -159,11 +159,16 @@ impl SentinelClient {
         req.insert_header("accept", "application/json");
         let options = PipelineSendOptions { skip_checks: true, ..Default::default() };
         let resp = self.pipeline.send(&Context::new(), &mut req, Some(options)).await.map_err(|e| {
-            let kind = match e.kind() {
-                azure_core::error::ErrorKind::Credential => DeployErrorKind::Auth,
-                _ => DeployErrorKind::Transport,
+            let why = crate::deploy::sdk_error::chain(&e);
+            let (kind, text) = if crate::deploy::sdk_error::is_credential_failure(&e) {
+                (
+                    DeployErrorKind::Auth,
+                    format!("{what}: {why}\n  help: {}", crate::deploy::sdk_error::credential_advice(&why)),
+                )
+            } else {
+                (DeployErrorKind::Transport, format!("{what}: {why}"))
             };
-            let mut err = DeployError::new(kind, crate::deploy::auth::redact(&format!("{what}: {e}")));
+            let mut err = DeployError::new(kind, crate::deploy::auth::redact(&text));
             err.correlation_id = Some(self.correlation_id.clone());
             err
         })?;

@@ -23,6 +23,7 @@ pub mod ownership;
 pub mod plan;
 pub mod resource;
 pub mod retry;
+pub mod sdk_error;
 pub mod target;
 pub mod transport;
 

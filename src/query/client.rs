@@ -158,16 +158,21 @@ impl LogAnalyticsClient {
         let sent = self.pipeline.send(&ctx, &mut req, Some(options)).await;
         let tries = tries.load(Ordering::Relaxed).max(1);
         let resp = sent.map_err(|e| {
-            let kind = match e.kind() {
-                azure_core::error::ErrorKind::Credential => QueryErrorKind::Auth,
-                _ => QueryErrorKind::Transport,
+            let kind = if crate::deploy::sdk_error::is_credential_failure(&e) {
+                QueryErrorKind::Auth
+            } else {
+                QueryErrorKind::Transport
             };
             let what = match kind {
                 QueryErrorKind::Auth => "no token for Log Analytics".to_string(),
                 _ => format!("cannot reach the Log Analytics endpoint {}", self.endpoint_for_messages),
             };
-            let why = error_chain(&e);
-            QueryError::new(kind, crate::deploy::auth::redact(&format!("{what} after {tries} attempt(s): {why}")))
+            let why = crate::deploy::sdk_error::chain(&e);
+            let mut text = format!("{what} after {tries} attempt(s): {why}");
+            if kind == QueryErrorKind::Auth {
+                text = format!("{text}\n  help: {}", crate::deploy::sdk_error::credential_advice(&why));
+            }
+            QueryError::new(kind, crate::deploy::auth::redact(&text))
         })?;
         if resp.status().is_success() {
             let results = QueryResults::from_json(resp.body()).map_err(|why| {
@@ -179,21 +184,6 @@ impl LogAnalyticsClient {
         }
         Err(http_error(&resp, workspace, tries, self.wait_seconds))
     }
-}
-
-/// An error and its sources, `: `-separated, repeats dropped (the SDK's
-/// outer message alone, "retry policy expired", hides the reason).
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts: Vec<String> = vec![e.to_string()];
-    let mut source = e.source();
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        source = s.source();
-    }
-    parts.join(": ")
 }
 
 /// The error of a non-success response, with a message that says what to do.

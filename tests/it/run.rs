@@ -601,3 +601,22 @@ fn a_custom_item_runs_with_its_declared_parameters_and_window() {
     assert!(err.contains("error[CNT005]") && err.contains("allowed: 1 ..= 1000"), "{err}");
     assert_eq!(emu.queries().len(), 1, "nothing more was sent");
 }
+
+/// A missing Azure CLI says so and lists the other ways to sign in, for
+/// `run` and `deploy` alike (the SDK's own words were "non-transport error
+/// occurred which will not be retried").
+#[test]
+fn a_missing_azure_cli_says_what_to_do() {
+    let emu = emulator();
+    let dir = project();
+    let empty_path = tempfile::tempdir().unwrap();
+    for args in [
+        &["run", "run-command-spike", "--env", "test", "--auth", "cli"][..],
+        &["deploy", "--env", "test", "--auth", "cli", "--yes"],
+    ] {
+        let (code, _, err) = run(forge(dir.path(), &emu).args(args).env("PATH", empty_path.path()));
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("Azure CLI (`az`) not found: install it and sign in with `az login`"), "{err}");
+        assert!(err.contains("SENTINEL_FORGE_TOKEN (--auth token)"), "{err}");
+    }
+}
