@@ -267,12 +267,14 @@ fn lint_source(
         diags.extend(found);
         let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         tree.push(TreeEntry {
+            generated_root: generated_root(path),
             file,
             path: shown.clone(),
             file_name,
             format,
             kind: doc.kind,
             id: doc.id().map(|(id, node)| (id, node.range)),
+            name: doc.text_field(crate::lint::document::Field::Name).map(|(name, _)| name.to_string()),
             anchor: doc.missing_range(),
         });
     }
@@ -357,4 +359,15 @@ fn git_show(rev: &str, path: &Path) -> Option<String> {
 pub fn as_warning(mut d: Diagnostic) -> Diagnostic {
     d.severity = Severity::Warning;
     d
+}
+
+/// The marker `generate` writes at the root of the tree it owns (the same
+/// name as `output`'s; a test keeps the two equal).
+pub const GENERATED_MARKER: &str = ".sentinel-forge-output";
+
+/// The nearest folder above `path` that `generate` wrote, if any: inside
+/// one, the environments' copies of a rule are expected, not duplicates.
+fn generated_root(path: &Path) -> Option<std::path::PathBuf> {
+    let absolute = std::path::absolute(path).ok()?;
+    absolute.ancestors().skip(1).find(|dir| dir.join(GENERATED_MARKER).is_file()).map(Path::to_path_buf)
 }

@@ -46,8 +46,46 @@ pub struct TreeEntry {
     pub format: Format,
     pub kind: DocKind,
     pub id: Option<(String, TextRange)>,
+    /// The display name (`name`, or `displayName` in ARM).
+    pub name: Option<String>,
+    /// The `generate` output tree the file is in, if any.
+    pub generated_root: Option<std::path::PathBuf>,
     /// Span used for file-level findings (the first key).
     pub anchor: TextRange,
+}
+
+impl TreeEntry {
+    /// The same rule as `other` in another form or place that is not a
+    /// second template: one id and one name, and not two repository YAML
+    /// files (which Sentinel's CI rejects) unless both are in one tree that
+    /// `generate` wrote, one folder apart (`generated/yaml/x.yaml` and the
+    /// environments' `generated/dev/yaml/x.yaml`, `generated/prod/yaml/x.yaml`). A YAML file and its ARM template, or a
+    /// per-rule template and a combined one (`azuredeploy.json`, a
+    /// solution's `mainTemplate.json`), are packagings of one rule.
+    pub fn is_copy_of(&self, other: &TreeEntry) -> bool {
+        let id = |e: &TreeEntry| e.id.as_ref().map(|(id, _)| id.trim().to_ascii_lowercase());
+        let same_rule = id(self).is_some() && id(self) == id(other) && self.name.is_some() && self.name == other.name;
+        let both_yaml = self.format == Format::Yaml && other.format == Format::Yaml;
+        let environment_copies = self.generated_root.is_some()
+            && self.generated_root == other.generated_root
+            && one_folder_apart(&self.path, &other.path);
+        same_rule && (!both_yaml || environment_copies)
+    }
+}
+
+/// Whether two paths are one layout under one folder more, or under two
+/// sibling folders where they part (`yaml/x.yaml`, `dev/yaml/x.yaml`,
+/// `prod/yaml/x.yaml`): how environment copies are laid out.
+fn one_folder_apart(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<&str>, Vec<&str>) = (a.split('/').collect(), b.split('/').collect());
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let (rest_a, rest_b) = (&a[common..], &b[common..]);
+    let (short, long) = if rest_a.len() < rest_b.len() { (rest_a, rest_b) } else { (rest_b, rest_a) };
+    match long.len() - short.len() {
+        1 => !short.is_empty() && long[1..] == *short,
+        0 => short.len() >= 2 && long[1..] == short[1..],
+        _ => false,
+    }
 }
 
 /// Every rule, in code order.
@@ -91,4 +129,17 @@ pub const RULES: &[&dyn Rule] = &[
 /// Look a lint rule up by code id or name (case-insensitive).
 pub fn rule(query: &str) -> Option<&'static dyn Rule> {
     RULES.iter().copied().find(|r| r.code().id.eq_ignore_ascii_case(query) || r.code().name.eq_ignore_ascii_case(query))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_folder_apart;
+
+    #[test]
+    fn environment_layouts_are_one_folder_apart() {
+        assert!(one_folder_apart("generated/yaml/a/x.yaml", "generated/dev/yaml/a/x.yaml"));
+        assert!(one_folder_apart("generated/dev/yaml/a/x.yaml", "generated/prod/yaml/a/x.yaml"));
+        assert!(!one_folder_apart("Detections/AWS/x.yaml", "Solutions/AWS/Analytic Rules/x.yaml"));
+        assert!(!one_folder_apart("x.yaml", "x.yaml"));
+    }
 }

@@ -21,6 +21,9 @@ crate::lint_code! {
     /// Example: `Detections/AWS/NewUser.yaml` and
     /// `Solutions/AWS/Analytic Rules/NewUser.yaml`.
     ///
+    /// The same rule (one id, one name) at the same path under one more
+    /// folder (an environment's copy) is not a clash.
+    ///
     /// Fix: rename one file to describe what it detects.
     CODE = ("SNT017", "duplicate-file-name", Error);
 }
@@ -32,14 +35,18 @@ impl Rule for DuplicateFileName {
         CODE
     }
     fn check_tree(&self, tree: &[TreeEntry], out: &mut Vec<Diagnostic>) {
-        let mut first: HashMap<String, &TreeEntry> = HashMap::new();
+        let mut seen: HashMap<String, Vec<&TreeEntry>> = HashMap::new();
         for e in tree.iter().filter(|e| e.format == Format::Yaml) {
-            let key = e.file_name.to_ascii_lowercase();
-            match first.get(&key) {
-                None => {
-                    first.insert(key, e);
-                }
+            let earlier = seen.entry(e.file_name.to_ascii_lowercase()).or_default();
+            let first = earlier.first().copied();
+            // The same rule (one id, one name) rendered for another
+            // environment is a copy, not a second template.
+            let is_copy = earlier.iter().any(|prev| e.is_copy_of(prev));
+            earlier.push(e);
+            match first {
+                None => {}
                 Some(prev) if prev.file == e.file => {}
+                Some(_) if is_copy => {}
                 Some(prev) => {
                     let d =
                         Diagnostic::new(CODE, format!("file name `{}` is also used by `{}`", e.file_name, prev.path))
