@@ -56,10 +56,15 @@ impl Existing {
             return Ok(existing);
         }
         let mut sources = crate::source::SourceMap::new();
-        for path in crate::content::content_files(content_dir)? {
+        for path in crate::content::content_files(content_dir)?.0 {
+            let slug = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            // An oversized file (CNT026) still claims its file name.
+            if std::fs::metadata(&path).is_ok_and(|m| m.len() > crate::content::MAX_CONTENT_BYTES) {
+                existing.slugs.insert(slug);
+                continue;
+            }
             let text =
                 std::fs::read_to_string(&path).map_err(|e| Error::io(format!("reading `{}`", path.display()), e))?;
-            let slug = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
             let file = sources.add(crate::content::display_path(&path), text);
             let loaded = crate::content::load_text(file, slug.clone(), &sources.get(file).text);
             if let Some(id) = loaded.header.id {
