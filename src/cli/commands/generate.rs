@@ -57,7 +57,7 @@ pub fn run(g: &GlobalArgs, args: GenerateArgs) -> anyhow::Result<ExitStatus> {
         Some(name) => args.out.join(name),
         None => args.out.clone(),
     };
-    if report(&compiled, args.format, g.color()) {
+    if report(&compiled, args.format, g) {
         eprintln!("nothing written: fix the errors above (`{}` is unchanged)", out.display());
         return Ok(ExitStatus::Findings);
     }

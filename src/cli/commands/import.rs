@@ -94,7 +94,7 @@ fn check_imported(g: &GlobalArgs, planned: &[import::Planned]) -> anyhow::Result
     };
     let problems: Vec<crate::diag::Diagnostic> =
         compiled.diagnostics.iter().filter(|d| d.is_error() && touches_import(d)).cloned().collect();
-    crate::diag::render::print(Format::Text, &problems, &compiled.sources, g.color());
+    crate::diag::render::print(Format::Text, &problems, &compiled.sources, g.color(), g.limit());
     Ok(problems.is_empty())
 }
 

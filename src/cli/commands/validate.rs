@@ -44,7 +44,7 @@ pub fn run(g: &GlobalArgs, args: ValidateArgs) -> anyhow::Result<ExitStatus> {
         bail!("--select, --ignore, --base and --structure-skip-list apply when linting paths: `validate PATH…`");
     }
     let compiled = crate::compile(&g.paths(), &EmitOptions::default()).context("validate")?;
-    if report(&compiled, args.format, g.color()) {
+    if report(&compiled, args.format, g) {
         return Ok(ExitStatus::Findings);
     }
     if args.format == Format::Text {
@@ -70,7 +70,7 @@ fn lint(g: &GlobalArgs, args: ValidateArgs) -> anyhow::Result<ExitStatus> {
     let report = crate::lint::lint_paths(&args.paths, &options).context("validate")?;
     let diags = &report.diagnostics;
     match args.format {
-        Format::Text => eprint!("{}", text::render(diags, &report.sources, g.color())),
+        Format::Text => eprint!("{}", text::render_limited(diags, &report.sources, g.color(), g.limit())),
         Format::Json => print!("{}", json::render(diags, &report.sources)),
         Format::Sarif => print!("{}", sarif::render_with_rules(diags, &report.sources, &crate::lint::codes())),
         Format::Github => print!("{}", github::render(diags, &report.sources)),

@@ -21,10 +21,16 @@ pub enum Format {
 
 /// Print diagnostics in `format`: the human form to stderr, machine forms
 /// to stdout (so they can be piped while progress and summaries stay on the
-/// terminal).
-pub fn print(format: Format, diags: &[super::Diagnostic], sources: &crate::source::SourceMap, color: bool) {
+/// terminal). `limit` caps the text form only: machine forms list everything.
+pub fn print(
+    format: Format,
+    diags: &[super::Diagnostic],
+    sources: &crate::source::SourceMap,
+    color: bool,
+    limit: text::Limit,
+) {
     match format {
-        Format::Text => eprint!("{}", text::render(diags, sources, color)),
+        Format::Text => eprint!("{}", text::render_limited(diags, sources, color, limit)),
         Format::Json => print!("{}", json::render(diags, sources)),
         Format::Sarif => print!("{}", sarif::render(diags, sources)),
         Format::Github => print!("{}", github::render(diags, sources)),
