@@ -208,10 +208,14 @@ fn generate_env_writes_only_that_environment() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let written = snapshot_tree(&project.path().join("generated"));
     assert!(written.iter().all(|(name, _)| name.starts_with("prod/")), "only generated/prod is written");
-    // Byte-identical to the prod subtree a full `generate` writes (and that is committed).
+    // Byte-identical to the prod subtree a full `generate` writes (and that is
+    // committed), plus the ownership marker of a tree written on its own.
     let committed: Vec<_> =
         snapshot_tree(&root().join("generated")).into_iter().filter(|(n, _)| n.starts_with("prod/")).collect();
+    let (markers, written): (Vec<_>, Vec<_>) =
+        written.into_iter().partition(|(n, _)| n == "prod/.sentinel-forge-output");
     assert_eq!(written, committed);
+    assert_eq!(markers.len(), 1);
     // The override took effect: prod's spike needs 10 commands, the default 5.
     let prod = std::fs::read_to_string(project.path().join("generated/prod/kql/run-command-spike.kql")).unwrap();
     assert!(prod.contains("let commandsExecuted = 10;"));

@@ -10,6 +10,7 @@ mod import;
 mod injection;
 mod lint;
 mod outputs;
+mod ownership;
 #[cfg(feature = "emulator")]
 mod run;
 mod util;
