@@ -47,6 +47,10 @@ pub fn run(g: &GlobalArgs, args: ValidateArgs) -> anyhow::Result<ExitStatus> {
     if report(&compiled, args.format, g) {
         return Ok(ExitStatus::Findings);
     }
+    if compiled.items.is_empty() {
+        eprintln!("error: nothing to check: no content items under `{}`", g.content.display());
+        return Ok(ExitStatus::Findings);
+    }
     if args.format == Format::Text {
         eprintln!("{} items valid ({} documents checked)", compiled.items.len(), compiled.documents.len());
     }
@@ -75,11 +79,26 @@ fn lint(g: &GlobalArgs, args: ValidateArgs) -> anyhow::Result<ExitStatus> {
         Format::Sarif => print!("{}", sarif::render_with_rules(diags, &report.sources, &crate::lint::codes())),
         Format::Github => print!("{}", github::render(diags, &report.sources)),
     }
+    for skipped in &report.skipped {
+        eprintln!("skipped {}: {}", skipped.path, skipped.reason);
+    }
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
     eprintln!(
         "{} files read, {} with Sentinel content ({} documents), {} skipped: {errors} error(s), {warnings} warning(s)",
-        report.files_seen, report.files_checked, report.documents, report.skipped
+        report.files_seen,
+        report.files_checked,
+        report.documents,
+        report.skipped.len()
     );
+    // A run that checked nothing must not pass: a wrong path or a tree
+    // with no Sentinel files would otherwise look like clean content.
+    if report.files_checked == 0 && errors == 0 {
+        eprintln!(
+            "error: nothing to check: no Sentinel analytic rule, hunting query or ARM template under {}",
+            args.paths.iter().map(|p| format!("`{}`", p.display())).collect::<Vec<_>>().join(", ")
+        );
+        return Ok(ExitStatus::Findings);
+    }
     Ok(if errors > 0 { ExitStatus::Findings } else { ExitStatus::Clean })
 }
