@@ -83,6 +83,16 @@ impl SourceMap {
         &self.files[id.0 as usize]
     }
 
+    /// Show files under `from` as under `to` (a check run on a scratch copy
+    /// of a project reports the project's paths).
+    pub fn replace_path_prefix(&mut self, from: &str, to: &str) {
+        for f in &mut self.files {
+            if let Some(rest) = f.path.strip_prefix(from) {
+                f.path = format!("{to}{rest}");
+            }
+        }
+    }
+
     pub fn find(&self, path: &str) -> Option<FileId> {
         self.files.iter().position(|f| f.path == path).map(|i| FileId(i as u32))
     }

@@ -92,9 +92,12 @@ pub fn load(dir: &Path, sources: &mut SourceMap) -> Result<(Vec<Item>, Vec<Diagn
     for link in bad_links {
         let file = sources.add(display_path(&link.path), String::new());
         diags.push(
-            Diagnostic::new(codes::BROKEN_CONTENT_LINK, format!("cannot follow `{}`: {}", display_path(&link.path), link.reason))
-                .with_primary(file, TextRange::empty(0), "not read")
-                .with_help("point the link at a real file or directory outside its own tree, or remove it"),
+            Diagnostic::new(
+                codes::BROKEN_CONTENT_LINK,
+                format!("cannot follow `{}`: {}", display_path(&link.path), link.reason),
+            )
+            .with_primary(file, TextRange::empty(0), "not read")
+            .with_help("point the link at a real file or directory outside its own tree, or remove it"),
         );
     }
     for path in files {

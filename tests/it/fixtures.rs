@@ -70,11 +70,8 @@ fn every_fixture_produces_its_code_at_its_span_and_nothing_is_written() {
         let expected = std::fs::read_to_string(fixture.join("expected-span"))
             .unwrap_or_else(|_| panic!("{case}: no expected-span file"));
         // (A schema violation in a document points at its item with a secondary label only.)
-        let label = first
-            .primary
-            .as_ref()
-            .or(first.secondary.first())
-            .unwrap_or_else(|| panic!("{case}: {code} has no span"));
+        let label =
+            first.primary.as_ref().or(first.secondary.first()).unwrap_or_else(|| panic!("{case}: {code} has no span"));
         let src = compiled.sources.get(label.file);
         let (line, col) = src.line_col(label.range.start);
         let (end_line, end_col) = src.line_col(label.range.end);
@@ -82,9 +79,8 @@ fn every_fixture_produces_its_code_at_its_span_and_nothing_is_written() {
         let file = src.path.strip_prefix(&format!("{dir_shown}/")).unwrap_or(&src.path);
         assert_eq!(format!("{file}:{line}:{col}-{end_line}:{end_col}"), expected.trim(), "{case}: primary span");
 
-        let rendered = text::render(&compiled.diagnostics, &compiled.sources, false).replace(&dir_shown, &{
-            sentinel_forge::content::display_path(&fixture)
-        });
+        let rendered = text::render(&compiled.diagnostics, &compiled.sources, false)
+            .replace(&dir_shown, &{ sentinel_forge::content::display_path(&fixture) });
         insta::assert_snapshot!(format!("diagnostics__{case}"), rendered);
         // The JSON form carries the same codes and the same positions.
         let as_json: serde_json::Value =

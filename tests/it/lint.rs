@@ -366,7 +366,10 @@ fn corpus_counts() {
     }
     let mut out = format!(
         "files read: {}\nfiles with Sentinel content: {}\ndocuments: {}\nskipped: {}\n",
-        report.files_seen, report.files_checked, report.documents, report.skipped.len()
+        report.files_seen,
+        report.files_checked,
+        report.documents,
+        report.skipped.len()
     );
     for (k, v) in &counts {
         out.push_str(&format!("{k}: {v}\n"));

@@ -13,4 +13,5 @@ mod outputs;
 mod ownership;
 #[cfg(feature = "emulator")]
 mod run;
+mod skips;
 mod util;

@@ -118,14 +118,12 @@ fn render_one(diag: &Diagnostic, sources: &SourceMap, renderer: &Renderer) -> St
         let excerpt = &src.text[window.clone()];
         let mut snippet = Snippet::source(excerpt).line_start(first_line).path(src.path.as_str()).fold(true);
         if let Some(p) = diag.primary.as_ref().filter(|p| p.file == file) {
-            snippet = snippet.annotation(
-                AnnotationKind::Primary.span(clamp(p.range, &src.text, &window)).label(p.message.as_str()),
-            );
+            snippet = snippet
+                .annotation(AnnotationKind::Primary.span(clamp(p.range, &src.text, &window)).label(p.message.as_str()));
         }
         for s in diag.secondary.iter().filter(|s| s.file == file) {
-            snippet = snippet.annotation(
-                AnnotationKind::Context.span(clamp(s.range, &src.text, &window)).label(s.message.as_str()),
-            );
+            snippet = snippet
+                .annotation(AnnotationKind::Context.span(clamp(s.range, &src.text, &window)).label(s.message.as_str()));
         }
         group = group.element(snippet);
     }
