@@ -249,6 +249,23 @@ fn with_warnings(mut e: Error, written: &Written) -> Error {
     e
 }
 
+/// May `write_file` replace `path`? A directory never; an existing file
+/// only with `force` (it may be anything: a report, a content file), so a
+/// mistyped `--output` cannot overwrite what the user did not ask to lose.
+pub fn check_file_target(path: &Path, force: bool) -> Result<(), Error> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => Err(Error::new(
+            ErrorKind::Refused,
+            format!("refusing to write `{}`: it is a directory; name a file", path.display()),
+        )),
+        Ok(_) if !force => Err(Error::new(
+            ErrorKind::Refused,
+            format!("refusing to replace `{}`: the file exists; pass --force to replace it", path.display()),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Write one file atomically: the text goes to a temporary file beside it,
 /// which is renamed over `path`, so a reader sees the old file or the whole
 /// new one (results of `run --output`). The file gets the permissions of

@@ -98,3 +98,54 @@ fn one_environment_replaces_its_subdirectory_of_a_generated_tree() {
     let (code, _, err) = output(forge_in(project.path()).args(["generate", "--check"]));
     assert_eq!(code, 0, "the environment's tree is the same files: {err}");
 }
+
+/// `import` never writes over a file it did not plan to replace: a custom
+/// template with the name the new item would take is left alone.
+#[test]
+fn import_does_not_overwrite_a_template_it_does_not_own() {
+    let project = scratch_project();
+    let custom = project.path().join("templates/custom");
+    std::fs::create_dir_all(&custom).unwrap();
+    // The name `mass-vm-deletion-by-one-caller` comes from the rule's name.
+    let mine = custom.join("mass-vm-deletion-by-one-caller.kql.tera");
+    std::fs::write(&mine, "// my own template\n").unwrap();
+    let rule = crate::util::root().join("tests/fixtures/import/scheduled-rule.yaml");
+    let (code, out, err) = output(forge_in(project.path()).arg("import").arg(&rule));
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(std::fs::read_to_string(&mine).unwrap(), "// my own template\n");
+    assert!(out.contains("content/analytics/mass-vm-deletion-by-one-caller-2.toml"), "{out}");
+    assert!(custom.join("mass-vm-deletion-by-one-caller-2.kql.tera").is_file());
+    let names: Vec<_> = std::fs::read_dir(&custom).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names.len(), 2, "no temporary file left: {names:?}");
+}
+
+/// `run --output` replaces an existing file only with `--force`, and says
+/// so before any query is sent (no workspace is configured here: the
+/// refusal comes first).
+#[test]
+fn run_output_does_not_replace_an_existing_file_without_force() {
+    let project = scratch_project();
+    let notes = project.path().join("notes.md");
+    std::fs::write(&notes, "mine\n").unwrap();
+    let (code, _, err) = output(forge_in(project.path()).args([
+        "run",
+        "run-command-spike",
+        "--workspace-id",
+        "00000000-0000-4000-8000-000000000000",
+        "--output",
+        "notes.md",
+    ]));
+    assert_eq!(code, 2, "{err}");
+    insta::assert_snapshot!(err, @"error: refusing to replace `notes.md`: the file exists; pass --force to replace it");
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "mine\n");
+    let (code, _, err) = output(forge_in(project.path()).args([
+        "run",
+        "run-command-spike",
+        "--workspace-id",
+        "x",
+        "--output",
+        "content",
+    ]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("refusing to write `content`: it is a directory"), "{err}");
+}
