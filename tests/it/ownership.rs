@@ -142,7 +142,7 @@ fn run_output_does_not_replace_an_existing_file_without_force() {
         "run",
         "run-command-spike",
         "--workspace-id",
-        "x",
+        "00000000-0000-4000-8000-000000000000",
         "--output",
         "content",
     ]));
