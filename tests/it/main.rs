@@ -4,6 +4,7 @@ mod cli;
 mod custom;
 #[cfg(feature = "emulator")]
 mod deploy;
+mod diag_limits;
 mod equivalence;
 mod fixtures;
 mod import;
