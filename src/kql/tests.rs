@@ -369,8 +369,7 @@ fn moderate_nesting_is_fine() {
 // ---- fixtures and corpus round trip ----------------------------------------
 
 fn fixture_dir() -> PathBuf {
-    let local = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/kql"));
-    if local.is_dir() { local } else { PathBuf::from("/work/main/tests/fixtures/kql") }
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/kql"))
 }
 
 fn kql_files(dir: &std::path::Path) -> Vec<PathBuf> {
@@ -412,10 +411,13 @@ fn invalid_fixtures_report_errors_in_bounds() {
     insta::assert_snapshot!("invalid_fixtures", out);
 }
 
+/// Every corpus query that parses prints back to one of the same shape.
+/// Run by `.ci/run` with `--ignored`.
 #[test]
+#[ignore = "needs ../shared/corpus"]
 fn corpus_round_trip() {
     let path = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/kql-corpus.jsonl"));
-    let Ok(corpus) = std::fs::read_to_string(&path) else { return };
+    let corpus = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut accepted = 0;
     let mut failures = Vec::new();
     for line in corpus.lines().filter(|l| !l.trim().is_empty()) {
