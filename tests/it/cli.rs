@@ -168,10 +168,24 @@ fn help_is_complete_for_every_command() {
     let dir = root();
     let out = forge(&dir).arg("--help").output().unwrap();
     insta::assert_snapshot!("cli_help", stdout(&out));
-    for cmd in ["generate", "validate", "list", "show", "templates", "new", "explain", "schema", "completions", "run"] {
-        let out = forge(&dir).args([cmd, "--help"]).output().unwrap();
-        assert_eq!(out.status.code(), Some(0));
-        insta::assert_snapshot!(format!("cli_help_{cmd}"), stdout(&out));
+    // Every subcommand clap knows (nested ones too), so a new command cannot be missed.
+    fn paths(cmd: &clap::Command, prefix: &[String], out: &mut Vec<Vec<String>>) {
+        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+            let mut path = prefix.to_vec();
+            path.push(sub.get_name().to_string());
+            out.push(path.clone());
+            paths(sub, &path, out);
+        }
+    }
+    let mut commands = Vec::new();
+    paths(&<sentinel_forge::cli::Cli as clap::CommandFactory>::command(), &[], &mut commands);
+    assert!(commands.len() >= 15, "{commands:?}");
+    for path in commands {
+        let out = forge(&dir).args(&path).arg("--help").output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{path:?}");
+        let help = stdout(&out);
+        assert!(help.contains("Usage: sentinel-forge "), "{path:?}: {help}");
+        insta::assert_snapshot!(format!("cli_help_{}", path.join("_")), help);
     }
 }
 
