@@ -38,9 +38,13 @@ impl Fs for RealFs {
 /// The real file system, except that the operations `fails` picks (by
 /// index from 0, operation name and path) fail with `PermissionDenied`, as
 /// in a read-only directory.
+/// Picks the operations that fail: (index, operation name, path).
+#[cfg(test)]
+type FailWhen = Box<dyn Fn(usize, &str, &Path) -> bool>;
+
 #[cfg(test)]
 pub struct FaultyFs {
-    fails: Box<dyn Fn(usize, &str, &Path) -> bool>,
+    fails: FailWhen,
     count: std::cell::Cell<usize>,
 }
 
