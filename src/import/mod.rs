@@ -190,16 +190,25 @@ pub fn read_paths(paths: &[PathBuf]) -> Result<Vec<Source>, Error> {
         if !path.exists() {
             return Err(Error::new(ErrorKind::Io, format!("`{}` does not exist", path.display())));
         }
-        let mut files: Vec<PathBuf> = walkdir::WalkDir::new(path)
-            .into_iter()
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file())
-            .map(walkdir::DirEntry::into_path)
-            .filter(|p| {
-                let ext = p.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-                p == path || matches!(ext.as_str(), "yaml" | "yml" | "json")
-            })
-            .collect();
+        // Links are followed; one that leads nowhere or loops is reported,
+        // never dropped.
+        let mut files: Vec<PathBuf> = Vec::new();
+        for entry in walkdir::WalkDir::new(path).follow_links(true) {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    let origin = e.path().map_or_else(|| path.display().to_string(), crate::content::display_path);
+                    let why = if e.loop_ancestor().is_some() { "a link loop".to_string() } else { e.to_string() };
+                    out.push(Source { origin, result: Err(ImportProblem::Unreadable(why)) });
+                    continue;
+                }
+            };
+            let p = entry.path();
+            let ext = p.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+            if entry.file_type().is_file() && (p == path || matches!(ext.as_str(), "yaml" | "yml" | "json")) {
+                files.push(entry.into_path());
+            }
+        }
         files.sort();
         for file in files {
             let shown = crate::content::display_path(&file);

@@ -102,3 +102,19 @@ fn a_dry_run_finds_what_the_real_import_finds() {
     assert!(err.contains("error[CNT019]"), "{err}");
     assert_eq!(diagnostics(&dry_err), diagnostics(&err));
 }
+
+/// `import DIR` follows links and reports one that leads nowhere.
+#[cfg(unix)]
+#[test]
+fn import_reports_a_broken_link_instead_of_dropping_it() {
+    let project = scratch_project();
+    let dir = project.path().join("incoming");
+    std::fs::create_dir(&dir).unwrap();
+    std::os::unix::fs::symlink(root().join("tests/fixtures/import/scheduled-rule.yaml"), dir.join("rule.yaml"))
+        .unwrap();
+    std::os::unix::fs::symlink("nowhere.yaml", dir.join("gone.yaml")).unwrap();
+    let (code, out, err) = output(forge_in(project.path()).args(["import", "--dry-run", "incoming"]));
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("skipped   incoming/gone.yaml: cannot be read: "), "{out}");
+    assert!(out.contains("imported  content/analytics/mass-vm-deletion-by-one-caller.toml"), "the linked rule: {out}");
+}
