@@ -13,6 +13,9 @@ pub enum ErrorKind {
     Setup,
     /// Anything that is a bug in this tool.
     Internal,
+    /// Going on would destroy files this tool did not write (an output
+    /// directory without its marker, an existing file).
+    Refused,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -65,6 +65,19 @@ impl LineIndex {
         Self { line_starts }
     }
 
+    /// 0-based line holding a byte offset.
+    pub fn line_of(&self, offset: u32) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(l) => l,
+            Err(l) => l - 1,
+        }
+    }
+
+    /// Byte offset where 0-based `line` starts (`None` past the last line).
+    pub fn line_start(&self, line: usize) -> Option<u32> {
+        self.line_starts.get(line).copied()
+    }
+
     /// 1-based line and 1-based column (in characters) of a byte offset.
     pub fn line_col(&self, text: &str, offset: u32) -> (usize, usize) {
         let line = match self.line_starts.binary_search(&offset) {

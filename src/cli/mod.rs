@@ -56,6 +56,10 @@ pub struct GlobalArgs {
     /// When to colour diagnostics (`auto` follows the terminal and NO_COLOR)
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Print at most N diagnostics as text (at most a quarter of N per file), then how many were left out;
+    /// 0 prints all. JSON, SARIF and GitHub output always list all
+    #[arg(long, global = true, value_name = "N", default_value_t = crate::diag::render::text::DEFAULT_MAX_DIAGNOSTICS)]
+    pub max_diagnostics: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -68,6 +72,11 @@ pub enum ColorChoice {
 impl GlobalArgs {
     pub fn paths(&self) -> ProjectPaths {
         ProjectPaths { content: self.content.clone(), templates: self.templates.clone() }
+    }
+
+    /// How many diagnostics the text form prints.
+    pub fn limit(&self) -> crate::diag::render::text::Limit {
+        crate::diag::render::text::Limit::from_max(self.max_diagnostics)
     }
 
     /// Colour for stderr output.
@@ -164,8 +173,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
 }
 
 /// Print diagnostics to stderr in the chosen format; returns whether any is an error.
-pub fn report(compiled: &crate::Compiled, format: Format, color: bool) -> bool {
-    crate::diag::render::print(format, &compiled.diagnostics, &compiled.sources, color, &crate::codes::all());
+pub fn report(compiled: &crate::Compiled, format: Format, g: &GlobalArgs) -> bool {
+    crate::diag::render::print(format, &compiled.diagnostics, &compiled.sources, g.color(), g.limit(), &crate::codes::all());
     if format == Format::Text {
         let errors = compiled.diagnostics.iter().filter(|d| d.is_error()).count();
         let warnings = compiled.diagnostics.len() - errors;

@@ -253,4 +253,26 @@ crate::code_table! {
     ///
     /// Fix: add one of the technique's tactics, or drop the technique.
     TECHNIQUE_WITHOUT_TACTIC = ("CNT025", "technique-without-matching-tactic", Error);
+    /// What: a content file larger than the 4 MiB limit; it is not parsed.
+    ///
+    /// Why: a content item is a few hundred bytes of TOML; a file of many
+    /// megabytes is a mistake (a data file saved as `.toml`, a generated
+    /// file gone wrong), and reading it would cost time and memory for
+    /// thousands of diagnostics nobody reads.
+    ///
+    /// Example: a 23 MB `content/hunting/big.toml` with a million parameters.
+    ///
+    /// Fix: move the file out of the content directory, or split it into items.
+    CONTENT_TOO_LARGE = ("CNT026", "content-file-too-large", Error);
+    /// What: a symbolic link under the content directory that cannot be
+    /// followed: it points to nothing, or back to a directory that contains it.
+    ///
+    /// Why: links are followed, so linked content is read like any other;
+    /// a link that leads nowhere would otherwise make its items vanish
+    /// without a word, and a loop would never end.
+    ///
+    /// Example: `content/shared -> ..` or a link to a deleted file.
+    ///
+    /// Fix: point the link at a real file or directory outside its own tree, or remove it.
+    BROKEN_CONTENT_LINK = ("CNT027", "broken-content-link", Error);
 }

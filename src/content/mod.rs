@@ -32,23 +32,56 @@ use reader::{TableReader, range_of};
 /// Folder names under the content directory that hold no content items.
 const NOT_ITEMS: &[&str] = &["environments"];
 
-/// The content files under `dir`, sorted, as paths relative to `root`
-/// for display.
-pub fn content_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+/// Content files above this size are reported (CNT026) and not parsed, like
+/// the linter's Sentinel files: an item is a few hundred bytes.
+pub const MAX_CONTENT_BYTES: u64 = 4 * 1024 * 1024;
+
+/// A path under the content directory that could not be walked: a link to
+/// nothing, or a link back into its own tree.
+#[derive(Debug, Clone)]
+pub struct BadLink {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// The content files under `dir`, sorted. Symbolic links are followed (a
+/// linked rule is content like any other); links that lead nowhere or loop
+/// are returned as [`BadLink`]s, never skipped silently.
+pub fn content_files(dir: &Path) -> Result<(Vec<PathBuf>, Vec<BadLink>), Error> {
     if !dir.is_dir() {
         return Err(Error::new(ErrorKind::Io, format!("content directory `{}` does not exist", dir.display())));
     }
     let mut files = Vec::new();
-    let walker = walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().filter_entry(|e| {
+    let mut bad = Vec::new();
+    let walker = walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
         !(e.depth() == 1 && e.file_type().is_dir() && NOT_ITEMS.contains(&e.file_name().to_string_lossy().as_ref()))
     });
     for entry in walker {
-        let entry = entry.map_err(|e| Error::new(ErrorKind::Io, format!("reading `{}`: {e}", dir.display())))?;
-        if entry.file_type().is_file() && entry.path().extension().is_some_and(|x| x == "toml") {
-            files.push(entry.into_path());
+        match entry {
+            Ok(entry) => {
+                if entry.file_type().is_file() && entry.path().extension().is_some_and(|x| x == "toml") {
+                    files.push(entry.into_path());
+                }
+            }
+            Err(e) => {
+                let Some(path) = e.path().map(Path::to_path_buf) else {
+                    return Err(Error::new(ErrorKind::Io, format!("reading `{}`: {e}", dir.display())));
+                };
+                let reason = if let Some(ancestor) = e.loop_ancestor() {
+                    format!("the link leads back to `{}`, which contains it", display_path(ancestor))
+                } else if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+                    match std::fs::read_link(&path) {
+                        Ok(target) => format!("the link points to `{}`, which does not exist", target.display()),
+                        Err(_) => "the link cannot be read".to_string(),
+                    }
+                } else {
+                    return Err(Error::new(ErrorKind::Io, format!("reading `{}`: {e}", path.display())));
+                };
+                bad.push(BadLink { path, reason });
+            }
         }
     }
-    Ok(files)
+    Ok((files, bad))
 }
 
 /// Load and check every content item under `dir`.
@@ -72,9 +105,33 @@ pub fn load_all(dir: &Path, sources: &mut SourceMap) -> Result<LoadedContent, Er
     let mut items = Vec::new();
     let mut headers = Vec::new();
     let mut diags = Vec::new();
-    for path in content_files(dir)? {
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| Error::new(ErrorKind::Io, format!("reading `{}`: {e}", path.display())))?;
+    let (files, bad_links) = content_files(dir)?;
+    for link in bad_links {
+        let file = sources.add(display_path(&link.path), String::new());
+        diags.push(
+            Diagnostic::new(
+                codes::BROKEN_CONTENT_LINK,
+                format!("cannot follow `{}`: {}", display_path(&link.path), link.reason),
+            )
+            .with_primary(file, TextRange::empty(0), "not read")
+            .with_help("point the link at a real file or directory outside its own tree, or remove it"),
+        );
+    }
+    for path in files {
+        let size = std::fs::metadata(&path).map_err(|e| Error::io(format!("reading `{}`", path.display()), e))?.len();
+        if size > MAX_CONTENT_BYTES {
+            let file = sources.add(display_path(&path), String::new());
+            diags.push(
+                Diagnostic::new(
+                    codes::CONTENT_TOO_LARGE,
+                    format!("content file is {size} bytes, above the {MAX_CONTENT_BYTES}-byte limit"),
+                )
+                .with_primary(file, TextRange::empty(0), "not parsed")
+                .with_help("a content item is a few hundred bytes: move this file out of the content directory"),
+            );
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(format!("reading `{}`", path.display()), e))?;
         let file = sources.add(display_path(&path), text);
         let slug = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let loaded = load_text(file, slug, &sources.get(file).text);

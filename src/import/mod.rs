@@ -43,7 +43,9 @@ pub struct Source {
 pub struct Existing {
     /// Content id → its content file.
     pub ids: BTreeMap<String, PathBuf>,
-    /// Content file stems (outputs are named after them).
+    /// Content file stems (outputs are named after them), and stems of the
+    /// query templates under `templates/custom/`: a new item never takes a
+    /// name whose file exists.
     pub slugs: BTreeSet<String>,
 }
 
@@ -56,10 +58,15 @@ impl Existing {
             return Ok(existing);
         }
         let mut sources = crate::source::SourceMap::new();
-        for path in crate::content::content_files(content_dir)? {
+        for path in crate::content::content_files(content_dir)?.0 {
+            let slug = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            // An oversized file (CNT026) still claims its file name.
+            if std::fs::metadata(&path).is_ok_and(|m| m.len() > crate::content::MAX_CONTENT_BYTES) {
+                existing.slugs.insert(slug);
+                continue;
+            }
             let text =
                 std::fs::read_to_string(&path).map_err(|e| Error::io(format!("reading `{}`", path.display()), e))?;
-            let slug = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
             let file = sources.add(crate::content::display_path(&path), text);
             let loaded = crate::content::load_text(file, slug.clone(), &sources.get(file).text);
             if let Some(id) = loaded.header.id {
@@ -68,6 +75,22 @@ impl Existing {
             existing.slugs.insert(slug);
         }
         Ok(existing)
+    }
+
+    /// Also claim the names of the custom query templates under
+    /// `templates_dir`, so an import never writes over a template it did
+    /// not plan to replace.
+    pub fn with_templates(mut self, templates_dir: &Path) -> Result<Self, Error> {
+        let custom = templates_dir.join("custom");
+        let Ok(entries) = std::fs::read_dir(&custom) else { return Ok(self) };
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io(format!("reading `{}`", custom.display()), e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if let Some(stem) = name.strip_suffix(".kql.tera") {
+                self.slugs.insert(stem.to_string());
+            }
+        }
+        Ok(self)
     }
 }
 
@@ -167,16 +190,25 @@ pub fn read_paths(paths: &[PathBuf]) -> Result<Vec<Source>, Error> {
         if !path.exists() {
             return Err(Error::new(ErrorKind::Io, format!("`{}` does not exist", path.display())));
         }
-        let mut files: Vec<PathBuf> = walkdir::WalkDir::new(path)
-            .into_iter()
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file())
-            .map(walkdir::DirEntry::into_path)
-            .filter(|p| {
-                let ext = p.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-                p == path || matches!(ext.as_str(), "yaml" | "yml" | "json")
-            })
-            .collect();
+        // Links are followed; one that leads nowhere or loops is reported,
+        // never dropped.
+        let mut files: Vec<PathBuf> = Vec::new();
+        for entry in walkdir::WalkDir::new(path).follow_links(true) {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    let origin = e.path().map_or_else(|| path.display().to_string(), crate::content::display_path);
+                    let why = if e.loop_ancestor().is_some() { "a link loop".to_string() } else { e.to_string() };
+                    out.push(Source { origin, result: Err(ImportProblem::Unreadable(why)) });
+                    continue;
+                }
+            };
+            let p = entry.path();
+            let ext = p.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+            if entry.file_type().is_file() && (p == path || matches!(ext.as_str(), "yaml" | "yml" | "json")) {
+                files.push(entry.into_path());
+            }
+        }
         files.sort();
         for file in files {
             let shown = crate::content::display_path(&file);
@@ -196,25 +228,48 @@ pub fn read_paths(paths: &[PathBuf]) -> Result<Vec<Source>, Error> {
 }
 
 /// Write planned items: content TOML under `content_dir`, templates under
-/// `templates_dir`. Each file is written whole (temp file + rename).
+/// `templates_dir`. Every file is staged first (a temporary file beside its
+/// target), and only when all are staged are they renamed into place, so a
+/// failed write leaves the project as it was. A target that exists and is
+/// not the item being replaced is refused: import writes only new files and
+/// the files of the items it replaces (`--force`).
 pub fn write_planned(planned: &[Planned], content_dir: &Path, templates_dir: &Path) -> Result<(), Error> {
+    let mut targets: Vec<(PathBuf, &str, bool)> = Vec::new();
     for p in planned {
         let content_path = match &p.replaces {
             Some(existing) => existing.clone(),
             None => content_dir.join(&p.content_file),
         };
-        write_file(&content_path, &p.toml)?;
-        write_file(&templates_dir.join(&p.template_file), &p.template)?;
+        targets.push((content_path, &p.toml, p.replaces.is_some()));
+        targets.push((templates_dir.join(&p.template_file), &p.template, p.replaces.is_some()));
+    }
+    for (path, _, replaces) in &targets {
+        if !replaces && std::fs::symlink_metadata(path).is_ok() {
+            return Err(Error::new(
+                ErrorKind::Refused,
+                format!("refusing to write `{}`: the file exists and is not the item being imported", path.display()),
+            ));
+        }
+    }
+    let mut staged = Vec::with_capacity(targets.len());
+    for (path, text, _) in &targets {
+        staged.push((stage_file(path, text)?, path));
+    }
+    for (tmp, path) in staged {
+        tmp.persist(path).map_err(|e| Error::io(format!("writing `{}`", path.display()), e.error))?;
     }
     Ok(())
 }
 
-fn write_file(path: &Path, text: &str) -> Result<(), Error> {
+/// A temporary file beside `path` holding `text` (removed if dropped).
+fn stage_file(path: &Path, text: &str) -> Result<tempfile::NamedTempFile, Error> {
+    use std::io::Write;
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating `{}`", dir.display()), e))?;
-    let tmp =
-        tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(format!("writing in `{}`", dir.display()), e))?;
-    std::fs::write(tmp.path(), text).map_err(|e| Error::io(format!("writing `{}`", path.display()), e))?;
-    tmp.persist(path).map_err(|e| Error::io(format!("writing `{}`", path.display()), e.error))?;
-    Ok(())
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".sentinel-forge-import-")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(format!("writing in `{}`", dir.display()), e))?;
+    tmp.write_all(text.as_bytes()).map_err(|e| Error::io(format!("writing `{}`", path.display()), e))?;
+    Ok(tmp)
 }

@@ -40,17 +40,24 @@ pub struct LintReport {
     pub files_checked: usize,
     /// Sentinel documents checked (an ARM template can hold many).
     pub documents: usize,
-    /// Files that parsed but hold no Sentinel content.
-    pub skipped: usize,
+    /// Files that parsed but hold no Sentinel content, each with why.
+    pub skipped: Vec<SkippedFile>,
+}
+
+/// A file read and not linted, and why (never skipped silently).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedFile {
+    pub path: String,
+    pub reason: String,
 }
 
 /// A tool error: a path that cannot be read.
 #[derive(Debug, thiserror::Error)]
-#[error("{path}: {source}")]
+#[error("{path}: {io}")]
 pub struct LintError {
     pub path: String,
-    #[source]
-    pub source: std::io::Error,
+    /// Printed in the message, not chained (it would be printed twice).
+    pub io: std::io::Error,
 }
 
 fn is_candidate(path: &Path) -> bool {
@@ -68,18 +75,20 @@ fn is_skipped_dir(name: &str) -> bool {
 pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LintError> {
     let mut files = Vec::new();
     for p in paths {
-        let meta = std::fs::metadata(p).map_err(|source| LintError { path: p.display().to_string(), source })?;
+        let meta = std::fs::metadata(p).map_err(|source| LintError { path: p.display().to_string(), io: source })?;
         if meta.is_file() {
             files.push(p.clone());
             continue;
         }
-        let walker = walkdir::WalkDir::new(p).sort_by_file_name().into_iter().filter_entry(|e| {
+        // Links are followed (a linked rule is linted like any other); a
+        // loop or a dangling link is an error naming it, never a silent skip.
+        let walker = walkdir::WalkDir::new(p).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
             e.depth() == 0 || !(e.file_type().is_dir() && is_skipped_dir(&e.file_name().to_string_lossy()))
         });
         for entry in walker {
             let entry = entry.map_err(|e| LintError {
                 path: e.path().map_or_else(|| p.display().to_string(), |x| x.display().to_string()),
-                source: e.into_io_error().unwrap_or_else(|| std::io::Error::other("directory loop")),
+                io: e.into_io_error().unwrap_or_else(|| std::io::Error::other("directory loop")),
             })?;
             if entry.file_type().is_file() && is_candidate(entry.path()) {
                 files.push(entry.into_path());
@@ -202,7 +211,16 @@ fn lint_source(
         // A JSON file the YAML front end cannot read but serde_json can is
         // valid JSON of a shape we do not lint (YAML 1.2 ⊃ JSON is not exact).
         if is_json(path) && serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok() {
-            report.skipped += 1;
+            let why = parsed.problems.iter().find_map(|p| match p {
+                Problem::TooDeep { limit, .. } => Some(format!("nested deeper than {limit} levels")),
+                Problem::TooManyNodes { limit, .. } => Some(format!("more than {limit} nodes")),
+                Problem::Syntax { message, .. } => Some(format!("not YAML the linter reads ({message})")),
+                Problem::MultipleDocuments { .. } => Some("more than one YAML document".to_string()),
+                Problem::DuplicateKey { .. } | Problem::UnknownTag { .. } => None,
+            });
+            let why = why.unwrap_or_else(|| "not YAML the linter reads".to_string());
+            let reason = format!("valid JSON, but {why}; no Sentinel document is, so it is not linted");
+            report.skipped.push(SkippedFile { path: shown, reason });
             return;
         }
         let file = report.sources.add(shown, text);
@@ -216,7 +234,16 @@ fn lint_source(
     let arm =
         if yaml_kind.is_none() && document::is_arm_template(root) { document::arm_documents(root) } else { Vec::new() };
     if yaml_kind.is_none() && arm.is_empty() {
-        report.skipped += 1;
+        let reason = if document::is_arm_template(root) {
+            "an ARM template without alertRules or savedSearches resources".to_string()
+        } else if root.get("query").and_then(Node::as_str).is_some() {
+            "has a `query` but none of the keys of an analytic rule or hunting query (`kind`, `queryFrequency`, \
+             `id`, `name`, `tactics`...)"
+                .to_string()
+        } else {
+            "not an analytic rule, hunting query or ARM template (no `query` string, no ARM `resources`)".to_string()
+        };
+        report.skipped.push(SkippedFile { path: shown, reason });
         return;
     }
     report.files_checked += 1;

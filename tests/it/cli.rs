@@ -298,10 +298,24 @@ fn help_is_complete_for_every_command() {
     let dir = root();
     let out = forge(&dir).arg("--help").output().unwrap();
     insta::assert_snapshot!("cli_help", stdout(&out));
-    for cmd in ["generate", "validate", "list", "show", "templates", "new", "explain", "schema", "completions", "run"] {
-        let out = forge(&dir).args([cmd, "--help"]).output().unwrap();
-        assert_eq!(out.status.code(), Some(0));
-        insta::assert_snapshot!(format!("cli_help_{cmd}"), stdout(&out));
+    // Every subcommand clap knows (nested ones too), so a new command cannot be missed.
+    fn paths(cmd: &clap::Command, prefix: &[String], out: &mut Vec<Vec<String>>) {
+        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+            let mut path = prefix.to_vec();
+            path.push(sub.get_name().to_string());
+            out.push(path.clone());
+            paths(sub, &path, out);
+        }
+    }
+    let mut commands = Vec::new();
+    paths(&<sentinel_forge::cli::Cli as clap::CommandFactory>::command(), &[], &mut commands);
+    assert!(commands.len() >= 15, "{commands:?}");
+    for path in commands {
+        let out = forge(&dir).args(&path).arg("--help").output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{path:?}");
+        let help = stdout(&out);
+        assert!(help.contains("Usage: sentinel-forge "), "{path:?}: {help}");
+        insta::assert_snapshot!(format!("cli_help_{}", path.join("_")), help);
     }
 }
 
@@ -338,10 +352,14 @@ fn generate_env_writes_only_that_environment() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let written = snapshot_tree(&project.path().join("generated"));
     assert!(written.iter().all(|(name, _)| name.starts_with("prod/")), "only generated/prod is written");
-    // Byte-identical to the prod subtree a full `generate` writes (and that is committed).
+    // Byte-identical to the prod subtree a full `generate` writes (and that is
+    // committed), plus the ownership marker of a tree written on its own.
     let committed: Vec<_> =
         snapshot_tree(&root().join("generated")).into_iter().filter(|(n, _)| n.starts_with("prod/")).collect();
+    let (markers, written): (Vec<_>, Vec<_>) =
+        written.into_iter().partition(|(n, _)| n == "prod/.sentinel-forge-output");
     assert_eq!(written, committed);
+    assert_eq!(markers.len(), 1);
     // The override took effect: prod's spike needs 10 commands, the default 5.
     let prod = std::fs::read_to_string(project.path().join("generated/prod/kql/run-command-spike.kql")).unwrap();
     assert!(prod.contains("let commandsExecuted = 10;"));

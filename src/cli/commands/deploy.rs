@@ -71,7 +71,7 @@ pub(crate) fn prepare(
     let envs = crate::pipeline::Environments::Only(env_name.clone());
     let compiled =
         crate::pipeline::compile_with(&g.paths(), &ApiVersions::default(), envs).context("compile content")?;
-    if report(&compiled, Format::Text, g.color()) {
+    if report(&compiled, Format::Text, g) {
         eprintln!("nothing deployed: fix the errors above");
         return Ok(Err(ExitStatus::Findings));
     }

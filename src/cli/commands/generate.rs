@@ -22,6 +22,13 @@ pub struct GenerateArgs {
     /// Write nothing; exit 1 and list the files that would change
     #[arg(long)]
     pub check: bool,
+    /// Replace the output directory even though sentinel-forge did not write it
+    /// (it has files and no `.sentinel-forge-output` marker)
+    #[arg(long)]
+    pub force: bool,
+    /// Write an empty tree when there are no content items, emptying a non-empty output
+    #[arg(long)]
+    pub allow_empty: bool,
     /// Diagnostics format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -51,7 +58,7 @@ pub fn run(g: &GlobalArgs, args: GenerateArgs) -> anyhow::Result<ExitStatus> {
         Some(name) => args.out.join(name),
         None => args.out.clone(),
     };
-    if report(&compiled, args.format, g.color()) {
+    if report(&compiled, args.format, g) {
         eprintln!("nothing written: fix the errors above (`{}` is unchanged)", out.display());
         return Ok(ExitStatus::Findings);
     }
@@ -74,7 +81,11 @@ pub fn run(g: &GlobalArgs, args: GenerateArgs) -> anyhow::Result<ExitStatus> {
         eprintln!("{} is stale: run `sentinel-forge generate`", out.display());
         return Ok(ExitStatus::Findings);
     }
-    output::write_tree(&out, &files)?;
+    let options = output::TreeOptions { force: args.force, allow_empty: args.allow_empty };
+    let written = output::write_tree(&out, &files, options, &[&g.content, &g.templates])?;
+    for w in &written.warnings {
+        eprintln!("warning: {w}");
+    }
     eprintln!("wrote {} files for {} items to {}", files.len(), compiled.items.len(), out.display());
     Ok(ExitStatus::Clean)
 }

@@ -1,7 +1,7 @@
 //! `import PATH…` / `import --from-workspace --env E`: existing Sentinel
 //! content → content TOML + custom query templates.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::Args;
@@ -14,7 +14,7 @@ use crate::deploy::target::Target;
 use crate::deploy::{connect, read_actual, runtime};
 use crate::diag::render::Format;
 use crate::import::{self, Existing, Source};
-use crate::pipeline::Environments;
+use crate::pipeline::{Environments, ProjectPaths};
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
@@ -46,7 +46,8 @@ pub fn run(g: &GlobalArgs, args: ImportArgs) -> anyhow::Result<ExitStatus> {
     } else {
         import::read_paths(&args.paths)?
     };
-    let existing = Existing::scan(&g.content).context("read existing content")?;
+    let existing =
+        Existing::scan(&g.content).and_then(|e| e.with_templates(&g.templates)).context("read existing content")?;
     let (planned, skipped) = import::plan(sources, &existing, args.force);
     for p in &planned {
         let target = match &p.replaces {
@@ -66,39 +67,92 @@ pub fn run(g: &GlobalArgs, args: ImportArgs) -> anyhow::Result<ExitStatus> {
         skipped.len() - conflicts,
         if args.dry_run { " (dry run: nothing written)" } else { "" }
     );
-    if !args.dry_run {
-        import::write_planned(&planned, &g.content, &g.templates)?;
-        if !planned.is_empty() && check_imported(g, &planned)? {
-            eprintln!("next: `sentinel-forge generate` renders them; `sentinel-forge templates` lists their queries");
-        } else if !planned.is_empty() {
-            eprintln!("imported as written; fix the problems above before `generate` (they came with the input)");
+    if !planned.is_empty() {
+        // A dry run checks a scratch copy of the project with the files
+        // written, so it finds exactly what the real import would.
+        let clean = if args.dry_run {
+            let scratch = tempfile::tempdir().context("create a scratch directory for the dry run")?;
+            let paths =
+                ProjectPaths { content: scratch.path().join("content"), templates: scratch.path().join("templates") };
+            copy_dir(&g.content, &paths.content)?;
+            copy_dir(&g.templates, &paths.templates)?;
+            let moved: Vec<import::Planned> = planned
+                .iter()
+                .map(|p| {
+                    let mut p = p.clone();
+                    p.replaces = p.replaces.map(|r| paths.content.join(r.strip_prefix(&g.content).unwrap_or(&r)));
+                    p
+                })
+                .collect();
+            import::write_planned(&moved, &paths.content, &paths.templates)?;
+            check_imported(g, &paths, &moved)?
+        } else {
+            import::write_planned(&planned, &g.content, &g.templates)?;
+            check_imported(g, &g.paths(), &planned)?
+        };
+        if !clean {
+            if args.dry_run {
+                eprintln!("the import would write these items with the problems above (they came with the input)");
+            } else {
+                eprintln!("imported as written; fix the problems above before `generate` (they came with the input)");
+            }
             return Ok(ExitStatus::Findings);
+        }
+        if !args.dry_run {
+            eprintln!("next: `sentinel-forge generate` renders them; `sentinel-forge templates` lists their queries");
         }
     }
     Ok(if skipped.is_empty() { ExitStatus::Clean } else { ExitStatus::Findings })
 }
 
-/// Run the pipeline once over the project and show the problems of the
-/// imported items (non-ASCII text, unknown techniques, KQL the parser
+/// Copy a directory tree (an absent one stays absent).
+fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
+    if !from.is_dir() {
+        return Ok(());
+    }
+    for entry in walkdir::WalkDir::new(from).follow_links(true) {
+        let entry = entry.with_context(|| format!("reading `{}`", from.display()))?;
+        let target = to.join(entry.path().strip_prefix(from).unwrap_or(entry.path()));
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).with_context(|| format!("creating `{}`", target.display()))?;
+        } else {
+            std::fs::copy(entry.path(), &target).with_context(|| format!("copying `{}`", entry.path().display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Run the pipeline once over the project at `paths` and show the problems
+/// of the imported items (non-ASCII text, unknown techniques, KQL the parser
 /// rejects...): content the input had, which `generate` would refuse.
-/// Returns whether the imported items are clean.
-fn check_imported(g: &GlobalArgs, planned: &[import::Planned]) -> anyhow::Result<bool> {
-    let compiled = crate::pipeline::compile_with(
-        &g.paths(),
-        &crate::content::api_versions::ApiVersions::default(),
-        Environments::None,
-    )
-    .context("check the imported content")?;
+/// Paths are shown as in the real project. Returns whether the imported
+/// items are clean.
+fn check_imported(g: &GlobalArgs, paths: &ProjectPaths, planned: &[import::Planned]) -> anyhow::Result<bool> {
+    let mut compiled = crate::pipeline::compile_with(paths, &crate::content::api_versions::ApiVersions::default(), Environments::None)
+        .context("check the imported content")?;
     let imported: Vec<String> = planned
         .iter()
-        .map(|p| crate::content::display_path(p.replaces.as_deref().unwrap_or(&g.content.join(&p.content_file))))
+        .map(|p| crate::content::display_path(p.replaces.as_deref().unwrap_or(&paths.content.join(&p.content_file))))
+        .collect();
+    for (scratch, real) in [(&paths.content, &g.content), (&paths.templates, &g.templates)] {
+        if scratch != real {
+            compiled
+                .sources
+                .replace_path_prefix(&crate::content::display_path(scratch), &crate::content::display_path(real));
+        }
+    }
+    let imported: Vec<String> = imported
+        .into_iter()
+        .map(|p| {
+            p.replacen(&crate::content::display_path(&paths.content), &crate::content::display_path(&g.content), 1)
+        })
         .collect();
     let touches_import = |d: &crate::diag::Diagnostic| {
         d.primary.iter().chain(&d.secondary).any(|l| imported.contains(&compiled.sources.get(l.file).path))
     };
     let problems: Vec<crate::diag::Diagnostic> =
         compiled.diagnostics.iter().filter(|d| d.is_error() && touches_import(d)).cloned().collect();
-    crate::diag::render::print(Format::Text, &problems, &compiled.sources, g.color(), &[]);
+    crate::diag::render::print(Format::Text, &problems, &compiled.sources, g.color(), g.limit(), &[]);
     Ok(problems.is_empty())
 }
 

@@ -47,7 +47,7 @@ pub fn run(g: &GlobalArgs, args: KqlArgs) -> anyhow::Result<ExitStatus> {
         diags.extend(crate::kql::codes::syntax_diagnostics(file, &sources.get(file).text));
     }
     crate::diag::sort_and_dedup(&mut diags);
-    crate::diag::render::print(args.format, &diags, &sources, g.color(), &crate::codes::all());
+    crate::diag::render::print(args.format, &diags, &sources, g.color(), g.limit(), &crate::codes::all());
     if args.format == Format::Text {
         if diags.is_empty() {
             eprintln!("{} file(s) parsed without syntax errors", inputs.len());

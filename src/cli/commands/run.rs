@@ -64,9 +64,13 @@ pub struct RunArgs {
     /// Output format [default: from --output's extension, else table on a terminal, else json]
     #[arg(long, value_enum)]
     pub format: Option<OutputFormat>,
-    /// Write the results to FILE (atomically) instead of standard output
+    /// Write the results to FILE (atomically) instead of standard output; an existing FILE is
+    /// replaced only with --force
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Replace an existing --output FILE
+    #[arg(long, requires = "output")]
+    pub force: bool,
     /// Credential (default: the environment file's [auth] kind, else auto)
     #[arg(long, value_enum)]
     pub auth: Option<AuthKind>,
@@ -98,6 +102,10 @@ struct Prepared {
 }
 
 pub fn run(g: &GlobalArgs, args: RunArgs) -> anyhow::Result<ExitStatus> {
+    // Refused before the query is sent, not after it ran.
+    if let Some(path) = &args.output {
+        crate::output::check_file_target(path, args.force)?;
+    }
     let mut sources = SourceMap::new();
     let color = g.color();
     let prepared = match prepare(g, &args, &mut sources, color)? {

@@ -31,7 +31,7 @@ pub fn run(g: &GlobalArgs, args: ShowArgs) -> anyhow::Result<ExitStatus> {
     };
     let compiled = crate::pipeline::compile_with(&g.paths(), &ApiVersions::default(), envs).context("show")?;
     let Some(index) = compiled.find(&args.id) else {
-        report(&compiled, Format::Text, g.color());
+        report(&compiled, Format::Text, g);
         bail!("no content item with id, file stem or name `{}` (see `sentinel-forge list`)", args.id);
     };
     let item = &compiled.items[index];
@@ -55,7 +55,7 @@ pub fn run(g: &GlobalArgs, args: ShowArgs) -> anyhow::Result<ExitStatus> {
             Ok(if own.is_empty() { ExitStatus::Clean } else { ExitStatus::Findings })
         }
         None => {
-            report(&compiled, Format::Text, g.color());
+            report(&compiled, Format::Text, g);
             Ok(ExitStatus::Findings)
         }
     }

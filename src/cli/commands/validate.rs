@@ -44,7 +44,11 @@ pub fn run(g: &GlobalArgs, args: ValidateArgs) -> anyhow::Result<ExitStatus> {
         bail!("--select, --ignore, --base and --structure-skip-list apply when linting paths: `validate PATH…`");
     }
     let compiled = crate::compile(&g.paths(), &ApiVersions::default()).context("validate")?;
-    if report(&compiled, args.format, g.color()) {
+    if report(&compiled, args.format, g) {
+        return Ok(ExitStatus::Findings);
+    }
+    if compiled.items.is_empty() {
+        eprintln!("error: nothing to check: no content items under `{}`", g.content.display());
         return Ok(ExitStatus::Findings);
     }
     if args.format == Format::Text {
@@ -70,16 +74,31 @@ fn lint(g: &GlobalArgs, args: ValidateArgs) -> anyhow::Result<ExitStatus> {
     let report = crate::lint::lint_paths(&args.paths, &options).context("validate")?;
     let diags = &report.diagnostics;
     match args.format {
-        Format::Text => eprint!("{}", text::render(diags, &report.sources, g.color())),
+        Format::Text => eprint!("{}", text::render_limited(diags, &report.sources, g.color(), g.limit())),
         Format::Json => print!("{}", json::render(diags, &report.sources)),
         Format::Sarif => print!("{}", sarif::render_with_rules(diags, &report.sources, &crate::lint::codes())),
         Format::Github => print!("{}", github::render(diags, &report.sources)),
+    }
+    for skipped in &report.skipped {
+        eprintln!("skipped {}: {}", skipped.path, skipped.reason);
     }
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
     eprintln!(
         "{} files read, {} with Sentinel content ({} documents), {} skipped: {errors} error(s), {warnings} warning(s)",
-        report.files_seen, report.files_checked, report.documents, report.skipped
+        report.files_seen,
+        report.files_checked,
+        report.documents,
+        report.skipped.len()
     );
+    // A run that checked nothing must not pass: a wrong path or a tree
+    // with no Sentinel files would otherwise look like clean content.
+    if report.files_checked == 0 && errors == 0 {
+        eprintln!(
+            "error: nothing to check: no Sentinel analytic rule, hunting query or ARM template under {}",
+            args.paths.iter().map(|p| format!("`{}`", p.display())).collect::<Vec<_>>().join(", ")
+        );
+        return Ok(ExitStatus::Findings);
+    }
     Ok(if errors > 0 { ExitStatus::Findings } else { ExitStatus::Clean })
 }

@@ -21,17 +21,19 @@ pub enum Format {
 
 /// Print diagnostics in `format`: the human form to stderr, machine forms
 /// to stdout (so they can be piped while progress and summaries stay on the
-/// terminal). `rules` are the codes SARIF describes (the caller's registry:
-/// `diag` does not know which codes exist).
+/// terminal). `limit` caps the text form only: machine forms list everything.
+/// `rules` are the codes SARIF describes (the caller's registry: `diag` does
+/// not know which codes exist).
 pub fn print(
     format: Format,
     diags: &[super::Diagnostic],
     sources: &crate::source::SourceMap,
     color: bool,
+    limit: text::Limit,
     rules: &[super::Code],
 ) {
     match format {
-        Format::Text => eprint!("{}", text::render(diags, sources, color)),
+        Format::Text => eprint!("{}", text::render_limited(diags, sources, color, limit)),
         Format::Json => print!("{}", json::render(diags, sources)),
         Format::Sarif => print!("{}", sarif::render_with_rules(diags, sources, rules)),
         Format::Github => print!("{}", github::render(diags, sources)),

@@ -100,9 +100,28 @@ impl Rule for InvalidAlertDetailsOverride {
 
 #[cfg(test)]
 mod tests {
+    use crate::lint::engine::{LintOptions, lint_text};
+
+    /// The rule's findings for a passing rule whose display-name format is `format`.
+    fn findings(format: &str) -> Vec<String> {
+        let base = include_str!("../../../tests/fixtures/lint/SNT021/pass/Rule.yaml");
+        let line = "  alertDisplayNameFormat: Run Command by {{Caller}}";
+        assert!(base.contains(line), "the fixture changed");
+        let text = base.replace(line, &format!("  alertDisplayNameFormat: '{format}'"));
+        let report = lint_text("Rule.yaml", &text, &LintOptions::default());
+        assert_eq!(report.documents, 1);
+        report.diagnostics.iter().filter(|d| d.code == super::CODE).map(|d| d.message.clone()).collect()
+    }
+
     #[test]
     fn counts_placeholders() {
-        assert_eq!(crate::sentinel::limits::placeholders("{{A}} x {{B}}{{C}} {{D}}"), 4);
-        assert_eq!(crate::sentinel::limits::placeholders("{{A{B}} {{}}"), 1);
+        assert_eq!(findings("{{A}} x {{B}}{{C}}"), Vec::<String>::new(), "three are allowed");
+        assert_eq!(
+            findings("{{A}} x {{B}}{{C}} {{D}}"),
+            ["`alertDisplayNameFormat` has 4 placeholders, at most 3 are allowed"]
+        );
+        // `{{A{B}}` is one placeholder and `{{}}` none, so these are three.
+        assert_eq!(findings("{{A{B}} {{}} {{C}} {{D}}"), Vec::<String>::new());
+        assert_eq!(findings("{{A{B}} {{}} {{C}} {{D}} {{E}}").len(), 1);
     }
 }
