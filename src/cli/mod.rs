@@ -174,7 +174,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
 
 /// Print diagnostics to stderr in the chosen format; returns whether any is an error.
 pub fn report(compiled: &crate::Compiled, format: Format, g: &GlobalArgs) -> bool {
-    crate::diag::render::print(format, &compiled.diagnostics, &compiled.sources, g.color(), g.limit(), &crate::codes::all());
+    crate::diag::render::print(
+        format,
+        &compiled.diagnostics,
+        &compiled.sources,
+        g.color(),
+        g.limit(),
+        &crate::codes::all(),
+    );
     if format == Format::Text {
         let errors = compiled.diagnostics.iter().filter(|d| d.is_error()).count();
         let warnings = compiled.diagnostics.len() - errors;

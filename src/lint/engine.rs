@@ -388,13 +388,9 @@ pub fn as_warning(mut d: Diagnostic) -> Diagnostic {
     d
 }
 
-/// The marker `generate` writes at the root of the tree it owns (the same
-/// name as `output`'s; a test keeps the two equal).
-pub const GENERATED_MARKER: &str = ".sentinel-forge-output";
-
 /// The nearest folder above `path` that `generate` wrote, if any: inside
 /// one, the environments' copies of a rule are expected, not duplicates.
 fn generated_root(path: &Path) -> Option<std::path::PathBuf> {
     let absolute = std::path::absolute(path).ok()?;
-    absolute.ancestors().skip(1).find(|dir| dir.join(GENERATED_MARKER).is_file()).map(Path::to_path_buf)
+    absolute.ancestors().skip(1).find(|dir| dir.join(crate::output::ownership::MARKER).is_file()).map(Path::to_path_buf)
 }

@@ -128,8 +128,9 @@ fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
 /// Paths are shown as in the real project. Returns whether the imported
 /// items are clean.
 fn check_imported(g: &GlobalArgs, paths: &ProjectPaths, planned: &[import::Planned]) -> anyhow::Result<bool> {
-    let mut compiled = crate::pipeline::compile_with(paths, &crate::content::api_versions::ApiVersions::default(), Environments::None)
-        .context("check the imported content")?;
+    let mut compiled =
+        crate::pipeline::compile_with(paths, &crate::content::api_versions::ApiVersions::default(), Environments::None)
+            .context("check the imported content")?;
     let imported: Vec<String> = planned
         .iter()
         .map(|p| crate::content::display_path(p.replaces.as_deref().unwrap_or(&paths.content.join(&p.content_file))))
