@@ -68,83 +68,83 @@ impl SyntaxErrorCode {
             C::ExpectedExpression => (
                 "SYN001",
                 "expected-expression",
-                "## What it means\nA scalar or tabular expression is required here but none was found.\n\n\
-                 ## Why it matters\nKusto rejects the whole query; nothing runs.\n\n\
-                 ## Example\n```kql\nlet threshold = ;\nT | where Account ==\n```\n\n\
-                 ## Fix\nSupply the missing value, e.g. `let threshold = 5;`. Placeholders such as \
+                "What: A scalar or tabular expression is required here but none was found.\n\n\
+                 Why: Kusto rejects the whole query; nothing runs.\n\n\
+                 Example:\n```kql\nlet threshold = ;\nT | where Account ==\n```\n\n\
+                 Fix: Supply the missing value, e.g. `let threshold = 5;`. Placeholders such as \
                  `<UserName>` must be replaced by a real literal.",
             ),
             C::ExpectedToken => (
                 "SYN002",
                 "expected-token",
-                "## What it means\nA specific token (`)`, `,`, `by`, `on`, `=`, ...) is required by the \
-                 grammar at this point.\n\n## Why it matters\nKusto rejects the query.\n\n\
-                 ## Example\n```kql\nT | summarize count() Account\n```\n\n\
-                 ## Fix\nInsert the expected token (here `by`), or remove the stray text.",
+                "What: A specific token (`)`, `,`, `by`, `on`, `=`, ...) is required by the \
+                 grammar at this point.\n\nWhy: Kusto rejects the query.\n\n\
+                 Example:\n```kql\nT | summarize count() Account\n```\n\n\
+                 Fix: Insert the expected token (here `by`), or remove the stray text.",
             ),
             C::UnexpectedToken => (
                 "SYN003",
                 "unexpected-token",
-                "## What it means\nThis token cannot appear here.\n\n## Why it matters\nKusto rejects the \
-                 query.\n\n## Example\n```kql\n;T | take 1\n```\n\n## Fix\nRemove the token or complete the \
+                "What: This token cannot appear here.\n\nWhy: Kusto rejects the \
+                 query.\n\nExample:\n```kql\n;T | take 1\n```\n\nFix: Remove the token or complete the \
                  construct it belongs to.",
             ),
             C::UnknownQueryOperator => (
                 "SYN004",
                 "unknown-query-operator",
-                "## What it means\nAfter `|` a tabular operator (`where`, `extend`, `summarize`, ...) is \
+                "What: After `|` a tabular operator (`where`, `extend`, `summarize`, ...) is \
                  required, and this word is not one. Operators are case-sensitive.\n\n\
-                 ## Why it matters\nKusto rejects the query.\n\n## Example\n```kql\nT | WHERE x == 1\n```\n\n\
-                 ## Fix\nUse a valid lower-case operator name, e.g. `where`.",
+                 Why: Kusto rejects the query.\n\nExample:\n```kql\nT | WHERE x == 1\n```\n\n\
+                 Fix: Use a valid lower-case operator name, e.g. `where`.",
             ),
             C::UnterminatedString => (
                 "SYN005",
                 "unterminated-string",
-                "## What it means\nA string literal has no closing quote before the end of the line (or \
-                 of the text).\n\n## Why it matters\nKusto rejects the query; single-quoted and \
-                 double-quoted strings cannot span lines.\n\n## Example\n```kql\nT | where Ip == 'x.x.x.x\u{2019}\n```\n\n\
-                 ## Fix\nClose the string with the same ASCII quote, or use a ```` ``` ```` multi-line string.",
+                "What: A string literal has no closing quote before the end of the line (or \
+                 of the text).\n\nWhy: Kusto rejects the query; single-quoted and \
+                 double-quoted strings cannot span lines.\n\nExample:\n```kql\nT | where Ip == 'x.x.x.x\u{2019}\n```\n\n\
+                 Fix: Close the string with the same ASCII quote, or use a ```` ``` ```` multi-line string.",
             ),
             C::InvalidCharacter => (
                 "SYN006",
                 "invalid-character",
-                "## What it means\nThis character starts no KQL token (typographic quotes, stray `\\`, \
-                 `#`, ...).\n\n## Why it matters\nKusto rejects the query.\n\n\
-                 ## Example\n```kql\nT | where ActionType == \u{201c}Logon\u{201d}\n```\n\n\
-                 ## Fix\nReplace typographic quotes with ASCII `\"`, or remove the character.",
+                "What: This character starts no KQL token (typographic quotes, stray `\\`, \
+                 `#`, ...).\n\nWhy: Kusto rejects the query.\n\n\
+                 Example:\n```kql\nT | where ActionType == \u{201c}Logon\u{201d}\n```\n\n\
+                 Fix: Replace typographic quotes with ASCII `\"`, or remove the character.",
             ),
             C::NestingTooDeep => (
                 "SYN007",
                 "nesting-too-deep",
-                "## What it means\nExpressions are nested more deeply than the parser supports (200 \
-                 levels).\n\n## Why it matters\nSuch queries are almost always generated by mistake, and \
-                 deep recursion could exhaust the stack.\n\n## Example\n```kql\nprint ((((((((((...))))))))))\n```\n\n\
-                 ## Fix\nFlatten the expression, e.g. with `let` statements.",
+                "What: Expressions are nested more deeply than the parser supports (200 \
+                 levels).\n\nWhy: Such queries are almost always generated by mistake, and \
+                 deep recursion could exhaust the stack.\n\nExample:\n```kql\nprint ((((((((((...))))))))))\n```\n\n\
+                 Fix: Flatten the expression, e.g. with `let` statements.",
             ),
             C::InvalidDynamicLiteral => (
                 "SYN008",
                 "invalid-dynamic-literal",
-                "## What it means\nThe contents of `dynamic(...)` are not a valid JSON-like value: \
-                 trailing commas, missing values, or unquoted keys.\n\n## Why it matters\nKusto rejects the \
-                 query.\n\n## Example\n```kql\nlet names = dynamic([\"a\", \"b\",]);\n```\n\n\
-                 ## Fix\nRemove the trailing comma or supply the value.",
+                "What: The contents of `dynamic(...)` are not a valid JSON-like value: \
+                 trailing commas, missing values, or unquoted keys.\n\nWhy: Kusto rejects the \
+                 query.\n\nExample:\n```kql\nlet names = dynamic([\"a\", \"b\",]);\n```\n\n\
+                 Fix: Remove the trailing comma or supply the value.",
             ),
             C::MissingStatementSeparator => (
                 "SYN009",
                 "missing-statement-separator",
-                "## What it means\nA statement ended but the text continues without a `;`. Newlines do \
-                 not separate KQL statements.\n\n## Why it matters\nKusto rejects the query. This is common \
+                "What: A statement ended but the text continues without a `;`. Newlines do \
+                 not separate KQL statements.\n\nWhy: Kusto rejects the query. This is common \
                  when several example queries are pasted into one file.\n\n\
-                 ## Example\n```kql\nT | take 10\n\nU | take 10\n```\n\n\
-                 ## Fix\nEnd `let` statements with `;`; put separate queries in separate files, or \
+                 Example:\n```kql\nT | take 10\n\nU | take 10\n```\n\n\
+                 Fix: End `let` statements with `;`; put separate queries in separate files, or \
                  comment them out.",
             ),
             C::ExpectedName => (
                 "SYN010",
                 "expected-name",
-                "## What it means\nA column, table, parameter or function name is required here.\n\n\
-                 ## Why it matters\nKusto rejects the query.\n\n## Example\n```kql\nlet = 5;\n```\n\n\
-                 ## Fix\nWrite an identifier, or a bracketed name like `['My Column']`.",
+                "What: A column, table, parameter or function name is required here.\n\n\
+                 Why: Kusto rejects the query.\n\nExample:\n```kql\nlet = 5;\n```\n\n\
+                 Fix: Write an identifier, or a bracketed name like `['My Column']`.",
             ),
         }
     }

@@ -318,7 +318,9 @@ fn error_codes_are_unique_documented_and_round_trip() {
         assert!(seen.insert(c.code()), "duplicate code {}", c.code());
         assert!(c.code().starts_with("SYN") && c.code().len() == 6);
         assert!(c.name().chars().all(|ch| ch.is_ascii_lowercase() || ch == '-'), "{} not kebab-case", c.name());
-        assert!(c.docs().contains("## Example") && c.docs().contains("## Fix"), "{} lacks docs", c.code());
+        for part in ["What:", "Why:", "Example:", "Fix:"] {
+            assert!(c.docs().contains(part), "{} lacks {part}", c.code());
+        }
         assert_eq!(SyntaxErrorCode::from_code(c.code()), Some(*c));
         assert_eq!(SyntaxErrorCode::from_code(c.name()), Some(*c));
     }

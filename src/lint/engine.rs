@@ -22,7 +22,7 @@ pub struct LintOptions {
     pub selection: Selection,
     /// Git revision to compare ids and versions with (`--base`).
     pub base: Option<String>,
-    /// Template ids of Sentinel CI's structure skip list (S-20).
+    /// Template ids of Sentinel CI's structure skip list.
     pub structure_skip_ids: Vec<String>,
     pub limits: Option<Limits>,
     /// Size cap for candidate files; [`MAX_FILE_BYTES`] when `None`.

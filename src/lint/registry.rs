@@ -14,7 +14,7 @@ use super::rules::*;
 pub trait Rule: Sync {
     fn code(&self) -> Code;
     /// True for rules that restate Sentinel CI's structure validation
-    /// (S-1 … S-19): a template on the structure skip list (S-20) has these
+    /// (S-1 … S-19): a template on the structure skip list has these
     /// findings suppressed.
     fn structural(&self) -> bool {
         false

@@ -1,25 +1,25 @@
 //! The numeric limits and name rules Sentinel and the Azure-Sentinel CI
-//! apply to rules (research §2.1, §2.4, §3.2; azure-apis §1.7). Both the
+//! apply to rules. Both the
 //! content checks (`content::rule`) and the linter (`lint::rules`) use
 //! these, so a limit is written once.
 
-/// `queryFrequency` / `queryPeriod` range, in seconds (S-6): 5m ..= 14d.
+/// `queryFrequency` / `queryPeriod` range, in seconds: 5m ..= 14d.
 pub const QUERY_WINDOW_SECONDS: std::ops::RangeInclusive<u64> = 300..=14 * 86_400;
 /// A period of at least this many seconds (2d) needs a frequency of at least
-/// [`MIN_FREQUENCY_FOR_LONG_PERIOD`] (S-7).
+/// [`MIN_FREQUENCY_FOR_LONG_PERIOD`].
 pub const LONG_PERIOD_SECONDS: u64 = 2 * 86_400;
 pub const MIN_FREQUENCY_FOR_LONG_PERIOD: u64 = 3600;
 /// Suppression range, in seconds: 5m ..= 24h.
 pub const SUPPRESSION_SECONDS: std::ops::RangeInclusive<u64> = 300..=86_400;
-/// `triggerThreshold` range (S-8).
+/// `triggerThreshold` range.
 pub const TRIGGER_THRESHOLD: std::ops::RangeInclusive<i64> = 0..=10_000;
-/// At most this many custom details, with keys of at most this length (S-14).
+/// At most this many custom details, with keys of at most this length.
 pub const CUSTOM_DETAILS_MAX: usize = 20;
 pub const CUSTOM_DETAIL_KEY_MAX: usize = 20;
-/// Entity mappings per rule, field mappings per entity (S-15).
+/// Entity mappings per rule, field mappings per entity.
 pub const ENTITY_MAPPINGS_MAX: usize = 10;
 pub const FIELD_MAPPINGS_MAX: usize = 3;
-/// Alert details override lengths and placeholder count (S-17).
+/// Alert details override lengths and placeholder count.
 pub const ALERT_NAME_FORMAT_MAX: usize = 256;
 pub const ALERT_DESCRIPTION_FORMAT_MAX: usize = 5000;
 pub const ALERT_PLACEHOLDERS_MAX: usize = 3;

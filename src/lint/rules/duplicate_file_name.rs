@@ -1,4 +1,4 @@
-//! SNT017: two Sentinel YAML files share a file name (S-13).
+//! SNT017: two Sentinel YAML files share a file name.
 
 use std::collections::HashMap;
 
@@ -14,7 +14,7 @@ crate::lint_code! {
     /// both are analytic rules, warning otherwise.
     ///
     /// Why: Sentinel CI finds a template by its file name and fails with
-    /// "Should not have 2 templates with the same name" (research §3.2 S-13);
+    /// "Should not have 2 templates with the same name";
     /// on case-insensitive file systems the two also collide when copied
     /// into one folder.
     ///

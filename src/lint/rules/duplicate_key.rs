@@ -6,7 +6,7 @@ use crate::lint::Rule;
 crate::lint_code! {
     /// What: the same key twice in one YAML mapping.
     ///
-    /// Why: js-yaml `safeLoad` (Sentinel CI, research §3.4 O-3) rejects the
+    /// Why: js-yaml `safeLoad` rejects the
     /// file, while YamlDotNet and most other loaders silently keep one of the
     /// values, so the rule that runs is not the one reviewed.
     ///

@@ -11,7 +11,7 @@ crate::lint_code! {
     /// the same `id` (compared case-insensitively; ARM resources use the GUID
     /// in their name).
     ///
-    /// Why: CI rejects two analytic rules with one id (research §3.2 S-11);
+    /// Why: CI rejects two analytic rules with one id;
     /// in a workspace the second deployment silently overwrites the first.
     /// Copy-pasting a rule to start a new one is the usual cause.
     ///

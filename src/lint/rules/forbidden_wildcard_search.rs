@@ -13,7 +13,7 @@ crate::lint_code! {
     /// outside comments and string literals.
     ///
     /// Why: the service rejects rule queries that scan every table
-    /// (azure-apis §1.7, create-analytics-rules.md); they are also the most
+    ///; they are also the most
     /// expensive queries a workspace can run.
     ///
     /// Example: `search * | where Computer == 'dc01'`.

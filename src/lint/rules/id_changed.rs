@@ -13,7 +13,7 @@ crate::lint_code! {
     ///
     /// Why: the id is the template's identity; workspaces that enabled the
     /// old template never receive updates for a new id, and Sentinel CI's
-    /// `idChangeValidator` fails the pull request (research §3.4 O-2).
+    /// `idChangeValidator` fails the pull request.
     ///
     /// Example: regenerating a rule with a fresh GUID while editing it.
     ///

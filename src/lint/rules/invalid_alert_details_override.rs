@@ -1,4 +1,4 @@
-//! SNT021: alertDetailsOverride limits (S-17).
+//! SNT021: alertDetailsOverride limits.
 
 use crate::diag::{Code, Diagnostic};
 use crate::lint::Rule;
@@ -15,7 +15,7 @@ crate::lint_code! {
     /// (`alertTacticsColumnName`, `alertSeverityColumnName`) that is not a
     /// string.
     ///
-    /// Why: CI's `AlertDetailsOverride` model (research §3.2 S-17); the
+    /// Why: CI's `AlertDetailsOverride` model; the
     /// service rejects more than 3 dynamic parameters per format.
     ///
     /// Example: `alertDisplayNameFormat: "{{A}} {{B}} {{C}} {{D}}"`.

@@ -1,4 +1,4 @@
-//! SNT018: customDetails limits (S-14).
+//! SNT018: customDetails limits.
 
 use crate::diag::{Code, Diagnostic};
 use crate::lint::Rule;
@@ -13,8 +13,8 @@ crate::lint_code! {
     /// column) longer than 500 characters or not matching `^[a-zA-Z_]+\w*$`,
     /// or a value that is not a plain string.
     ///
-    /// Why: CI's model enforces these limits (research §3.2 S-14) and the
-    /// service rejects the rule (azure-apis §1.7: up to 20 custom details).
+    /// Why: CI's model enforces these limits and the
+    /// service rejects the rule.
     ///
     /// Example: `customDetails: {Caller IP: CallerIpAddress}` (space in key).
     ///

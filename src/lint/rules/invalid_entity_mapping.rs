@@ -1,4 +1,4 @@
-//! SNT019: entityMappings limits and identifier rules (S-15).
+//! SNT019: entityMappings limits and identifier rules.
 
 use crate::diag::{Code, Diagnostic};
 use crate::lint::Rule;
@@ -18,7 +18,7 @@ crate::lint_code! {
     /// Account needs FullName, Sid, Name, AadUserId, PUID or ObjectGuid;
     /// FileHash needs Algorithm and Value). Warning on hunting queries.
     ///
-    /// Why: CI's `ValidEntityMappings` attribute (research §3.2 S-15, §2.4);
+    /// Why: CI's `ValidEntityMappings` attribute;
     /// an entity without a required identifier is never created, so incidents
     /// lose their entities silently.
     ///

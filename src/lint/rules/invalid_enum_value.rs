@@ -1,4 +1,4 @@
-//! SNT013: a value outside its enum: severity, tactics, entityType, aggregationKind (S-9).
+//! SNT013: a value outside its enum: severity, tactics, entityType, aggregationKind.
 
 use crate::diag::{Code, Diagnostic};
 use crate::lint::Rule;
@@ -14,7 +14,7 @@ crate::lint_code! {
     /// `entityType` not in the entity list; an `aggregationKind` other than
     /// `SingleAlert` or `AlertPerResult`. Values must be spelt exactly.
     ///
-    /// Why: CI binds these to enums (research §3.2 S-9) and the generator
+    /// Why: CI binds these to enums and the generator
     /// must emit exact casing; a misspelt tactic is dropped from MITRE
     /// coverage. On hunting queries an unknown tactic is a warning.
     ///

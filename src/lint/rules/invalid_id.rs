@@ -1,4 +1,4 @@
-//! SNT006: `id` is not a GUID (S-3).
+//! SNT006: `id` is not a GUID.
 
 use crate::diag::{Code, Diagnostic};
 use crate::lint::Rule;
@@ -10,7 +10,7 @@ crate::lint_code! {
     /// What: an `id` that .NET `Guid.Parse` would reject (the 8-4-4-4-12 hex
     /// form, 32 hex digits, or either in `{}`/`()` are accepted).
     ///
-    /// Why: CI parses `id` as a GUID (research §3.2 S-3); the id becomes the
+    /// Why: CI parses `id` as a GUID; the id becomes the
     /// ARM resource name and the template's identity across updates.
     ///
     /// Example: `id: my-rule-1` or `id: 1234`.

@@ -9,11 +9,11 @@ use super::at;
 
 crate::lint_code! {
     /// What: a rule or hunting query whose `query` has a KQL syntax error,
-    /// found by our parser (which agrees with Kusto.Language on every query
-    /// of the 3,185-query corpus, `docs/kql-conformance.md`).
+    /// found by our parser (which agrees with Microsoft's Kusto.Language on
+    /// every query of a 3,185-query corpus of real detections).
     ///
     /// Why: the Azure-Sentinel CI requires every changed query to parse and
-    /// analyze without diagnostics (research §3.3 K-1); Sentinel refuses to
+    /// analyze without diagnostics; Sentinel refuses to
     /// save a rule whose query does not parse.
     ///
     /// Example: `AzureActivity | where Caller ==` (an operator missing its

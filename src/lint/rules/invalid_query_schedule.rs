@@ -1,4 +1,4 @@
-//! SNT010: `queryFrequency`/`queryPeriod` malformed or outside 5m..14d (S-6).
+//! SNT010: `queryFrequency`/`queryPeriod` malformed or outside 5m..14d.
 
 use crate::diag::{Code, Diagnostic};
 use crate::lint::Rule;
@@ -13,8 +13,8 @@ crate::lint_code! {
     /// outside 5 minutes … 14 days.
     ///
     /// Why: CI's converter rejects other spellings (ISO `PT1H` in YAML fails)
-    /// and its range attribute is 00:05:00 … 14.00:00:00 (research §3.2 S-6);
-    /// the service enforces the same range (azure-apis §1.7).
+    /// and its range attribute is 00:05:00 … 14.00:00:00;
+    /// the service enforces the same range.
     ///
     /// Example: `queryFrequency: PT1H` in YAML, or `queryPeriod: 30d`.
     ///

@@ -1,4 +1,4 @@
-//! SNT012: `triggerOperator` spelling or `triggerThreshold` range (S-8).
+//! SNT012: `triggerOperator` spelling or `triggerThreshold` range.
 
 use crate::diag::{Code, Diagnostic};
 use crate::lint::Rule;
@@ -13,7 +13,7 @@ crate::lint_code! {
     /// integer in 0..10000.
     ///
     /// Why: CI's converter is case-sensitive and the model has
-    /// `Range(0, 10000)` (research §3.2 S-8); the ARM enum is closed.
+    /// `Range(0, 10000)`; the ARM enum is closed.
     ///
     /// Example: `triggerOperator: GT` or `triggerThreshold: -1`.
     ///

@@ -10,7 +10,7 @@ crate::lint_code! {
     /// levels or more than 200,000 nodes.
     ///
     /// Why: Sentinel CI loads every changed file with js-yaml `safeLoad`
-    /// (research §3.4 O-3) and binds it to the template model (S-1); a file
+    /// and binds it to the template model; a file
     /// that does not load cannot be imported or deployed.
     ///
     /// Example: `query: |` followed by a line indented less than the block, or

@@ -1,4 +1,4 @@
-//! SNT022: `version` not `X.Y.Z` (S-18).
+//! SNT022: `version` not `X.Y.Z`.
 
 use crate::diag::{Code, Diagnostic};
 use crate::lint::Rule;
@@ -14,7 +14,7 @@ crate::lint_code! {
     /// hunting queries.
     ///
     /// Why: CI's `QueryBasedTemplateVersionValidator` requires
-    /// `^(\d+\.)(\d+\.)(\d+)$` (research §3.2 S-18); `version: 1.0` is a YAML
+    /// `^(\d+\.)(\d+\.)(\d+)$`; `version: 1.0` is a YAML
     /// float and fails. The content hub compares versions to offer updates.
     ///
     /// Example: `version: 1.0`.

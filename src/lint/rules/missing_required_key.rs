@@ -1,4 +1,4 @@
-//! SNT005: a required key is missing or null (S-2).
+//! SNT005: a required key is missing or null.
 
 use crate::diag::{Code, Diagnostic};
 use crate::lint::Rule;
@@ -19,7 +19,7 @@ crate::lint_code! {
     /// (`displayName`, `enabled`, `severity`, `query`, `suppressionEnabled`,
     /// `suppressionDuration`, and the scheduling ones for Scheduled).
     ///
-    /// Why: CI marks these `Required.Always` (research §3.2 S-2) and the
+    /// Why: CI marks these `Required.Always` and the
     /// service rejects ARM resources without them.
     ///
     /// Example: a Scheduled rule without `triggerThreshold`.

@@ -11,8 +11,7 @@ crate::lint_code! {
     /// zero-width characters, a byte-order mark, accented letters. One
     /// finding per line (at most 20 per file).
     ///
-    /// Why: Sentinel CI's non-ASCII test fails the whole file (research §3.4
-    /// O-1); invisible characters also break KQL in ways the portal does not
+    /// Why: Sentinel CI's non-ASCII test fails the whole file; invisible characters also break KQL in ways the portal does not
     /// show (a non-breaking space is not whitespace to the KQL parser).
     ///
     /// Example: `description: 'Detects the attacker’s foothold'` (U+2019).

@@ -12,7 +12,7 @@ crate::lint_code! {
     /// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (upper-case digits, braces,
     /// 32 digits without dashes).
     ///
-    /// Why: the repository style is lower-case 8-4-4-4-12 (research §2.1), and
+    /// Why: the repository style is lower-case 8-4-4-4-12, and
     /// tools that compare ids as text (duplicate checks, the id-change
     /// validator's regex, ARM names) see `ABC…` and `abc…` as two ids.
     ///

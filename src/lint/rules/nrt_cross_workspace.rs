@@ -11,8 +11,7 @@ crate::lint_code! {
     /// What: an NRT rule whose query calls `workspace(…)`, `app(…)` or
     /// `resource(…)` (outside comments and strings).
     ///
-    /// Why: near-real-time rules are single-workspace (azure-apis §1.7,
-    /// near-real-time-rules.md); the service refuses cross-resource queries
+    /// Why: near-real-time rules are single-workspace; the service refuses cross-resource queries
     /// for NRT.
     ///
     /// Example: `union SigninLogs, workspace('soc-eu').SigninLogs`.

@@ -11,7 +11,7 @@ crate::lint_code! {
     /// `triggerOperator` or `triggerThreshold`.
     ///
     /// Why: NRT rules run every minute over the last minute of ingested data
-    /// and alert on any result (azure-apis §1.5); these keys are not part of
+    /// and alert on any result; these keys are not part of
     /// the NRT model, are ignored by CI and rejected or dropped by the API,
     /// so they mislead reviewers about how the rule runs.
     ///

@@ -1,4 +1,4 @@
-//! SNT011: `queryPeriod` < `queryFrequency`, or a long period run too often (S-7).
+//! SNT011: `queryPeriod` < `queryFrequency`, or a long period run too often.
 
 use crate::diag::{Code, Diagnostic};
 use crate::lint::Rule;
@@ -14,7 +14,7 @@ crate::lint_code! {
     /// Why: events between runs would never be looked at; CI's
     /// `PeriodGreaterThanOrEqualFrequency` and
     /// `FrequencyLimitationForLongPeriodQuery` attributes reject both
-    /// (research §3.2 S-7), as does the portal.
+    ///, as does the portal.
     ///
     /// Example: `queryFrequency: 1d` with `queryPeriod: 1h`; or
     /// `queryFrequency: 30m` with `queryPeriod: 14d`.

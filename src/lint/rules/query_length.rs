@@ -1,4 +1,4 @@
-//! SNT009: `query` empty or above 10,000 characters (S-5).
+//! SNT009: `query` empty or above 10,000 characters.
 
 use crate::diag::{Code, Diagnostic};
 use crate::lint::Rule;
@@ -10,8 +10,8 @@ crate::lint_code! {
     /// What: an analytic rule whose `query` is empty or longer than 10,000
     /// characters.
     ///
-    /// Why: CI requires a length of 1..10000 (research §3.2 S-5) and the
-    /// service rejects longer queries (azure-apis §1.7).
+    /// Why: CI requires a length of 1..10000 and the
+    /// service rejects longer queries.
     ///
     /// Example: a query that inlines a 15,000-character IOC list in a
     /// `datatable`.

@@ -1,4 +1,4 @@
-//! SNT025: a template on the structure skip list passes the structure checks (S-20).
+//! SNT025: a template on the structure skip list passes the structure checks.
 
 use crate::diag::{Code, Diagnostic};
 use crate::lint::Rule;
@@ -13,7 +13,7 @@ crate::lint_code! {
     /// is inert.
     ///
     /// Why: CI's "templates in the white list should not pass the validation"
-    /// test (research §3.2 S-20): the skip list is for known-broken
+    /// test: the skip list is for known-broken
     /// templates, and a fixed template must leave the list so it is checked
     /// again.
     ///

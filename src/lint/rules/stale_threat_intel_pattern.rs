@@ -17,7 +17,7 @@ crate::lint_code! {
     /// Why: the table keeps every revision of an indicator; without the
     /// pattern the rule matches expired or deactivated indicators and
     /// floods the SOC with false positives. Sentinel CI's
-    /// `ValidateKqlForLatestTI` rejects the query (research §3.3 K-2).
+    /// `ValidateKqlForLatestTI` rejects the query.
     ///
     /// Example: `ThreatIntelligenceIndicator | where Active == true | join …`.
     ///

@@ -12,7 +12,7 @@ crate::lint_code! {
     /// YAML, where the key is optional).
     ///
     /// Why: the service caps suppression ("stop running query after alert is
-    /// generated") at 24 hours (azure-apis §1.7) and rejects the deployment.
+    /// generated") at 24 hours and rejects the deployment.
     ///
     /// Example: `"suppressionDuration": "P2D"`.
     ///

@@ -16,7 +16,7 @@ crate::lint_code! {
     /// (CI silently skips NRT), warning for hunting queries (CI skips them).
     ///
     /// Why: "No valid tactic corresponding to the technique … was provided"
-    /// (research §2.5, §3.2 S-19). MITRE coverage views file the rule under
+    ///. MITRE coverage views file the rule under
     /// its tactics, so a mismatched pair misreports coverage.
     ///
     /// Example: `tactics: [CredentialAccess]` with

@@ -1,4 +1,4 @@
-//! SNT008: `name` above 256 or `description` above 5000 characters (S-4).
+//! SNT008: `name` above 256 or `description` above 5000 characters.
 
 use crate::diag::{Code, Diagnostic};
 use crate::lint::Rule;
@@ -11,7 +11,7 @@ crate::lint_code! {
     /// than 5000 characters.
     ///
     /// Why: CI's model has `StringLength(256)` / `StringLength(5000)`
-    /// (research §3.2 S-4), and the portal truncates longer text.
+    ///, and the portal truncates longer text.
     /// For hunting queries this is a warning (CI checks analytic rules only).
     ///
     /// Example: a description that pastes a whole blog post.

@@ -1,4 +1,4 @@
-//! SNT014: `requiredDataConnectors[].connectorId` not in ValidConnectorIds.json (S-10).
+//! SNT014: `requiredDataConnectors[].connectorId` not in ValidConnectorIds.json.
 
 use crate::diag::{Code, Diagnostic};
 use crate::lint::Rule;
@@ -14,7 +14,7 @@ crate::lint_code! {
     /// `schemas/sentinel/valid-connector-ids.json`). Error for analytic rules,
     /// warning for hunting queries (CI does not check those, we do).
     ///
-    /// Why: CI fails analytic rules with unknown ids (research §3.2 S-10); the
+    /// Why: CI fails analytic rules with unknown ids; the
     /// content hub uses the id to tell users which connector the rule needs,
     /// so a typo hides the dependency.
     ///

@@ -1,4 +1,4 @@
-//! SNT004: `kind` is neither `Scheduled` nor `NRT` (S-1).
+//! SNT004: `kind` is neither `Scheduled` nor `NRT`.
 
 use crate::diag::{Code, Diagnostic};
 use crate::lint::Rule;
@@ -11,7 +11,7 @@ crate::lint_code! {
     /// (compared case-insensitively, as CI does).
     ///
     /// Why: CI binds the YAML to the model of its kind and fails with "The
-    /// provided kind … was not recognized" (research §3.2 S-1); other kinds
+    /// provided kind … was not recognized"; other kinds
     /// (Fusion, MLBehaviorAnalytics) are not templates in the repository.
     ///
     /// Example: `kind: Schedule` or `kind: NearRealTime`.

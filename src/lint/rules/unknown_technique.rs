@@ -14,7 +14,7 @@ crate::lint_code! {
     /// queries.
     ///
     /// Why: CI fails analytic rules whose technique is in no row of the
-    /// table (research §2.5); a typo (`T1O78`, `1078`) or a revoked id drops
+    /// table; a typo (`T1O78`, `1078`) or a revoked id drops
     /// the rule from MITRE coverage.
     ///
     /// Example: `relevantTechniques: [T1078.4]` or `[T9999]`.

@@ -1,4 +1,4 @@
-//! SNT020: a legacy `*CustomEntity` column in the query without a field mapping (S-16).
+//! SNT020: a legacy `*CustomEntity` column in the query without a field mapping.
 
 use crate::diag::{Code, Diagnostic};
 use crate::lint::Rule;
@@ -14,7 +14,7 @@ crate::lint_code! {
     ///
     /// Why: these columns fed the legacy entity mapping that Sentinel no
     /// longer reads; CI's `NewEntityMappings` attribute requires them to be
-    /// mapped explicitly (research §3.2 S-16), otherwise the alert has no
+    /// mapped explicitly, otherwise the alert has no
     /// entities.
     ///
     /// Example: `| extend AccountCustomEntity = Caller` and no entityMappings.

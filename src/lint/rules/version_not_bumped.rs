@@ -13,7 +13,7 @@ crate::lint_code! {
     ///
     /// Why: the content hub only offers an update when the version grows;
     /// Sentinel's pull-request template requires the bump for analytic rules
-    /// (research §2.7). Without it, workspaces keep running the old query.
+    ///. Without it, workspaces keep running the old query.
     ///
     /// Example: editing the `where` clause of a `version: 1.0.2` rule and
     /// leaving `1.0.2`.

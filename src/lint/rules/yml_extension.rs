@@ -1,4 +1,4 @@
-//! SNT016: a Sentinel YAML file named `*.yml` (S-12).
+//! SNT016: a Sentinel YAML file named `*.yml`.
 
 use crate::diag::{Code, Diagnostic};
 use crate::lint::Rule;
@@ -13,7 +13,7 @@ crate::lint_code! {
     /// hunting queries.
     ///
     /// Why: CI requires every file under Detections and Solutions `Analytic
-    /// Rules` to end with `.yaml` (research §3.2 S-12), and the packaging and
+    /// Rules` to end with `.yaml`, and the packaging and
     /// KQL-validation loaders glob `*.yaml`, so a `.yml` file is never tested.
     ///
     /// Example: `Detections/AzureActivity/NewRule.yml`.
