@@ -9,7 +9,7 @@ use assert_cmd::Command;
 use sentinel_forge::deploy::apply::{ApplyOptions, Report, apply};
 use sentinel_forge::deploy::client::{SentinelClientOptions, fast_retry};
 use sentinel_forge::deploy::ownership;
-use sentinel_forge::deploy::plan::{Action, Plan, plan};
+use sentinel_forge::deploy::plan::{Action, Plan, PlanOptions, plan};
 use sentinel_forge::deploy::resource::{Resource, ResourceType, desired};
 use sentinel_forge::deploy::target::Target;
 use sentinel_forge::deploy::{Session, auth::AuthKind, connect, read_actual};
@@ -35,8 +35,12 @@ saved_searches = "2025-02-01"
 kind = "auto"
 "#;
 
+/// An emulator holding the workspace of [`ENV_FILE`] (and no other: a
+/// request into another workspace answers 404, as ARM does).
 pub(crate) fn emulator() -> Emulator {
-    Emulator::start(EmulatorOptions::default()).expect("emulator starts")
+    let emu = Emulator::start(EmulatorOptions::default()).expect("emulator starts");
+    emu.add_workspace("00000000-0000-0000-0000-000000000000", "rg-test", "law-test");
+    emu
 }
 
 /// A scratch project with `content/environments/test.toml`.
@@ -77,11 +81,20 @@ fn first_deploy_creates_all_then_second_deploy_writes_nothing() {
     let (code, out, err) = run(forge(dir.path(), &emu).args(["deploy", "--env", "test", "--auth", "secret"]));
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("deploy: 3 created, 0 updated, 0 deleted, 0 failed"), "{out}");
-    assert_eq!(emu.names(ResourceType::SavedSearch).len(), 3);
-    assert_eq!(emu.stats().writes, 3);
+    // Three hunting queries and this owner's (empty) manifest, written on
+    // its first deploy so that a lost manifest is noticed later.
+    assert_eq!(emu.names(ResourceType::SavedSearch).len(), 4);
+    assert_eq!(emu.stats().writes, 4);
     assert!(emu.stats().token_requests >= 1, "the client secret credential asked the token endpoint");
     let stored = emu.resource(ResourceType::SavedSearch, SPIKE_ID).unwrap();
-    assert!(stored["properties"]["tags"].as_array().unwrap().iter().any(|t| t["name"] == "managedBy"));
+    assert!(
+        stored["properties"]["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["name"] == "managedBy" && t["value"] == "sentinel-forge:test"),
+        "the tag names the owner (the environment's name by default): {stored}"
+    );
 
     emu.reset_stats();
     let (code, out, err) = run(forge(dir.path(), &emu).args(["deploy", "--env", "test", "--auth", "secret"]));
@@ -298,8 +311,8 @@ fn rt() -> tokio::runtime::Runtime {
 
 fn plan_and_apply(rt: &tokio::runtime::Runtime, s: &Session, want: &[Resource], prune: bool) -> (Plan, Report) {
     let actual = rt.block_on(read_actual(&s.client)).unwrap();
-    let p = plan(want, &actual);
-    let options = ApplyOptions { concurrency: 4, prune, progress: false };
+    let p = plan(want, &actual, &PlanOptions::new("test")).unwrap();
+    let options = ApplyOptions { concurrency: 4, prune, ..ApplyOptions::default() };
     let report = rt.block_on(apply(Arc::clone(&s.client), &p, &options)).unwrap();
     (p, report)
 }
@@ -317,10 +330,10 @@ fn alert_rules_scheduled_and_nrt_deploy_page_and_converge() {
     // The manifest lists the managed rules (and only those).
     let manifest = Resource::from_arm(
         ResourceType::SavedSearch,
-        emu.resource(ResourceType::SavedSearch, ownership::MANIFEST_ID).unwrap(),
+        emu.resource(ResourceType::SavedSearch, &ownership::manifest_name("test")).unwrap(),
     )
     .unwrap();
-    assert_eq!(ownership::manifest_ids(&manifest).len(), 7);
+    assert_eq!(ownership::manifest_ids(&manifest).unwrap().len(), 7);
     // The emulator answers PT60M as PT1H and PT24H as P1D: still unchanged.
     assert_eq!(emu.resource(ResourceType::AlertRule, &rule_id(0)).unwrap()["properties"]["queryFrequency"], "PT1H");
     emu.reset_stats();
@@ -360,7 +373,7 @@ fn nrt_rules_need_a_preview_api_version() {
     let s = session(&emu, ENV_FILE);
     rt.block_on(apply(
         Arc::clone(&s.client),
-        &plan(&content(1), &rt.block_on(read_actual(&s.client)).unwrap()),
+        &plan(&content(1), &rt.block_on(read_actual(&s.client)).unwrap(), &PlanOptions::new("test")).unwrap(),
         &ApplyOptions::default(),
     ))
     .unwrap();
@@ -405,10 +418,10 @@ fn alert_rule_prune_uses_the_manifest_and_spares_portal_rules() {
     assert!(emu.resource(ResourceType::AlertRule, "portal-copy").is_some());
     let manifest = Resource::from_arm(
         ResourceType::SavedSearch,
-        emu.resource(ResourceType::SavedSearch, ownership::MANIFEST_ID).unwrap(),
+        emu.resource(ResourceType::SavedSearch, &ownership::manifest_name("test")).unwrap(),
     )
     .unwrap();
-    assert!(!ownership::manifest_ids(&manifest).contains(&rule_id(1)));
+    assert!(!ownership::manifest_ids(&manifest).unwrap().contains(&rule_id(1)));
     assert_eq!(emu.stats().writes, 2, "one delete and one manifest update");
     // And a rerun is a no-op.
     emu.reset_stats();

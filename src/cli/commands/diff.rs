@@ -16,7 +16,7 @@ pub struct DiffArgs {
 
 pub fn run(g: &GlobalArgs, args: DiffArgs) -> anyhow::Result<ExitStatus> {
     let rt = crate::deploy::runtime().context("start the async runtime")?;
-    let (_session, plan) = match prepare(g, &args.target, 4, &rt)? {
+    let (_session, _, _, plan) = match prepare(g, &args.target, 4, (false, false), &rt)? {
         Ok(x) => x,
         Err(status) => return Ok(status),
     };
