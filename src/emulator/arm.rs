@@ -153,13 +153,22 @@ impl State {
         let ws = self.default_ws().path.clone();
         let etag = self.etag();
         drop_nulls(&mut body);
-        add_server_defaults(rtype, &mut body);
+        add_server_defaults(rtype, AlertRulesApi::Preview, &mut body);
         stamp(rtype, &mut body, &ws, name, &etag);
         self.map(rtype).insert(name.to_ascii_lowercase(), body);
     }
 
     pub fn get_mut(&mut self, rtype: ResourceType, name: &str) -> Option<&mut Value> {
         self.map(rtype).get_mut(&name.to_ascii_lowercase())
+    }
+
+    /// Edit a stored resource as the portal would: a new etag.
+    pub fn edit(&mut self, rtype: ResourceType, name: &str, f: impl FnOnce(&mut Value)) {
+        let etag = self.etag();
+        if let Some(v) = self.get_mut(rtype, name) {
+            f(v);
+            v["etag"] = json!(etag);
+        }
     }
 
     pub fn remove(&mut self, rtype: ResourceType, name: &str) {
@@ -217,14 +226,14 @@ fn drop_nulls(v: &mut Value) {
     }
 }
 
-/// What the service fills in when a PUT leaves it out.
-fn add_server_defaults(rtype: ResourceType, body: &mut Value) {
+/// What the service fills in when a PUT at `api` leaves it out.
+fn add_server_defaults(rtype: ResourceType, api: AlertRulesApi, body: &mut Value) {
     if rtype != ResourceType::AlertRule {
         return;
     }
-    let kind = body.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
-    if let Some(Value::Object(p)) = body.get_mut("properties")
-        && matches!(kind.as_str(), "Scheduled" | "NRT")
+    let kind = body.get("kind").and_then(Value::as_str).map(str::to_string);
+    if schema::declares(api, kind.as_deref(), "eventGroupingSettings")
+        && let Some(Value::Object(p)) = body.get_mut("properties")
     {
         p.entry("eventGroupingSettings").or_insert_with(|| json!({"aggregationKind": "SingleAlert"}));
     }
@@ -572,25 +581,29 @@ fn resource_call(st: &mut State, ws: &str, rtype: ResourceType, name: Option<&st
     let preview = version.ends_with("-preview");
     let visible = |v: &Value| rtype == ResourceType::SavedSearch || preview || v["kind"] != "NRT";
     let page_size = st.page_size;
+    let (omit_value, link_host) = (st.faults.omit_value, st.faults.next_link_host.clone());
+    let list = |out: Value| {
+        if omit_value { resp(200, json!({"nextLink": out.get("nextLink")})) } else { resp(200, out) }
+    };
     match (call.method, name) {
         ("GET", None) => {
             let map = st.workspaces.get_mut(&key).expect("checked").map(rtype);
             let items: Vec<Value> = map.values().filter(|v| visible(v)).map(|v| render(rtype, v, version)).collect();
             if rtype == ResourceType::SavedSearch {
                 // savedSearches lists are not pageable.
-                return resp(200, json!({ "value": items }));
+                return list(json!({ "value": items }));
             }
             let skip: usize = call.params.get("$skipToken").and_then(|s| s.parse().ok()).unwrap_or(0);
             let page: Vec<Value> = items.iter().skip(skip).take(page_size).cloned().collect();
             let mut out = json!({ "value": page });
             if skip + page_size < items.len() {
+                let host = link_host.as_deref().unwrap_or(call.host);
                 out["nextLink"] = json!(format!(
-                    "http://{}{ws}/providers/Microsoft.SecurityInsights/alertRules?api-version={version}&$skipToken={}",
-                    call.host,
+                    "http://{host}{ws}/providers/Microsoft.SecurityInsights/alertRules?api-version={version}&$skipToken={}",
                     skip + page_size
                 ));
             }
-            resp(200, out)
+            list(out)
         }
         ("GET", Some(name)) => {
             match st.workspaces.get_mut(&key).expect("checked").map(rtype).get(&name.to_ascii_lowercase()) {
@@ -730,7 +743,7 @@ fn put(st: &mut State, ws_key: &str, rtype: ResourceType, name: &str, call: &Cal
             ),
         );
     }
-    add_server_defaults(rtype, &mut value);
+    add_server_defaults(rtype, api, &mut value);
     let etag = st.etag();
     let ws = st.workspaces[ws_key].path.clone();
     stamp(rtype, &mut value, &ws, name, &etag);

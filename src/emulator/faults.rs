@@ -3,7 +3,8 @@
 //! `throttle-first=N` answers the first N ARM requests with 429 (a
 //! deterministic throttle for tests); `retry-after-form=date` sends
 //! `Retry-After` as an HTTP date (`retry-after` seconds from now) instead
-//! of seconds.
+//! of seconds. `omit-value=1` answers lists without `value`;
+//! `next-link-host=HOST` points `nextLink` at another host.
 //!
 //! Probabilities are per ARM request (the token endpoints are never
 //! faulted); `fail=<id>` (repeatable) makes every PUT of that resource answer
@@ -23,6 +24,10 @@ pub struct Faults {
     pub retry_after_date: bool,
     /// The first this many ARM requests are throttled.
     pub throttle_first: u64,
+    /// Answer lists without their `value` array (a broken proxy or page).
+    pub omit_value: bool,
+    /// Point `nextLink` at this host instead of the emulator's.
+    pub next_link_host: Option<String>,
     pub error_500: f64,
     pub error_503: f64,
     /// Probability of closing the connection without answering.
@@ -121,6 +126,8 @@ impl FromStr for Faults {
                         _ => return Err(format!("retry-after-form: `{v}` is neither `seconds` nor `date`")),
                     }
                 }
+                "omit-value" => f.omit_value = v.trim() == "1" || v.trim() == "true",
+                "next-link-host" => f.next_link_host = Some(v.trim().to_string()),
                 "throttle-first" => {
                     f.throttle_first = v.parse().map_err(|_| format!("throttle-first: `{v}` is not a count"))?;
                 }
@@ -129,7 +136,7 @@ impl FromStr for Faults {
                 "seed" => f.seed = v.parse().map_err(|_| format!("seed: `{v}` is not a number"))?,
                 other => {
                     return Err(format!(
-                        "unknown fault `{other}` (429, 500, 503, drop, retry-after, retry-after-form, throttle-first, latency, fail, seed)"
+                        "unknown fault `{other}` (429, 500, 503, drop, retry-after, retry-after-form, throttle-first, omit-value, next-link-host, latency, fail, seed)"
                     ));
                 }
             }

@@ -161,12 +161,9 @@ impl Emulator {
         self.state().insert(rtype, name, body);
     }
 
-    /// Edit a stored resource in place (a portal edit).
+    /// Edit a stored resource in place (a portal edit: it gets a new etag).
     pub fn edit(&self, rtype: ResourceType, name: &str, f: impl FnOnce(&mut Value)) {
-        let mut st = self.state();
-        if let Some(v) = st.get_mut(rtype, name) {
-            f(v);
-        }
+        self.state().edit(rtype, name, f);
     }
 
     /// Remove a resource (deleted in the portal).

@@ -152,7 +152,7 @@ fn properties_definition(api: AlertRulesApi, kind: Option<&str>) -> Option<&'sta
 }
 
 /// A `$ref` into the bundle followed (to the end of a chain).
-fn resolve<'a>(v: &'a Value) -> &'a Value {
+fn resolve(v: &Value) -> &Value {
     match v.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/definitions/")) {
         Some(name) => bundle().definitions.get(name).map_or(v, resolve),
         None => v,

@@ -16,9 +16,15 @@ use sentinel_forge::deploy::{Session, auth::AuthKind, connect, read_actual};
 use sentinel_forge::emulator::{Emulator, EmulatorOptions, Faults};
 use serde_json::{Value, json};
 
+mod concurrency;
+mod convergence;
+mod emulator_fidelity;
+mod ownership_scope;
+mod retry_after;
+
 use crate::util::{FAKE_SECRET, FAKE_TOKEN, SPIKE_ID, emulator_cli, scratch_project};
 
-const ENV_FILE: &str = r#"
+pub(crate) const ENV_FILE: &str = r#"
 [workspace]
 subscription_id = "00000000-0000-0000-0000-000000000000"
 resource_group = "rg-test"
@@ -48,8 +54,13 @@ pub(crate) fn emulator() -> Emulator {
 /// below are about them), and only a `test` environment, pointing at the
 /// emulator.
 pub(crate) fn project() -> tempfile::TempDir {
+    project_keeping(&["run-command-spike.toml", "run-command-infrequent.toml", "anomalous-azure-operation.toml"], None)
+}
+
+/// A scratch project holding only the content files `keep`, and a `test`
+/// environment pointing at the emulator's workspace, with `owner` if given.
+pub(crate) fn project_keeping(keep: &[&str], owner: Option<&str>) -> tempfile::TempDir {
     let dir = scratch_project();
-    let keep = ["run-command-spike.toml", "run-command-infrequent.toml", "anomalous-azure-operation.toml"];
     for entry in walkdir::WalkDir::new(dir.path().join("content")).into_iter().filter_map(Result::ok) {
         let name = entry.file_name().to_string_lossy().into_owned();
         if entry.file_type().is_file() && !keep.contains(&name.as_str()) {
@@ -58,7 +69,11 @@ pub(crate) fn project() -> tempfile::TempDir {
     }
     let envs = dir.path().join("content/environments");
     std::fs::create_dir_all(&envs).unwrap();
-    std::fs::write(envs.join("test.toml"), ENV_FILE).unwrap();
+    let env = match owner {
+        Some(o) => ENV_FILE.replace("cloud = \"AzureCloud\"", &format!("cloud = \"AzureCloud\"\nowner = \"{o}\"")),
+        None => ENV_FILE.to_string(),
+    };
+    std::fs::write(envs.join("test.toml"), env).unwrap();
     dir
 }
 
@@ -238,11 +253,11 @@ fn plain_http_is_refused_for_non_loopback_endpoints() {
 
 // ---- library level: alert rules (hand-made documents) and faults --------
 
-fn scheduled_body(name: &str, threshold: i64) -> Value {
+pub(crate) fn scheduled_body(name: &str, threshold: i64) -> Value {
     json!({"kind": "Scheduled", "properties": scheduled_props(name, threshold)})
 }
 
-fn scheduled_props(name: &str, threshold: i64) -> Value {
+pub(crate) fn scheduled_props(name: &str, threshold: i64) -> Value {
     json!({
         "displayName": name, "description": "test rule", "severity": "Medium", "enabled": true,
         "query": "SecurityEvent | where EventID == 4625", "queryFrequency": "PT60M", "queryPeriod": "PT24H",
@@ -254,19 +269,19 @@ fn scheduled_props(name: &str, threshold: i64) -> Value {
     })
 }
 
-fn nrt_props(name: &str) -> Value {
+pub(crate) fn nrt_props(name: &str) -> Value {
     json!({
         "displayName": name, "severity": "High", "enabled": true, "query": "SigninLogs | take 1",
         "suppressionDuration": "PT1H", "suppressionEnabled": false, "tactics": ["InitialAccess"],
     })
 }
 
-fn rule_id(i: usize) -> String {
+pub(crate) fn rule_id(i: usize) -> String {
     format!("aaaaaaaa-0000-4000-8000-{i:012}")
 }
 
 /// `n` Scheduled rules (thresholds 0..), one NRT rule and one hunting query.
-fn content(n: usize) -> Vec<Resource> {
+pub(crate) fn content(n: usize) -> Vec<Resource> {
     let mut out: Vec<Resource> = (0..n)
         .map(|i| {
             desired(
@@ -295,7 +310,7 @@ fn content(n: usize) -> Vec<Resource> {
     out
 }
 
-fn session(emu: &Emulator, env_file: &str) -> Session {
+pub(crate) fn session(emu: &Emulator, env_file: &str) -> Session {
     let target = Target::parse("test", env_file, &|k| {
         matches!(k, "SENTINEL_FORGE_ARM_ENDPOINT" | "AZURE_AUTHORITY_HOST").then(|| emu.url())
     })
@@ -305,11 +320,16 @@ fn session(emu: &Emulator, env_file: &str) -> Session {
     connect(target, Some(AuthKind::Token), &var, Some(options)).unwrap()
 }
 
-fn rt() -> tokio::runtime::Runtime {
+pub(crate) fn rt() -> tokio::runtime::Runtime {
     sentinel_forge::deploy::runtime().unwrap()
 }
 
-fn plan_and_apply(rt: &tokio::runtime::Runtime, s: &Session, want: &[Resource], prune: bool) -> (Plan, Report) {
+pub(crate) fn plan_and_apply(
+    rt: &tokio::runtime::Runtime,
+    s: &Session,
+    want: &[Resource],
+    prune: bool,
+) -> (Plan, Report) {
     let actual = rt.block_on(read_actual(&s.client)).unwrap();
     let p = plan(want, &actual, &PlanOptions::new("test")).unwrap();
     let options = ApplyOptions { concurrency: 4, prune, ..ApplyOptions::default() };
@@ -431,13 +451,16 @@ fn alert_rule_prune_uses_the_manifest_and_spares_portal_rules() {
 }
 
 /// Deploy `content(12)` under `faults`; it must converge with no failure.
-fn converges_under(spec: &str) -> sentinel_forge::emulator::Stats {
+/// Returns the emulator's counters and how long the faulted deploy took.
+fn converges_under(spec: &str) -> (sentinel_forge::emulator::Stats, std::time::Duration) {
     let emu = emulator();
     emu.set_faults(spec.parse::<Faults>().unwrap());
     let rt = rt();
     let s = session(&emu, ENV_FILE);
     let want = content(12);
+    let t0 = std::time::Instant::now();
     let (_, report) = plan_and_apply(&rt, &s, &want, false);
+    let took = t0.elapsed();
     assert!(
         report.ok(),
         "{spec}: {:?}",
@@ -448,33 +471,38 @@ fn converges_under(spec: &str) -> sentinel_forge::emulator::Stats {
     let (p, _) = plan_and_apply(&rt, &s, &want, false);
     assert!(!p.has_drift(), "{spec}: converged state has no drift");
     assert_eq!(emu.names(ResourceType::AlertRule).len(), 13);
-    stats
+    (stats, took)
 }
 
 #[test]
 fn throttling_with_retry_after_converges() {
-    let stats = converges_under("429=0.3,retry-after=0,seed=11");
+    let (stats, _) = converges_under("429=0.3,retry-after=0,seed=11");
     assert!(stats.throttled > 0);
 }
 
 #[test]
 fn server_errors_converge() {
-    let stats = converges_under("500=0.15,503=0.15,retry-after=0,seed=5");
+    let (stats, _) = converges_under("500=0.15,503=0.15,retry-after=0,seed=5");
     assert!(stats.errors_500 > 0 && stats.errors_503 > 0);
 }
 
 #[test]
 fn dropped_connections_converge() {
-    let stats = converges_under("drop=0.2,seed=3");
+    let (stats, _) = converges_under("drop=0.2,seed=3");
     assert!(stats.dropped > 0);
 }
 
 #[test]
 fn latency_is_tolerated_and_requests_in_flight_stay_bounded() {
-    let stats = converges_under("latency=30ms");
-    assert!(stats.requests > 0);
+    let (stats, took) = converges_under("latency=30ms");
+    // Three lists (alert rules at the NRT and the Scheduled api-version,
+    // saved searches), the manifest and 14 creates; no retry was needed.
+    assert_eq!((stats.reads, stats.writes, stats.requests), (3, 15, 18), "{stats:?}");
     assert!(stats.max_in_flight > 1, "requests overlap: {stats:?}");
     assert!(stats.max_in_flight <= 4, "--concurrency 4 bounds requests in flight: {stats:?}");
+    // Every request waited 30 ms, at most 4 at a time: the latency applied.
+    let floor = std::time::Duration::from_millis(30 * stats.requests / stats.max_in_flight);
+    assert!(took >= floor, "took {took:?}, less than {floor:?}: the latency was not applied");
 }
 
 #[test]

@@ -67,6 +67,15 @@ pub struct DeployArgs {
     pub repair_manifest: bool,
 }
 
+/// What [`prepare`] hands on: the connection, the desired state, how it was
+/// planned and the plan.
+pub(crate) struct Prepared {
+    pub session: Session,
+    pub desired: Vec<crate::deploy::resource::Resource>,
+    pub options: PlanOptions,
+    pub plan: Plan,
+}
+
 /// Compile the content, connect, read the workspace and plan.
 pub(crate) fn prepare(
     g: &GlobalArgs,
@@ -74,7 +83,7 @@ pub(crate) fn prepare(
     concurrency: usize,
     modes: (bool, bool),
     rt: &tokio::runtime::Runtime,
-) -> anyhow::Result<Result<(Session, Vec<crate::deploy::resource::Resource>, PlanOptions, Plan), ExitStatus>> {
+) -> anyhow::Result<Result<Prepared, ExitStatus>> {
     // The environment's own rendering: its overrides and api-versions apply.
     let env_name = args.target_name();
     let envs = crate::pipeline::Environments::Only(env_name.clone());
@@ -107,7 +116,7 @@ pub(crate) fn prepare(
     let (adopt, repair_manifest) = modes;
     let options = PlanOptions { owner: session.target.owner.clone(), adopt, repair_manifest };
     let plan = read_and_plan(&session, &desired, &options, rt)?;
-    Ok(Ok((session, desired, options, plan)))
+    Ok(Ok(Prepared { session, desired, options, plan }))
 }
 
 /// Read the workspace and plan (again).
@@ -137,7 +146,7 @@ pub fn print_plan(plan: &Plan, format: PlanFormat, prune: bool) {
 pub fn run(g: &GlobalArgs, args: DeployArgs) -> anyhow::Result<ExitStatus> {
     let rt = runtime().context("start the async runtime")?;
     let modes = (args.adopt, args.repair_manifest);
-    let (session, desired, plan_options, mut plan) =
+    let Prepared { session, desired, options: plan_options, mut plan } =
         match prepare(g, &args.target, usize::from(args.concurrency), modes, &rt)? {
             Ok(x) => x,
             Err(status) => return Ok(status),
