@@ -92,6 +92,8 @@ pub struct Blocked {
     #[serde(rename = "type")]
     pub rtype: ResourceType,
     pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
     #[serde(rename = "displayName")]
     pub display_name: String,
     pub reason: String,
@@ -237,18 +239,22 @@ pub fn plan(desired: &[Resource], actual: &Actual, options: &PlanOptions) -> Res
             Claim::Foreign(other) => blocked.push(Blocked {
                 rtype: d.rtype,
                 name: d.name.clone(),
+                kind: d.kind.clone(),
                 display_name: d.display_name().to_string(),
                 reason: format!("exists and is managed by owner `{other}`"),
             }),
             Claim::Unmanaged if !options.adopt => blocked.push(Blocked {
                 rtype: d.rtype,
                 name: d.name.clone(),
+                kind: d.kind.clone(),
                 display_name: d.display_name().to_string(),
                 reason: format!("exists and is not managed by owner `{owner}` (take it over with --adopt)"),
             }),
             Claim::Unmanaged => changes.push(change(Action::Adopt, fields)),
             Claim::Own if d.rtype == ResourceType::AlertRule && !same_kind(d.kind.as_deref(), a.kind.as_deref()) => {
-                changes.push(change(Action::Replace, vec!["kind".into()]));
+                let from = a.kind.as_deref().unwrap_or("none");
+                let to = d.kind.as_deref().unwrap_or("none");
+                changes.push(change(Action::Replace, vec![format!("kind {from} -> {to}")]));
             }
             Claim::Own if fields.is_empty() => changes.push(change(Action::Unchanged, fields)),
             Claim::Own => changes.push(change(Action::Update, fields)),
@@ -325,7 +331,7 @@ pub fn render_table(plan: &Plan, prune: bool) -> String {
     for b in &plan.blocked {
         table.add_row([
             "BLOCKED".to_string(),
-            b.rtype.to_string(),
+            type_label(b.rtype, &b.kind),
             b.display_name.clone(),
             b.name.clone(),
             b.reason.clone(),

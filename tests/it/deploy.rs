@@ -20,6 +20,7 @@ mod concurrency;
 mod convergence;
 mod emulator_fidelity;
 mod ownership_scope;
+mod plan_output;
 mod retry_after;
 
 use crate::util::{FAKE_SECRET, FAKE_TOKEN, SPIKE_ID, emulator_cli, scratch_project};
