@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use sentinel_forge::deploy::apply::{ApplyOptions, apply};
 use sentinel_forge::deploy::auth::AuthKind;
 use sentinel_forge::deploy::client::SentinelClientOptions;
-use sentinel_forge::deploy::plan::plan;
+use sentinel_forge::deploy::plan::{PlanOptions, plan};
 use sentinel_forge::deploy::resource::{Resource, ResourceType, desired};
 use sentinel_forge::deploy::target::Target;
 use sentinel_forge::deploy::{connect, read_actual};
@@ -65,6 +65,7 @@ struct Run {
 
 fn run(label: &str, faults: &str, n: usize) -> Run {
     let emu = Emulator::start(EmulatorOptions { page_size: 100, ..Default::default() }).expect("emulator");
+    emu.add_workspace("00000000-0000-0000-0000-000000000000", "rg-bench", "law-bench");
     let rt = sentinel_forge::deploy::runtime().expect("runtime");
     let target = Target::parse("bench", ENV_FILE, &|k| {
         matches!(k, "SENTINEL_FORGE_ARM_ENDPOINT" | "AZURE_AUTHORITY_HOST").then(|| emu.url())
@@ -81,10 +82,10 @@ fn run(label: &str, faults: &str, n: usize) -> Run {
     let t0 = Instant::now();
     let actual = rt.block_on(read_actual(&session.client)).expect("read");
     let list = t0.elapsed();
-    let p = plan(&want, &actual);
+    let p = plan(&want, &actual, &PlanOptions::new("bench")).expect("plan");
     emu.reset_stats();
     let t1 = Instant::now();
-    let apply_options = ApplyOptions { concurrency: CONCURRENCY * 8, prune: false, progress: false };
+    let apply_options = ApplyOptions { concurrency: CONCURRENCY * 8, ..ApplyOptions::default() };
     let report = rt.block_on(apply(Arc::clone(&session.client), &p, &apply_options)).expect("apply");
     let apply = t1.elapsed();
     assert!(report.ok(), "bench deploy failed: {report:?}");

@@ -8,8 +8,12 @@ use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use indicatif::{ProgressBar, ProgressStyle};
 use tokio::sync::Semaphore;
 
-use crate::deploy::client::SentinelClient;
-use crate::deploy::error::DeployError;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::deploy::client::{Condition, SentinelClient};
+use crate::deploy::error::{DeployError, DeployErrorKind};
 use crate::deploy::normalize::comparable;
 use crate::deploy::ownership;
 use crate::deploy::plan::{Action, Change, Plan};
@@ -26,11 +30,21 @@ pub struct ApplyOptions {
     pub prune: bool,
     /// Draw a progress bar (on a terminal).
     pub progress: bool,
+    /// A plan read longer ago than this is refused ([`DeployErrorKind::Stale`]):
+    /// re-plan instead of deleting from a stale picture.
+    pub max_plan_age: Duration,
 }
+
+/// The default bound on a plan's age.
+pub const MAX_PLAN_AGE: Duration = Duration::from_secs(5 * 60);
+
+/// How often a conditional manifest write is re-read, merged and retried
+/// after another run wrote it first.
+pub const MANIFEST_ATTEMPTS: usize = 5;
 
 impl Default for ApplyOptions {
     fn default() -> Self {
-        Self { concurrency: 32, prune: false, progress: false }
+        Self { concurrency: 32, prune: false, progress: false, max_plan_age: MAX_PLAN_AGE }
     }
 }
 
@@ -47,6 +61,10 @@ pub struct Report {
     /// Deletes skipped because `--prune` was not given.
     pub skipped_deletes: usize,
     pub manifest_writes: usize,
+    /// The final manifest update (after deletes) failed: the rules were
+    /// deleted but are still listed. Harmless (a listed id whose rule is gone
+    /// is dropped by the next run that deletes); reported so it is rerun.
+    pub manifest_error: Option<DeployError>,
 }
 
 impl Report {
@@ -55,7 +73,7 @@ impl Report {
     }
 
     pub fn ok(&self) -> bool {
-        self.failed().next().is_none()
+        self.failed().next().is_none() && self.manifest_error.is_none()
     }
 
     pub fn count(&self, action: Action) -> usize {
@@ -63,19 +81,43 @@ impl Report {
     }
 }
 
-/// Apply every write of `plan`. A failure to record ownership in the
-/// manifest before creating alert rules is the only fatal error.
+/// Apply every write of `plan`. Refused (nothing written) for a blocked or
+/// stale plan; a failure to record ownership in the manifest before creating
+/// alert rules is the only fatal error once writing started.
 pub async fn apply(client: Arc<SentinelClient>, plan: &Plan, options: &ApplyOptions) -> Result<Report, DeployError> {
+    if !plan.blocked.is_empty() {
+        return Err(DeployError::config(format!(
+            "{} content resource(s) exist in the workspace and are not managed by owner `{}`; nothing changed",
+            plan.blocked.len(),
+            plan.owner
+        )));
+    }
+    let age = plan.read_at.elapsed();
+    if age > options.max_plan_age {
+        return Err(DeployError::new(
+            DeployErrorKind::Stale,
+            format!(
+                "the plan was read {} s ago (more than {} s): re-plan before applying; nothing changed",
+                age.as_secs(),
+                options.max_plan_age.as_secs()
+            ),
+        ));
+    }
     let mut report = Report::default();
-    // 1. Record ownership of every desired alert rule before creating any.
-    let before = plan.manifest_before.clone();
-    let recorded: BTreeSet<String> = before.union(&plan.desired_alert_rules).cloned().collect();
-    if !recorded.is_empty() && manifest_needs_write(plan, &recorded) {
-        client.put(&ownership::manifest_resource(&recorded)).await?;
+    let owner = plan.owner.as_str();
+    // 1. Record ownership of every desired alert rule before creating any
+    //    (also writes an empty manifest on an owner's first deploy, so a lost
+    //    manifest is detected later).
+    let mut manifest = ManifestState {
+        ids: plan.manifest_before.clone(),
+        etag: plan.manifest_etag().map(str::to_string),
+        body: plan.manifest_body.clone(),
+    };
+    if update_manifest(&client, owner, &mut manifest, &plan.desired_alert_rules, &BTreeSet::new()).await? {
         report.manifest_writes += 1;
     }
 
-    // 2. Creates, updates and (with --prune) deletes, bounded.
+    // 2. Creates, updates, replaces, adoptions and (with --prune) deletes, bounded.
     let work: Vec<Change> = plan
         .changes
         .iter()
@@ -120,44 +162,126 @@ pub async fn apply(client: Arc<SentinelClient>, plan: &Plan, options: &ApplyOpti
     outcomes.sort_by_key(|(i, _)| *i);
     report.outcomes = outcomes.into_iter().map(|(_, o)| o).collect();
 
-    // 3. Forget the alert rules that are really gone.
-    let deleted: BTreeSet<String> = report
+    // 3. Forget the alert rules that are really gone (re-read and merged on a
+    //    conflict, so ids another run added meanwhile are kept).
+    let mut deleted: BTreeSet<String> = report
         .outcomes
         .iter()
         .filter(|o| o.change.action == Action::Delete && o.error.is_none() && o.change.rtype == ResourceType::AlertRule)
         .map(|o| o.change.name.to_ascii_lowercase())
         .collect();
+    if options.prune {
+        deleted.extend(plan.gone_alert_rules.iter().cloned());
+    }
     if !deleted.is_empty() {
-        let remaining: BTreeSet<String> = recorded.difference(&deleted).cloned().collect();
-        client.put(&ownership::manifest_resource(&remaining)).await?;
-        report.manifest_writes += 1;
+        match update_manifest(&client, owner, &mut manifest, &BTreeSet::new(), &deleted).await {
+            Ok(written) => report.manifest_writes += usize::from(written),
+            Err(e) => report.manifest_error = Some(e),
+        }
     }
     Ok(report)
 }
 
-fn manifest_needs_write(plan: &Plan, ids: &BTreeSet<String>) -> bool {
-    let wanted = ownership::manifest_resource(ids);
-    match &plan.manifest_body {
-        None => true,
-        Some(actual) => {
-            comparable(ResourceType::SavedSearch, &wanted.body) != comparable(ResourceType::SavedSearch, actual)
+/// The manifest as last read or written.
+struct ManifestState {
+    ids: BTreeSet<String>,
+    etag: Option<String>,
+    body: Option<Value>,
+}
+
+/// Write `(ids ∪ add) − remove` when it differs from what is stored, on the
+/// condition that the manifest is still at the etag read (or absent). When
+/// another run wrote it first (409/412), re-read, merge and retry, at most
+/// [`MANIFEST_ATTEMPTS`] times. Returns whether it wrote.
+async fn update_manifest(
+    client: &SentinelClient,
+    owner: &str,
+    state: &mut ManifestState,
+    add: &BTreeSet<String>,
+    remove: &BTreeSet<String>,
+) -> Result<bool, DeployError> {
+    for _ in 0..MANIFEST_ATTEMPTS {
+        let ids: BTreeSet<String> = state.ids.union(add).filter(|id| !remove.contains(*id)).cloned().collect();
+        let wanted = ownership::manifest_resource(owner, &ids);
+        let unchanged = state.body.as_ref().is_some_and(|actual| {
+            comparable(ResourceType::SavedSearch, &wanted.body) == comparable(ResourceType::SavedSearch, actual)
+        });
+        if unchanged {
+            return Ok(false);
+        }
+        match client.put(&wanted, &Condition::from_etag(state.etag.as_deref())).await {
+            Ok(stored) => {
+                state.etag = stored.etag().map(str::to_string);
+                state.body = Some(stored.body);
+                state.ids = ids;
+                return Ok(true);
+            }
+            Err(e) if matches!(e.status(), Some(409 | 412)) => {
+                let name = ownership::manifest_name(owner);
+                let fresh = client.get(ResourceType::SavedSearch, &name, None).await?;
+                state.ids = match &fresh {
+                    Some(r) => ownership::manifest_ids(r)?,
+                    None => BTreeSet::new(),
+                };
+                state.etag = fresh.as_ref().and_then(Resource::etag).map(str::to_string);
+                state.body = fresh.map(|r| r.body);
+            }
+            Err(e) => return Err(e),
         }
     }
+    Err(DeployError::new(
+        DeployErrorKind::Stale,
+        format!(
+            "the manifest `{}` kept changing under this run ({MANIFEST_ATTEMPTS} attempts); rerun",
+            ownership::manifest_name(owner)
+        ),
+    ))
 }
 
 async fn apply_one(client: &SentinelClient, change: &Change) -> Result<(), DeployError> {
-    match change.action {
-        Action::Create | Action::Update => {
-            let resource = Resource {
-                rtype: change.rtype,
-                name: change.name.clone(),
-                kind: change.kind.clone(),
-                body: change.body.clone().expect("create/update carries a body"),
-                source: change.source.clone(),
-            };
-            client.put(&resource).await.map(|_| ())
+    let resource = || Resource {
+        rtype: change.rtype,
+        name: change.name.clone(),
+        kind: change.kind.clone(),
+        body: change.body.clone().expect("a write carries a body"),
+        source: change.source.clone(),
+    };
+    let stale = |e: DeployError| {
+        if e.status() == Some(412) {
+            DeployError::new(
+                DeployErrorKind::Stale,
+                format!("{}: changed in the workspace since the plan was read; not written (rerun)", e.message),
+            )
+        } else {
+            e
         }
-        Action::Delete => client.delete(change.rtype, &change.name).await,
+    };
+    match change.action {
+        Action::Create | Action::Update | Action::Adopt => {
+            client.put(&resource(), &Condition::from_etag(change.etag.as_deref())).await.map(|_| ()).map_err(stale)
+        }
+        Action::Replace => {
+            // The service refuses a kind change in place.
+            let old_kind = change.actual_kind.as_deref();
+            client.delete(change.rtype, &change.name, old_kind, change.etag.as_deref()).await.map_err(stale)?;
+            client.put(&resource(), &Condition::IfNoneMatch).await.map(|_| ()).map_err(stale)
+        }
+        Action::Delete => {
+            // Re-read first: delete only what the plan saw (another run may
+            // have rewritten it since), at its own api-version.
+            let kind = change.actual_kind.as_deref();
+            match client.get(change.rtype, &change.name, kind).await? {
+                None => Ok(()),
+                Some(now) if now.etag().is_some() && now.etag() != change.etag.as_deref() => Err(DeployError::new(
+                    DeployErrorKind::Stale,
+                    format!(
+                        "delete {} {}: changed in the workspace since the plan was read; not deleted (rerun)",
+                        change.rtype, change.name
+                    ),
+                )),
+                Some(_) => client.delete(change.rtype, &change.name, kind, change.etag.as_deref()).await.map_err(stale),
+            }
+        }
         Action::Unchanged => Ok(()),
     }
 }
@@ -193,9 +317,21 @@ pub fn render_summary(report: &Report) -> String {
         report.count(Action::Delete),
         failed
     ));
+    for (action, word) in [(Action::Replace, "replaced"), (Action::Adopt, "adopted")] {
+        let n = report.count(action);
+        if n > 0 {
+            out.push_str(&format!(", {n} {word}"));
+        }
+    }
     if report.skipped_deletes > 0 {
         out.push_str(&format!(", {} delete(s) skipped (use --prune)", report.skipped_deletes));
     }
     out.push('\n');
+    if let Some(e) = &report.manifest_error {
+        out.push_str(&format!(
+            "error: the rules above were deleted but the ownership manifest still lists them: {e}\n\
+             rerun the same `deploy --prune` to record it (it deletes nothing more)\n"
+        ));
+    }
     out
 }

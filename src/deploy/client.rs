@@ -178,41 +178,72 @@ impl SentinelClient {
         Err(http_error(what, &resp))
     }
 
-    /// Every resource of a type (alert rules listed with the preview
-    /// api-version so NRT rules are included; `nextLink` followed).
-    pub async fn list(&self, rtype: ResourceType) -> Result<Vec<Resource>, DeployError> {
-        let version = match rtype {
+    /// Every resource of a type at `api_version` (default: alert rules at
+    /// the NRT version, so NRT rules are included); `nextLink` followed on
+    /// the ARM host only (the bearer token goes with every request).
+    pub async fn list_at(&self, rtype: ResourceType, api_version: Option<&str>) -> Result<Vec<Resource>, DeployError> {
+        let version = api_version.unwrap_or(match rtype {
             ResourceType::AlertRule => self.api.alert_rules_list(),
             ResourceType::SavedSearch => &self.api.saved_searches,
-        };
+        });
+        let what = format!("list {rtype}");
+        let decode = |m: String| DeployError::new(DeployErrorKind::Decode, format!("{what}: {m}"));
         let mut next = Some(self.url(&self.collection_path(rtype), version)?);
         let mut out = Vec::new();
         let mut pages = 0;
         while let Some(url) = next.take() {
             pages += 1;
             if pages > 10_000 {
-                return Err(DeployError::new(DeployErrorKind::Decode, format!("list {rtype}: too many pages")));
+                return Err(decode("too many pages".into()));
             }
-            let resp = self.send(Request::new(url, Method::Get), &format!("list {rtype}")).await?;
-            let body: Value = json_body(&resp, &format!("list {rtype}"))?;
-            for item in body.get("value").and_then(Value::as_array).into_iter().flatten() {
-                if let Some(r) = Resource::from_arm(rtype, item.clone()) {
-                    out.push(r);
-                }
+            let resp = self.send(Request::new(url, Method::Get), &what).await?;
+            let body: Value = json_body(&resp, &what)?;
+            // A page without `value` is not an empty list: planning from it
+            // would read "nothing is there" and could orphan what is.
+            let items = body
+                .get("value")
+                .and_then(Value::as_array)
+                .ok_or_else(|| decode("the response has no `value` array; nothing was planned from it".into()))?;
+            for item in items {
+                out.push(Resource::from_arm(rtype, item.clone()).ok_or_else(|| decode("an item has no name".into()))?);
             }
             if let Some(link) = body.get("nextLink").and_then(Value::as_str).filter(|s| !s.is_empty()) {
-                let url = Url::parse(link).map_err(|e| {
-                    DeployError::new(DeployErrorKind::Decode, format!("list {rtype}: bad nextLink: {e}"))
-                })?;
-                next = Some(self.transport.sdk_url(&url));
+                let url = Url::parse(link).map_err(|e| decode(format!("bad nextLink: {e}")))?;
+                let url = self.transport.sdk_url(&url);
+                if url.scheme() != self.arm.scheme()
+                    || url.host_str() != self.arm.host_str()
+                    || url.port_or_known_default() != self.arm.port_or_known_default()
+                {
+                    return Err(decode(format!(
+                        "nextLink points at `{}`, not the ARM endpoint; not followed",
+                        url.host_str().unwrap_or("")
+                    )));
+                }
+                next = Some(url);
             }
         }
         Ok(out)
     }
 
-    /// One resource, or `None` on 404.
-    pub async fn get(&self, rtype: ResourceType, name: &str) -> Result<Option<Resource>, DeployError> {
-        let url = self.resource_url(rtype, name, None)?;
+    /// Every resource of a type (alert rules at the NRT api-version).
+    pub async fn list(&self, rtype: ResourceType) -> Result<Vec<Resource>, DeployError> {
+        self.list_at(rtype, None).await
+    }
+
+    /// The api-versions of alert rules: (list, scheduled).
+    pub fn alert_rule_versions(&self) -> (&str, &str) {
+        (self.api.alert_rules_list(), self.api.alert_rule("Scheduled"))
+    }
+
+    /// One resource (an alert rule read at the api-version of `kind`), or
+    /// `None` on 404.
+    pub async fn get(
+        &self,
+        rtype: ResourceType,
+        name: &str,
+        kind: Option<&str>,
+    ) -> Result<Option<Resource>, DeployError> {
+        let url = self.resource_url(rtype, name, kind)?;
         match self.send(Request::new(url, Method::Get), &format!("get {rtype} {name}")).await {
             Ok(resp) => Ok(Resource::from_arm(rtype, json_body(&resp, "get")?)),
             Err(e) if e.status() == Some(404) => Ok(None),
@@ -220,17 +251,29 @@ impl SentinelClient {
         }
     }
 
-    /// Create or replace (full `properties`); returns the stored resource.
-    pub async fn put(&self, resource: &Resource) -> Result<Resource, DeployError> {
+    /// Create or replace (full `properties`), on `condition`; returns the
+    /// stored resource.
+    pub async fn put(&self, resource: &Resource, condition: &Condition) -> Result<Resource, DeployError> {
         let url = self.resource_url(resource.rtype, &resource.name, resource.kind.as_deref())?;
         let mut req = Request::new(url, Method::Put);
         req.insert_header("content-type", "application/json");
         let mut body = resource.body.clone();
-        if resource.rtype == ResourceType::SavedSearch
-            && let Some(obj) = body.as_object_mut()
-        {
-            // "To override an existing saved search, use \"*\"" (SavedSearches.json).
-            obj.insert("etag".into(), Value::String("*".into()));
+        if let Some(obj) = body.as_object_mut() {
+            obj.remove("etag");
+            match condition {
+                // The body etag is how savedSearches and alertRules express a
+                // precondition ("To override an existing saved search, use
+                // \"*\"", SavedSearches.json); If-Match says it in HTTP too.
+                Condition::IfMatch(etag) => {
+                    obj.insert("etag".into(), Value::String(etag.clone()));
+                    req.insert_header("if-match", etag.clone());
+                }
+                Condition::IfNoneMatch => req.insert_header("if-none-match", "*"),
+                Condition::Any if resource.rtype == ResourceType::SavedSearch => {
+                    obj.insert("etag".into(), Value::String("*".into()));
+                }
+                Condition::Any => {}
+            }
         }
         req.set_json(&body).map_err(|e| DeployError::new(DeployErrorKind::Decode, e.to_string()))?;
         let what = format!("put {} {}", resource.rtype, resource.name);
@@ -239,12 +282,42 @@ impl SentinelClient {
         Ok(Resource::from_arm(resource.rtype, stored).unwrap_or_else(|| resource.clone()))
     }
 
-    pub async fn delete(&self, rtype: ResourceType, name: &str) -> Result<(), DeployError> {
-        let url = self.resource_url(rtype, name, None)?;
-        match self.send(Request::new(url, Method::Delete), &format!("delete {rtype} {name}")).await {
+    /// Delete (an alert rule at the api-version of `kind`); with an etag,
+    /// only if the resource is still the one read (412 otherwise).
+    pub async fn delete(
+        &self,
+        rtype: ResourceType,
+        name: &str,
+        kind: Option<&str>,
+        if_match: Option<&str>,
+    ) -> Result<(), DeployError> {
+        let url = self.resource_url(rtype, name, kind)?;
+        let mut req = Request::new(url, Method::Delete);
+        if let Some(etag) = if_match {
+            req.insert_header("if-match", etag.to_string());
+        }
+        match self.send(req, &format!("delete {rtype} {name}")).await {
             Err(e) if e.status() == Some(404) => Ok(()),
             other => other.map(|_| ()),
         }
+    }
+}
+
+/// The precondition of a write.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Condition {
+    /// Whatever is there (saved searches: body etag `*`).
+    Any,
+    /// Only if the resource is still at this etag.
+    IfMatch(String),
+    /// Only if the resource does not exist.
+    IfNoneMatch,
+}
+
+impl Condition {
+    /// `IfMatch(etag)` when there is one, else `IfNoneMatch`.
+    pub fn from_etag(etag: Option<&str>) -> Self {
+        etag.map_or(Self::IfNoneMatch, |e| Self::IfMatch(e.to_string()))
     }
 }
 

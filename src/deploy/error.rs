@@ -17,6 +17,12 @@ pub enum DeployErrorKind {
     Transport,
     /// A response body was not what the API describes.
     Decode,
+    /// The ownership manifest cannot be trusted (unreadable, missing):
+    /// nothing is planned or written until it is repaired.
+    Manifest,
+    /// The plan can no longer be applied as shown (too old, or the workspace
+    /// changed under it).
+    Stale,
 }
 
 /// A deploy error. Its message never contains a token or secret: messages are

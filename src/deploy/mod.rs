@@ -11,7 +11,7 @@
 //! - [`transport`]: azure_core's reqwest transport (+ plain http to loopback).
 //! - [`client`]: alertRules / savedSearches PUT, GET, DELETE, list; [`retry`]: the retry policy.
 //! - [`resource`], [`normalize`]: one resource shape, semantic comparison.
-//! - [`ownership`]: how prune knows what this tool made.
+//! - [`ownership`]: which owner made what, so prune and drift touch only their own.
 //! - [`plan`], [`apply`]: the two phases.
 
 pub mod apply;
@@ -61,11 +61,35 @@ pub fn connect(
     Ok(Session { target, client, auth })
 }
 
-/// Read both collections (concurrently).
+/// Read both collections (concurrently). Alert rules are read at the
+/// api-version each is written with: the NRT (preview) list sees every
+/// rule; Scheduled rules are taken from a second list at the Scheduled
+/// version when that differs, so properties only a preview version returns
+/// never look like drift.
 pub async fn read_actual(client: &SentinelClient) -> Result<Actual, DeployError> {
-    let (alert_rules, saved_searches) =
-        tokio::join!(client.list(ResourceType::AlertRule), client.list(ResourceType::SavedSearch));
-    Ok(Actual { alert_rules: alert_rules?, saved_searches: saved_searches? })
+    let (list_version, scheduled_version) = client.alert_rule_versions();
+    let scheduled = async {
+        if list_version == scheduled_version {
+            Ok(None)
+        } else {
+            client.list_at(ResourceType::AlertRule, Some(scheduled_version)).await.map(Some)
+        }
+    };
+    let (alert_rules, scheduled, saved_searches) =
+        tokio::join!(client.list(ResourceType::AlertRule), scheduled, client.list(ResourceType::SavedSearch));
+    let mut alert_rules = alert_rules?;
+    if let Some(scheduled) = scheduled? {
+        let by_name: std::collections::HashMap<String, resource::Resource> =
+            scheduled.into_iter().map(|r| (r.name.to_ascii_lowercase(), r)).collect();
+        for rule in &mut alert_rules {
+            if rule.kind.as_deref() == Some("Scheduled")
+                && let Some(stable) = by_name.get(&rule.name.to_ascii_lowercase())
+            {
+                *rule = stable.clone();
+            }
+        }
+    }
+    Ok(Actual { alert_rules, saved_searches: saved_searches? })
 }
 
 /// A multi-threaded tokio runtime for the CLI commands.

@@ -1,6 +1,13 @@
 //! Semantic comparison of desired and actual bodies: read-only fields
 //! stripped, `null`/empty values treated as absent, ISO 8601 durations
 //! compared by length, saved-search tags as a set, key order ignored.
+//!
+//! Only what we send is compared: a key present in the service's answer but
+//! absent from the desired body is a property the service added (a server
+//! default such as `eventGroupingSettings`, a preview-only property, a
+//! `null` it echoes) and is no drift, unless it is one of the known server
+//! defaults ([`SERVER_DEFAULTS`]) holding a value other than its default
+//! (someone changed it in the portal, and our next PUT would reset it).
 
 use serde_json::{Map, Value};
 
@@ -8,6 +15,12 @@ use crate::deploy::resource::ResourceType;
 
 /// Read-only (server-set) properties that never count as drift.
 const READ_ONLY_PROPERTIES: &[&str] = &["lastModifiedUtc", "createdTimeUtc"];
+
+/// Properties the service fills in when a PUT leaves them out, with the
+/// value it fills in (`properties.`-relative dotted paths of alert rules).
+/// A different value there is drift although we do not send the key.
+pub const SERVER_DEFAULTS: &[(&str, &str)] =
+    &[("properties.eventGroupingSettings", r#"{"aggregationKind":"SingleAlert"}"#)];
 
 /// The comparable form of a body: `{kind?, properties}` only, canonical.
 pub fn comparable(rtype: ResourceType, body: &Value) -> Value {
@@ -112,13 +125,23 @@ fn walk(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
                 let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
                 match (ma.get(k), mb.get(k)) {
                     (Some(x), Some(y)) => walk(&p, x, y, out),
-                    _ => out.push(p),
+                    (Some(_), None) => out.push(p),
+                    (None, Some(y)) if differs_from_server_default(&p, y) => out.push(p),
+                    (None, _) => {}
                 }
             }
         }
         _ if a != b => out.push(if path.is_empty() { "(body)".into() } else { path.to_string() }),
         _ => {}
     }
+}
+
+/// Whether an actual-only key is a known server default with another value.
+fn differs_from_server_default(path: &str, actual: &Value) -> bool {
+    SERVER_DEFAULTS.iter().any(|(p, default)| {
+        *p == path
+            && serde_json::from_str::<Value>(default).ok().and_then(|d| canonical(None, &d)).as_ref() != Some(actual)
+    })
 }
 
 #[cfg(test)]
@@ -149,5 +172,24 @@ mod tests {
         let edited = json!({"kind": "Scheduled", "properties": {"queryFrequency": "PT1H", "b": 2, "x": {"y": 3}}});
         let e = comparable(ResourceType::AlertRule, &edited);
         assert_eq!(changed_fields(&d, &e), ["properties.b", "properties.x.y"]);
+    }
+
+    #[test]
+    fn keys_only_the_service_returns_are_no_drift_unless_a_changed_default() {
+        let desired = json!({"kind": "Scheduled", "properties": {"query": "T", "x": {"y": 1}}});
+        let answered = json!({"kind": "Scheduled", "properties": {"query": "T", "x": {"y": 1, "z": 2},
+            "eventGroupingSettings": {"aggregationKind": "SingleAlert"}, "templateVersion": null,
+            "sentinelEntitiesMappings": [{"columnName": "c"}]}});
+        let d = comparable(ResourceType::AlertRule, &desired);
+        assert!(changed_fields(&d, &comparable(ResourceType::AlertRule, &answered)).is_empty());
+        let mut edited = answered.clone();
+        edited["properties"]["eventGroupingSettings"]["aggregationKind"] = json!("AlertPerResult");
+        assert_eq!(
+            changed_fields(&d, &comparable(ResourceType::AlertRule, &edited)),
+            ["properties.eventGroupingSettings"]
+        );
+        let mut removed = answered;
+        removed["properties"].as_object_mut().unwrap().remove("query");
+        assert_eq!(changed_fields(&d, &comparable(ResourceType::AlertRule, &removed)), ["properties.query"]);
     }
 }

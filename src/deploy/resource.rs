@@ -4,7 +4,6 @@ use std::fmt;
 
 use serde_json::{Map, Value, json};
 
-use crate::deploy::ownership;
 use crate::emit::Document;
 
 /// The two ARM resource types this tool deploys.
@@ -69,6 +68,11 @@ impl Resource {
         (self.rtype, self.name.to_ascii_lowercase())
     }
 
+    /// The `etag` of an actual resource.
+    pub fn etag(&self) -> Option<&str> {
+        self.body.get("etag").and_then(Value::as_str)
+    }
+
     /// An actual resource from a GET/list body.
     pub fn from_arm(rtype: ResourceType, body: Value) -> Option<Self> {
         let name = body.get("name").and_then(Value::as_str).map(str::to_string).or_else(|| {
@@ -89,7 +93,8 @@ pub struct DocumentError {
 }
 
 /// The desired state: `resources[0]` of every per-item ARM document
-/// (`arm/hunting/*`, `arm/analytics/*`). Saved searches get the ownership tag.
+/// (`arm/hunting/*`, `arm/analytics/*`). The plan adds the owner's tag to
+/// saved searches ([`crate::deploy::ownership::tag_saved_search`]).
 pub fn documents_to_resources(documents: &[Document]) -> Result<Vec<Resource>, DocumentError> {
     let mut out = Vec::new();
     for doc in documents {
@@ -116,17 +121,14 @@ pub fn documents_to_resources(documents: &[Document]) -> Result<Vec<Resource>, D
     Ok(out)
 }
 
-/// Build a desired resource (adds the ownership tag to saved searches).
+/// Build a desired resource.
 pub fn desired(
     rtype: ResourceType,
     name: String,
     kind: Option<String>,
-    mut properties: Value,
+    properties: Value,
     source: Option<String>,
 ) -> Resource {
-    if rtype == ResourceType::SavedSearch {
-        ownership::tag_saved_search(&mut properties);
-    }
     let mut body = Map::new();
     if let Some(k) = &kind {
         body.insert("kind".into(), json!(k));

@@ -139,6 +139,9 @@ struct WorkspaceTable {
     log_analytics_endpoint: Option<String>,
     #[serde(default)]
     authority_host: Option<String>,
+    /// Who owns what this environment deploys (default: the environment's name).
+    #[serde(default)]
+    owner: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -167,6 +170,10 @@ struct EnvironmentFile {
 pub struct Target {
     /// The environment name (file stem).
     pub name: String,
+    /// The owner of the resources this target deploys: `[workspace] owner`,
+    /// else the environment name; lowercase. Prune and drift only ever touch
+    /// resources of this owner (see [`crate::deploy::ownership`]).
+    pub owner: String,
     pub subscription_id: String,
     pub resource_group: String,
     pub workspace: String,
@@ -227,8 +234,15 @@ impl Target {
                 return Err(DeployError::config(format!("environment `{name}`: invalid workspace `{what}`")));
             }
         }
+        let owner = ws.owner.clone().unwrap_or_else(|| name.to_string()).to_ascii_lowercase();
+        if !crate::deploy::ownership::valid_owner(&owner) {
+            return Err(DeployError::config(format!(
+                "environment `{name}`: owner `{owner}` must be 1 to 48 characters of a-z, 0-9, `-`, `_` or `.`"
+            )));
+        }
         Ok(Self {
             name: name.to_string(),
+            owner,
             subscription_id: ws.subscription_id,
             resource_group: ws.resource_group,
             workspace: ws.name,
@@ -311,6 +325,7 @@ anything = 1
     #[test]
     fn sovereign_cloud_endpoints_and_overrides() {
         let t = Target::parse("prod", FILE, &|_| None).unwrap();
+        assert_eq!(t.owner, "prod", "the owner defaults to the environment name");
         assert_eq!(t.endpoints.arm.as_str(), "https://management.usgovcloudapi.net/");
         assert_eq!(t.endpoints.authority_host.as_str(), "https://login.microsoftonline.us/");
         let t =
@@ -319,6 +334,14 @@ anything = 1
         let err = Target::parse("prod", FILE, &|k| (k == ENV_AUTHORITY_HOST).then(|| "http://example.com".into()))
             .unwrap_err();
         assert!(err.to_string().contains("https"), "{err}");
+    }
+
+    #[test]
+    fn owner_is_read_and_checked() {
+        let with = |owner: &str| FILE.replace("cloud = \"AzureUSGovernment\"", &format!("owner = \"{owner}\""));
+        assert_eq!(Target::parse("prod", &with("Team-A"), &|_| None).unwrap().owner, "team-a");
+        assert!(Target::parse("prod", &with("a/b"), &|_| None).is_err());
+        assert!(Target::parse("prod", &with(""), &|_| None).is_err());
     }
 
     #[test]

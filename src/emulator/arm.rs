@@ -39,13 +39,47 @@ pub struct Stats {
     /// The `scope` of each token request, in order (which audience a
     /// credential asked for).
     pub token_scopes: Vec<String>,
+    /// Properties dropped from PUT bodies because the api-version's
+    /// definition does not declare them (`PUT {type} {name}: /properties/x`).
+    pub dropped_properties: Vec<String>,
+    /// 412s for an `If-Match` / `If-None-Match` that did not hold.
+    pub precondition_failed: u64,
+}
+
+/// One Log Analytics workspace and what it holds.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    /// `/subscriptions/…/workspaces/{name}` as created.
+    pub path: String,
+    alert_rules: BTreeMap<String, Value>,
+    saved_searches: BTreeMap<String, Value>,
+}
+
+impl Workspace {
+    fn map(&mut self, rtype: ResourceType) -> &mut BTreeMap<String, Value> {
+        match rtype {
+            ResourceType::AlertRule => &mut self.alert_rules,
+            ResourceType::SavedSearch => &mut self.saved_searches,
+        }
+    }
+}
+
+/// `/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.OperationalInsights/workspaces/{name}`.
+pub fn workspace_path(subscription: &str, resource_group: &str, name: &str) -> String {
+    format!(
+        "/subscriptions/{subscription}/resourceGroups/{resource_group}/providers/Microsoft.OperationalInsights/workspaces/{name}"
+    )
 }
 
 #[derive(Debug)]
 pub struct State {
     in_flight: u64,
-    alert_rules: BTreeMap<String, Value>,
-    saved_searches: BTreeMap<String, Value>,
+    /// Workspaces by lowercase path (ARM paths are case-insensitive).
+    workspaces: BTreeMap<String, Workspace>,
+    /// The workspace [`super::Emulator::insert`] and friends act on (the
+    /// first one created).
+    default_workspace: Option<String>,
+    log: bool,
     pub stats: Stats,
     faults: Faults,
     rng: Rng,
@@ -75,16 +109,33 @@ fn arm_error(status: u16, code: &str, message: &str) -> Resp {
 
 impl State {
     pub fn new(options: &EmulatorOptions) -> Self {
-        Self {
+        let mut st = Self {
             in_flight: 0,
-            alert_rules: BTreeMap::new(),
-            saved_searches: BTreeMap::new(),
+            workspaces: BTreeMap::new(),
+            default_workspace: None,
+            log: options.log,
             stats: Stats::default(),
             rng: Rng::new(options.faults.seed),
             faults: options.faults.clone(),
             page_size: options.page_size.max(1),
             counter: 0,
+        };
+        for path in &options.workspaces {
+            st.add_workspace(path);
         }
+        st
+    }
+
+    /// Create a workspace (no-op when it exists).
+    pub fn add_workspace(&mut self, path: &str) {
+        let key = path.trim_end_matches('/').to_ascii_lowercase();
+        self.default_workspace.get_or_insert_with(|| key.clone());
+        self.workspaces.entry(key).or_insert_with(|| Workspace { path: path.to_string(), ..Workspace::default() });
+    }
+
+    fn default_ws(&mut self) -> &mut Workspace {
+        let key = self.default_workspace.clone().expect("the emulator has no workspace: add one first");
+        self.workspaces.get_mut(&key).expect("default workspace exists")
     }
 
     pub fn set_faults(&mut self, faults: Faults) {
@@ -93,21 +144,31 @@ impl State {
     }
 
     fn map(&mut self, rtype: ResourceType) -> &mut BTreeMap<String, Value> {
-        match rtype {
-            ResourceType::AlertRule => &mut self.alert_rules,
-            ResourceType::SavedSearch => &mut self.saved_searches,
-        }
+        self.default_ws().map(rtype)
     }
 
+    /// Store `body` in the default workspace as the service would after a
+    /// PUT (nulls dropped, server defaults added), without counting a write.
     pub fn insert(&mut self, rtype: ResourceType, name: &str, mut body: Value) {
-        let ws = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/ws";
+        let ws = self.default_ws().path.clone();
         let etag = self.etag();
-        stamp(rtype, &mut body, ws, name, &etag);
+        drop_nulls(&mut body);
+        add_server_defaults(rtype, AlertRulesApi::Preview, &mut body);
+        stamp(rtype, &mut body, &ws, name, &etag);
         self.map(rtype).insert(name.to_ascii_lowercase(), body);
     }
 
     pub fn get_mut(&mut self, rtype: ResourceType, name: &str) -> Option<&mut Value> {
         self.map(rtype).get_mut(&name.to_ascii_lowercase())
+    }
+
+    /// Edit a stored resource as the portal would: a new etag.
+    pub fn edit(&mut self, rtype: ResourceType, name: &str, f: impl FnOnce(&mut Value)) {
+        let etag = self.etag();
+        if let Some(v) = self.get_mut(rtype, name) {
+            f(v);
+            v["etag"] = json!(etag);
+        }
     }
 
     pub fn remove(&mut self, rtype: ResourceType, name: &str) {
@@ -141,7 +202,6 @@ fn stamp(rtype: ResourceType, body: &mut Value, ws: &str, name: &str, etag: &str
         && let Some(Value::Object(p)) = obj.get_mut("properties")
     {
         p.insert("lastModifiedUtc".into(), json!("2026-11-28T00:00:00Z"));
-        p.entry("alertRuleTemplateName").or_insert(Value::Null);
         // ARM answers durations in its own spelling (PT60M comes back PT1H).
         for key in ["queryFrequency", "queryPeriod", "suppressionDuration"] {
             if let Some(Value::String(s)) = p.get_mut(key)
@@ -151,6 +211,57 @@ fn stamp(rtype: ResourceType, body: &mut Value, ws: &str, name: &str, etag: &str
             }
         }
     }
+}
+
+/// ARM treats a `null` property as absent: drop them all (a required one
+/// is then reported missing by validation).
+fn drop_nulls(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.retain(|_, x| !x.is_null());
+            m.values_mut().for_each(drop_nulls);
+        }
+        Value::Array(a) => a.iter_mut().for_each(drop_nulls),
+        _ => {}
+    }
+}
+
+/// What the service fills in when a PUT at `api` leaves it out.
+fn add_server_defaults(rtype: ResourceType, api: AlertRulesApi, body: &mut Value) {
+    if rtype != ResourceType::AlertRule {
+        return;
+    }
+    let kind = body.get("kind").and_then(Value::as_str).map(str::to_string);
+    if schema::declares(api, kind.as_deref(), "eventGroupingSettings")
+        && let Some(Value::Object(p)) = body.get_mut("properties")
+    {
+        p.entry("eventGroupingSettings").or_insert_with(|| json!({"aggregationKind": "SingleAlert"}));
+    }
+}
+
+/// Which alertRules definition an api-version uses.
+fn api_of(version: &str) -> AlertRulesApi {
+    if version.ends_with("-preview") { AlertRulesApi::Preview } else { AlertRulesApi::Stable }
+}
+
+/// A stored resource as a GET at `version` shows it: properties that
+/// version does not define are hidden, and the template fields the service
+/// always returns are there (`null` when unset).
+fn render(rtype: ResourceType, stored: &Value, version: &str) -> Value {
+    let mut v = stored.clone();
+    if rtype == ResourceType::AlertRule {
+        let api = api_of(version);
+        let kind = v.get("kind").and_then(Value::as_str).map(str::to_string);
+        schema::drop_unknown_properties(api, kind.as_deref(), &mut v);
+        if let Some(Value::Object(p)) = v.get_mut("properties") {
+            for key in ["alertRuleTemplateName", "templateVersion"] {
+                if schema::declares(api, kind.as_deref(), key) {
+                    p.entry(key).or_insert(Value::Null);
+                }
+            }
+        }
+    }
+    v
 }
 
 /// Seconds → `P1DT2H3M4S` (zero parts omitted).
@@ -217,18 +328,18 @@ fn query_params(query: Option<&str>) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// A parsed ARM resource route.
+/// A parsed ARM route: a workspace, or a collection / resource in one.
 struct Route {
     workspace: String,
-    rtype: ResourceType,
-    name: Option<String>,
+    /// `None`: the workspace itself.
+    target: Option<(ResourceType, Option<String>)>,
 }
 
 fn route(path: &str) -> Option<Route> {
     let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
     let lower: Vec<String> = segs.iter().map(|s| s.to_ascii_lowercase()).collect();
     let l: Vec<&str> = lower.iter().map(String::as_str).collect();
-    if l.len() < 9
+    if l.len() < 8
         || l[0] != "subscriptions"
         || l[2] != "resourcegroups"
         || l[4] != "providers"
@@ -237,10 +348,10 @@ fn route(path: &str) -> Option<Route> {
     {
         return None;
     }
-    let workspace = format!(
-        "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.OperationalInsights/workspaces/{}",
-        segs[1], segs[3], segs[7]
-    );
+    let workspace = workspace_path(segs[1], segs[3], segs[7]);
+    if l.len() == 8 {
+        return Some(Route { workspace, target: None });
+    }
     let (rtype, rest) = match &l[8..] {
         ["savedsearches", rest @ ..] => (ResourceType::SavedSearch, rest),
         ["providers", "microsoft.securityinsights", "alertrules", rest @ ..] => (ResourceType::AlertRule, rest),
@@ -251,7 +362,7 @@ fn route(path: &str) -> Option<Route> {
         1 => Some(segs[segs.len() - 1].to_string()),
         _ => return None,
     };
-    Some(Route { workspace, rtype, name })
+    Some(Route { workspace, target: Some((rtype, name)) })
 }
 
 fn header<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
@@ -324,11 +435,17 @@ pub(crate) async fn handle(shared: &Shared, parts: &Parts, body: &[u8]) -> Resul
             }
             _ => st.stats.reads += 1,
         }
-        let permanent =
-            method == "PUT" && route.name.as_ref().is_some_and(|n| st.faults.fail.contains(&n.to_ascii_lowercase()));
+        let name = route.target.as_ref().and_then(|(_, n)| n.as_ref());
+        let permanent = method == "PUT" && name.is_some_and(|n| st.faults.fail.contains(&n.to_ascii_lowercase()));
         let roll = st.rng.next_f64();
-        let fault = if permanent { Injected::Permanent } else { Injected::Random(st.faults.pick(roll)) };
-        (fault, st.faults.latency, st.faults.retry_after, st.counter)
+        let fault = if permanent {
+            Injected::Permanent
+        } else if st.stats.requests <= st.faults.throttle_first {
+            Injected::Random(Fault::Throttle)
+        } else {
+            Injected::Random(st.faults.pick(roll))
+        };
+        (fault, st.faults.latency, st.faults.retry_after_header(), st.counter)
     };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -346,7 +463,7 @@ pub(crate) async fn handle(shared: &Shared, parts: &Parts, body: &[u8]) -> Resul
         Injected::Random(Fault::Throttle) => {
             bump(|s| s.throttled += 1);
             let mut r = arm_error(429, "TooManyRequests", "injected throttling");
-            r.headers.push(("retry-after".into(), retry_after.to_string()));
+            r.headers.push(("retry-after".into(), retry_after.clone()));
             return Ok(with_ids(r, parts, seq));
         }
         Injected::Random(Fault::Error500) => {
@@ -356,7 +473,7 @@ pub(crate) async fn handle(shared: &Shared, parts: &Parts, body: &[u8]) -> Resul
         Injected::Random(Fault::Error503) => {
             bump(|s| s.errors_503 += 1);
             let mut r = arm_error(503, "ServiceUnavailable", "injected unavailability");
-            r.headers.push(("retry-after".into(), retry_after.to_string()));
+            r.headers.push(("retry-after".into(), retry_after.clone()));
             return Ok(with_ids(r, parts, seq));
         }
         Injected::Random(Fault::None) => {}
@@ -372,20 +489,159 @@ pub(crate) async fn handle(shared: &Shared, parts: &Parts, body: &[u8]) -> Resul
             seq,
         ));
     };
-    if !valid_api_version(&version) {
+    // Only the api-versions of the bundled OpenAPI files: a body can only be
+    // checked against a definition the emulator has.
+    let supported = route.target.as_ref().map(|(rtype, _)| schema::api_versions(*rtype));
+    let known = match &supported {
+        Some(versions) => versions.contains(&version.as_str()),
+        None => valid_api_version(&version),
+    };
+    if !known {
         shared.state.lock().expect("state").stats.rejected += 1;
+        let list = supported.map(|v| format!("; supported: {}", v.join(", "))).unwrap_or_default();
         return Ok(with_ids(
-            arm_error(400, "InvalidApiVersionParameter", &format!("the api-version '{version}' is invalid")),
+            arm_error(400, "InvalidApiVersionParameter", &format!("the api-version '{version}' is invalid{list}")),
             parts,
             seq,
         ));
     }
     let host = header(parts, "host").unwrap_or("127.0.0.1").to_string();
+    let request = Call {
+        method,
+        version: &version,
+        params: &params,
+        body,
+        host: &host,
+        if_match: header(parts, "if-match"),
+        if_none_match: header(parts, "if-none-match"),
+    };
     let r = {
         let mut st = shared.state.lock().expect("state");
-        dispatch(&mut st, method, &route, &version, &params, body, &host)
+        match &route.target {
+            None => workspace_call(&mut st, &route.workspace, &request),
+            Some((rtype, name)) => resource_call(&mut st, &route.workspace, *rtype, name.as_deref(), &request),
+        }
     };
     Ok(with_ids(r, parts, seq))
+}
+
+/// What a resource handler needs of the request.
+struct Call<'a> {
+    method: &'a str,
+    version: &'a str,
+    params: &'a BTreeMap<String, String>,
+    body: &'a [u8],
+    host: &'a str,
+    if_match: Option<&'a str>,
+    if_none_match: Option<&'a str>,
+}
+
+/// The workspace resource itself: PUT creates it (any body), GET, DELETE.
+fn workspace_call(st: &mut State, path: &str, call: &Call<'_>) -> Resp {
+    let key = path.to_ascii_lowercase();
+    let name = path.rsplit('/').next().unwrap_or("");
+    let body = |path: &str| {
+        json!({"id": path, "name": path.rsplit('/').next().unwrap_or(""),
+            "type": "Microsoft.OperationalInsights/workspaces", "location": "westeurope",
+            "properties": {"provisioningState": "Succeeded"}})
+    };
+    match call.method {
+        "PUT" => {
+            let existed = st.workspaces.contains_key(&key);
+            st.add_workspace(path);
+            resp(if existed { 200 } else { 201 }, body(path))
+        }
+        "GET" if st.workspaces.contains_key(&key) => resp(200, body(&st.workspaces[&key].path)),
+        "DELETE" => match st.workspaces.remove(&key) {
+            Some(_) => resp(200, Value::Null),
+            None => resp(204, Value::Null),
+        },
+        "GET" => workspace_not_found(path, name),
+        _ => arm_error(405, "MethodNotAllowed", "method not allowed on this path"),
+    }
+}
+
+fn workspace_not_found(path: &str, name: &str) -> Resp {
+    let rg = path.split('/').nth(4).unwrap_or("");
+    arm_error(
+        404,
+        "ResourceNotFound",
+        &format!(
+            "The Resource 'Microsoft.OperationalInsights/workspaces/{name}' under resource group '{rg}' was not found."
+        ),
+    )
+}
+
+fn resource_call(st: &mut State, ws: &str, rtype: ResourceType, name: Option<&str>, call: &Call<'_>) -> Resp {
+    let key = ws.to_ascii_lowercase();
+    if !st.workspaces.contains_key(&key) {
+        return workspace_not_found(ws, ws.rsplit('/').next().unwrap_or(""));
+    }
+    let version = call.version;
+    let preview = version.ends_with("-preview");
+    let visible = |v: &Value| rtype == ResourceType::SavedSearch || preview || v["kind"] != "NRT";
+    let page_size = st.page_size;
+    let (omit_value, link_host) = (st.faults.omit_value, st.faults.next_link_host.clone());
+    let list = |out: Value| {
+        if omit_value { resp(200, json!({"nextLink": out.get("nextLink")})) } else { resp(200, out) }
+    };
+    match (call.method, name) {
+        ("GET", None) => {
+            let map = st.workspaces.get_mut(&key).expect("checked").map(rtype);
+            let items: Vec<Value> = map.values().filter(|v| visible(v)).map(|v| render(rtype, v, version)).collect();
+            if rtype == ResourceType::SavedSearch {
+                // savedSearches lists are not pageable.
+                return list(json!({ "value": items }));
+            }
+            let skip: usize = call.params.get("$skipToken").and_then(|s| s.parse().ok()).unwrap_or(0);
+            let page: Vec<Value> = items.iter().skip(skip).take(page_size).cloned().collect();
+            let mut out = json!({ "value": page });
+            if skip + page_size < items.len() {
+                let host = link_host.as_deref().unwrap_or(call.host);
+                out["nextLink"] = json!(format!(
+                    "http://{host}{ws}/providers/Microsoft.SecurityInsights/alertRules?api-version={version}&$skipToken={}",
+                    skip + page_size
+                ));
+            }
+            list(out)
+        }
+        ("GET", Some(name)) => {
+            match st.workspaces.get_mut(&key).expect("checked").map(rtype).get(&name.to_ascii_lowercase()) {
+                Some(v) if visible(v) => resp(200, render(rtype, v, version)),
+                Some(_) => arm_error(400, "BadRequest", &format!("kind NRT is not supported in api-version {version}")),
+                None => arm_error(404, "NotFound", &format!("{rtype} '{name}' was not found")),
+            }
+        }
+        ("DELETE", Some(name)) => {
+            let map = st.workspaces.get_mut(&key).expect("checked").map(rtype);
+            let lower = name.to_ascii_lowercase();
+            if let Some(failed) = precondition(map.get(&lower), call) {
+                st.stats.precondition_failed += 1;
+                return failed;
+            }
+            match map.remove(&lower) {
+                Some(_) => resp(200, Value::Null),
+                None => resp(204, Value::Null),
+            }
+        }
+        ("PUT", Some(name)) => put(st, &key, rtype, name, call),
+        _ => arm_error(405, "MethodNotAllowed", "method not allowed on this path"),
+    }
+}
+
+/// `If-Match` / `If-None-Match` against the stored resource: the 412 to
+/// answer when they do not hold.
+fn precondition(current: Option<&Value>, call: &Call<'_>) -> Option<Resp> {
+    let etag = current.and_then(|v| v.get("etag")).and_then(Value::as_str);
+    let holds = |header: &str| header.split(',').map(str::trim).any(|e| e == "*" || Some(e) == etag);
+    let fails = match (call.if_match, call.if_none_match) {
+        (Some(m), _) if current.is_none() || !holds(m) => true,
+        (_, Some(n)) if current.is_some() && holds(n) => true,
+        _ => false,
+    };
+    fails.then(|| {
+        arm_error(412, "PreconditionFailed", "the resource's etag does not match the If-Match/If-None-Match condition")
+    })
 }
 
 /// Counts an ARM request as in flight until dropped.
@@ -419,77 +675,32 @@ fn valid_api_version(v: &str) -> bool {
     b.len() == 10 && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
 }
 
-fn dispatch(
-    st: &mut State,
-    method: &str,
-    route: &Route,
-    version: &str,
-    params: &BTreeMap<String, String>,
-    body: &[u8],
-    host: &str,
-) -> Resp {
-    let preview = version.ends_with("-preview");
-    let visible = |v: &Value| route.rtype == ResourceType::SavedSearch || preview || v["kind"] != "NRT";
-    match (method, &route.name) {
-        ("GET", None) => {
-            let items: Vec<Value> = st.map(route.rtype).values().filter(|v| visible(v)).cloned().collect();
-            if route.rtype == ResourceType::SavedSearch {
-                // savedSearches lists are not pageable.
-                return resp(200, json!({ "value": items }));
-            }
-            let skip: usize = params.get("$skipToken").and_then(|s| s.parse().ok()).unwrap_or(0);
-            let page: Vec<Value> = items.iter().skip(skip).take(st.page_size).cloned().collect();
-            let mut out = json!({ "value": page });
-            if skip + st.page_size < items.len() {
-                out["nextLink"] = json!(format!(
-                    "http://{host}{}/providers/Microsoft.SecurityInsights/alertRules?api-version={version}&$skipToken={}",
-                    route.workspace,
-                    skip + st.page_size
-                ));
-            }
-            resp(200, out)
-        }
-        ("GET", Some(name)) => match st.map(route.rtype).get(&name.to_ascii_lowercase()) {
-            Some(v) if visible(v) => resp(200, v.clone()),
-            Some(_) => arm_error(400, "BadRequest", &format!("kind NRT is not supported in api-version {version}")),
-            None => arm_error(404, "NotFound", &format!("{} '{name}' was not found", route.rtype)),
-        },
-        ("DELETE", Some(name)) => match st.map(route.rtype).remove(&name.to_ascii_lowercase()) {
-            Some(_) => resp(200, Value::Null),
-            None => resp(204, Value::Null),
-        },
-        ("PUT", Some(name)) => put(st, route, name, version, body),
-        _ => arm_error(405, "MethodNotAllowed", "method not allowed on this path"),
-    }
-}
-
-fn put(st: &mut State, route: &Route, name: &str, version: &str, body: &[u8]) -> Resp {
-    let Ok(mut value) = serde_json::from_slice::<Value>(body) else {
+fn put(st: &mut State, ws_key: &str, rtype: ResourceType, name: &str, call: &Call<'_>) -> Resp {
+    let version = call.version;
+    let Ok(mut value) = serde_json::from_slice::<Value>(call.body) else {
         st.stats.rejected += 1;
         return arm_error(400, "InvalidRequestContent", "the request content is not valid JSON");
     };
-    let errors = match route.rtype {
-        ResourceType::AlertRule => {
-            if value["kind"] == "NRT" && !version.ends_with("-preview") {
-                st.stats.rejected += 1;
-                return arm_error(
-                    400,
-                    "BadRequest",
-                    &format!("alert rule kind 'NRT' is not supported in api-version {version}; use a preview version"),
-                );
-            }
-            let api = if version.ends_with("-preview") { AlertRulesApi::Preview } else { AlertRulesApi::Stable };
-            schema::validate_alert_rule(api, &value)
-        }
-        ResourceType::SavedSearch => schema::validate_saved_search(&value),
-    };
-    if !errors.is_empty() {
+    // ARM reads an explicit null as "not given" (a GET shows unset template
+    // fields as null, and clients send such bodies back unchanged).
+    drop_nulls(&mut value);
+    let api = api_of(version);
+    let kind = value.get("kind").and_then(Value::as_str).map(str::to_string);
+    if rtype == ResourceType::AlertRule && kind.as_deref() == Some("NRT") && api == AlertRulesApi::Stable {
         st.stats.rejected += 1;
-        return arm_error(400, "BadRequest", &format!("request body is invalid: {}", errors.join("; ")));
+        return arm_error(
+            400,
+            "BadRequest",
+            &format!("alert rule kind 'NRT' is not supported in api-version {version}; use a preview version"),
+        );
     }
     let key = name.to_ascii_lowercase();
-    let existing = st.map(route.rtype).get(&key).cloned();
-    // Optimistic concurrency: an etag other than "*" must match.
+    let existing = st.workspaces.get_mut(ws_key).expect("checked").map(rtype).get(&key).cloned();
+    if let Some(failed) = precondition(existing.as_ref(), call) {
+        st.stats.precondition_failed += 1;
+        return failed;
+    }
+    // Optimistic concurrency in the body: an etag other than "*" must match.
     if let (Some(Value::String(sent)), Some(cur)) = (value.get("etag"), &existing)
         && sent != "*"
         && cur.get("etag").and_then(Value::as_str) != Some(sent.as_str())
@@ -499,14 +710,49 @@ fn put(st: &mut State, route: &Route, name: &str, version: &str, body: &[u8]) ->
     if let Some(obj) = value.as_object_mut() {
         obj.retain(|k, _| k == "kind" || k == "properties");
     }
+    // Properties the definition does not declare are dropped, as ARM does
+    // (reported in the log and the stats, where tests look).
+    let schema_kind = if rtype == ResourceType::AlertRule { kind.as_deref() } else { None };
+    if rtype == ResourceType::SavedSearch || schema_kind.is_some() {
+        for pointer in schema::drop_unknown_properties(api, schema_kind, &mut value) {
+            let line = format!("PUT {rtype} {name}: dropped unknown property {pointer}");
+            if st.log {
+                eprintln!("emulator: {line}");
+            }
+            st.stats.dropped_properties.push(line);
+        }
+    }
+    let errors = match rtype {
+        ResourceType::AlertRule => schema::validate_alert_rule(api, &value),
+        ResourceType::SavedSearch => schema::validate_saved_search(&value),
+    };
+    if !errors.is_empty() {
+        st.stats.rejected += 1;
+        return arm_error(400, "BadRequest", &format!("request body is invalid: {}", errors.join("; ")));
+    }
+    if let (Some(old), Some(new)) = (existing.as_ref().and_then(|e| e.get("kind")), value.get("kind"))
+        && rtype == ResourceType::AlertRule
+        && old != new
+    {
+        st.stats.rejected += 1;
+        return arm_error(
+            400,
+            "BadRequest",
+            &format!(
+                "the kind of alert rule '{name}' cannot be changed from {old} to {new}; delete it and create it again"
+            ),
+        );
+    }
+    add_server_defaults(rtype, api, &mut value);
     let etag = st.etag();
-    stamp(route.rtype, &mut value, &route.workspace, name, &etag);
-    st.map(route.rtype).insert(key, value.clone());
-    let status = match (route.rtype, existing.is_some()) {
+    let ws = st.workspaces[ws_key].path.clone();
+    stamp(rtype, &mut value, &ws, name, &etag);
+    st.workspaces.get_mut(ws_key).expect("checked").map(rtype).insert(key, value.clone());
+    let status = match (rtype, existing.is_some()) {
         (ResourceType::AlertRule, false) => 201,
         _ => 200,
     };
-    resp(status, value)
+    resp(status, render(rtype, &value, version))
 }
 
 #[cfg(test)]
@@ -525,14 +771,15 @@ mod tests {
     #[test]
     fn routes_and_versions() {
         let r = route("/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/w/providers/Microsoft.SecurityInsights/alertRules/abc").unwrap();
-        assert_eq!(r.rtype, ResourceType::AlertRule);
-        assert_eq!(r.name.as_deref(), Some("abc"));
+        assert_eq!(r.target, Some((ResourceType::AlertRule, Some("abc".to_string()))));
         let r = route(
             "/subscriptions/s/resourcegroups/rg/providers/Microsoft.OperationalInsights/workspaces/w/savedSearches",
         )
         .unwrap();
-        assert_eq!(r.rtype, ResourceType::SavedSearch);
-        assert!(r.name.is_none());
+        assert_eq!(r.target, Some((ResourceType::SavedSearch, None)));
+        let r =
+            route("/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/w").unwrap();
+        assert_eq!((r.workspace.as_str(), r.target), (workspace_path("s", "rg", "w").as_str(), None));
         assert!(valid_api_version("2025-07-01-preview"));
         assert!(!valid_api_version("latest"));
         assert_eq!(query_params(Some("a=1&%24skipToken=3"))["$skipToken"], "3");

@@ -1,5 +1,11 @@
 //! Fault injection: `--faults "429=0.1,retry-after=1,500=0.05,503=0.05,drop=0.05,latency=50ms,fail=<id>,seed=7"`.
 //!
+//! `throttle-first=N` answers the first N ARM requests with 429 (a
+//! deterministic throttle for tests); `retry-after-form=date` sends
+//! `Retry-After` as an HTTP date (`retry-after` seconds from now) instead
+//! of seconds. `omit-value=1` answers lists without `value`;
+//! `next-link-host=HOST` points `nextLink` at another host.
+//!
 //! Probabilities are per ARM request (the token endpoints are never
 //! faulted); `fail=<id>` (repeatable) makes every PUT of that resource answer
 //! 400, a permanent failure. Randomness is a seeded xorshift, so a run is
@@ -14,6 +20,14 @@ pub struct Faults {
     pub throttle: f64,
     /// `Retry-After` seconds sent with 429/503.
     pub retry_after: u64,
+    /// Send `Retry-After` as an HTTP date rather than seconds.
+    pub retry_after_date: bool,
+    /// The first this many ARM requests are throttled.
+    pub throttle_first: u64,
+    /// Answer lists without their `value` array (a broken proxy or page).
+    pub omit_value: bool,
+    /// Point `nextLink` at this host instead of the emulator's.
+    pub next_link_host: Option<String>,
     pub error_500: f64,
     pub error_503: f64,
     /// Probability of closing the connection without answering.
@@ -37,7 +51,26 @@ pub enum Fault {
 
 impl Faults {
     pub fn is_empty(&self) -> bool {
-        *self == Self { seed: self.seed, retry_after: self.retry_after, ..Self::default() }
+        *self
+            == Self {
+                seed: self.seed,
+                retry_after: self.retry_after,
+                retry_after_date: self.retry_after_date,
+                ..Self::default()
+            }
+    }
+
+    /// The `Retry-After` value to send now.
+    pub fn retry_after_header(&self) -> String {
+        if self.retry_after_date {
+            // HTTP dates have whole seconds: round up so the wait is at least
+            // `retry_after` minus the sub-second part already gone.
+            let at = azure_core::time::OffsetDateTime::now_utc()
+                + azure_core::time::Duration::seconds(self.retry_after as i64 + 1);
+            azure_core::time::to_rfc7231(&at)
+        } else {
+            self.retry_after.to_string()
+        }
     }
 
     /// Draw a fault with a uniform `roll` in [0, 1).
@@ -86,12 +119,24 @@ impl FromStr for Faults {
                 "503" => f.error_503 = prob(k, v)?,
                 "drop" => f.drop = prob(k, v)?,
                 "retry-after" => f.retry_after = v.parse().map_err(|_| format!("retry-after: `{v}` is not seconds"))?,
+                "retry-after-form" => {
+                    f.retry_after_date = match v.trim() {
+                        "date" => true,
+                        "seconds" => false,
+                        _ => return Err(format!("retry-after-form: `{v}` is neither `seconds` nor `date`")),
+                    }
+                }
+                "omit-value" => f.omit_value = v.trim() == "1" || v.trim() == "true",
+                "next-link-host" => f.next_link_host = Some(v.trim().to_string()),
+                "throttle-first" => {
+                    f.throttle_first = v.parse().map_err(|_| format!("throttle-first: `{v}` is not a count"))?;
+                }
                 "latency" => f.latency = duration(v)?,
                 "fail" => f.fail.push(v.trim().to_ascii_lowercase()),
                 "seed" => f.seed = v.parse().map_err(|_| format!("seed: `{v}` is not a number"))?,
                 other => {
                     return Err(format!(
-                        "unknown fault `{other}` (429, 500, 503, drop, retry-after, latency, fail, seed)"
+                        "unknown fault `{other}` (429, 500, 503, drop, retry-after, retry-after-form, throttle-first, omit-value, next-link-host, latency, fail, seed)"
                     ));
                 }
             }

@@ -5,9 +5,20 @@
 //! ID-token endpoint (`/_github/idtoken`), and the Log Analytics query
 //! endpoint `run` uses ([`query`]: answers from registered replies).
 //!
-//! State is in memory. Bodies are validated against the official OpenAPI
-//! definitions ([`schema`]); api-versions are checked (NRT only on preview
-//! versions; a stable list omits NRT rules, as ARM does). [`faults`] injects
+//! State is in memory, per workspace (`/subscriptions/…/workspaces/{name}`):
+//! a workspace exists once created ([`EmulatorOptions::workspaces`],
+//! [`Emulator::add_workspace`], or an ARM `PUT` of its path), and requests
+//! into one that does not answer 404 `ResourceNotFound`, as ARM does. Like
+//! the service, the emulator serves only the api-versions of the bundled
+//! OpenAPI files, reads `null` properties as absent, drops (and logs)
+//! properties the api-version's definition does not declare, validates the
+//! rest against the definitions ([`schema`]), adds server defaults on write
+//! (`eventGroupingSettings`), renders a resource per api-version on read
+//! (preview-only properties hidden from a stable GET, `templateVersion` and
+//! `alertRuleTemplateName` as `null`), refuses a kind change in place, and
+//! honours `If-Match` / `If-None-Match` with 412 (a body `etag` that does not
+//! match: 409). NRT rules exist only on preview versions; a stable list
+//! omits them. [`faults`] injects
 //! throttling, server errors, latency, dropped connections and permanent
 //! failures. Any bearer token is accepted; nothing secret is ever printed
 //! (the request log holds method, path and status only).
@@ -30,7 +41,7 @@ use hyper_util::rt::TokioIo;
 use serde_json::Value;
 use tokio::net::TcpListener;
 
-pub use arm::Stats;
+pub use arm::{Stats, workspace_path};
 pub use faults::Faults;
 pub use query::{QueryReply, ReceivedQuery};
 
@@ -46,11 +57,13 @@ pub struct EmulatorOptions {
     /// What the query endpoint answers when no reply is queued (default:
     /// an empty `PrimaryResult`).
     pub query_default: Option<QueryReply>,
+    /// Workspaces that exist from the start ([`arm::workspace_path`]s).
+    pub workspaces: Vec<String>,
 }
 
 impl Default for EmulatorOptions {
     fn default() -> Self {
-        Self { faults: Faults::default(), page_size: 3, log: false, query_default: None }
+        Self { faults: Faults::default(), page_size: 3, log: false, query_default: None, workspaces: Vec::new() }
     }
 }
 
@@ -135,17 +148,22 @@ impl Emulator {
         self.state().set_faults(faults);
     }
 
+    /// Create a workspace; the first one created is the one [`Self::insert`],
+    /// [`Self::resource`] and friends act on. Returns its path.
+    pub fn add_workspace(&self, subscription: &str, resource_group: &str, name: &str) -> String {
+        let path = workspace_path(subscription, resource_group, name);
+        self.state().add_workspace(&path);
+        path
+    }
+
     /// Store a resource as if made in the portal (not counted as a write).
     pub fn insert(&self, rtype: ResourceType, name: &str, body: Value) {
         self.state().insert(rtype, name, body);
     }
 
-    /// Edit a stored resource in place (a portal edit).
+    /// Edit a stored resource in place (a portal edit: it gets a new etag).
     pub fn edit(&self, rtype: ResourceType, name: &str, f: impl FnOnce(&mut Value)) {
-        let mut st = self.state();
-        if let Some(v) = st.get_mut(rtype, name) {
-            f(v);
-        }
+        self.state().edit(rtype, name, f);
     }
 
     /// Remove a resource (deleted in the portal).
@@ -244,6 +262,9 @@ pub fn run_forever(port: u16, options: EmulatorOptions) -> std::io::Result<()> {
         let listener = TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
         eprintln!("emulator listening on http://{addr}");
+        for w in &options.workspaces {
+            eprintln!("  workspace {w}");
+        }
         eprintln!(
             "  SENTINEL_FORGE_ARM_ENDPOINT=http://{addr} SENTINEL_FORGE_LOG_ANALYTICS_ENDPOINT=http://{addr} \\\n  \
              AZURE_AUTHORITY_HOST=http://{addr}"

@@ -119,6 +119,8 @@ pub struct ReceivedQuery {
     pub body: Value,
     /// The `Prefer` header, if sent.
     pub prefer: Option<String>,
+    /// When it arrived (tests measure the waits between tries).
+    pub at: std::time::Instant,
 }
 
 #[derive(Debug)]
@@ -222,6 +224,7 @@ pub(crate) async fn handle(shared: &Shared, workspace: &str, parts: &Parts, body
             workspace: workspace.to_string(),
             body: value,
             prefer: header(parts, "prefer").map(str::to_string),
+            at: std::time::Instant::now(),
         });
         st.next()
     };

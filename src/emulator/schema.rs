@@ -124,6 +124,105 @@ fn cached(key: String) -> &'static Validator {
     v
 }
 
+/// The api-versions the bundled OpenAPI files define for a resource type
+/// (the emulator serves exactly these).
+pub fn api_versions(rtype: crate::deploy::resource::ResourceType) -> Vec<&'static str> {
+    static VERSIONS: OnceLock<[Vec<&'static str>; 2]> = OnceLock::new();
+    let [alert_rules, saved_searches] = VERSIONS.get_or_init(|| {
+        let version = |text: &str| -> &'static str {
+            let doc: Value = serde_json::from_str(text).expect("embedded OpenAPI file is JSON");
+            Box::leak(doc["info"]["version"].as_str().expect("info.version").to_string().into_boxed_str())
+        };
+        [vec![version(STABLE), version(PREVIEW)], vec![version(SAVED_SEARCHES)]]
+    });
+    match rtype {
+        crate::deploy::resource::ResourceType::AlertRule => alert_rules.clone(),
+        crate::deploy::resource::ResourceType::SavedSearch => saved_searches.clone(),
+    }
+}
+
+/// The definition of the `properties` object of a resource body: an alert
+/// rule of `kind` at `api`, or a saved search (`kind` `None`).
+fn properties_definition(api: AlertRulesApi, kind: Option<&str>) -> Option<&'static Value> {
+    let def = match kind {
+        Some(k) => alert_rule_definition(api, k)?,
+        None => "ss__SavedSearch".to_string(),
+    };
+    known_properties(&bundle().definitions[&def]).remove("properties")
+}
+
+/// A `$ref` into the bundle followed (to the end of a chain).
+fn resolve(v: &Value) -> &Value {
+    match v.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/definitions/")) {
+        Some(name) => bundle().definitions.get(name).map_or(v, resolve),
+        None => v,
+    }
+}
+
+/// The properties a definition declares, its `allOf` parents' included,
+/// each definition resolved.
+fn known_properties(def: &Value) -> std::collections::BTreeMap<&str, &Value> {
+    fn collect<'a>(def: &'a Value, out: &mut std::collections::BTreeMap<&'a str, &'a Value>) {
+        let def = resolve(def);
+        if let Some(props) = def.get("properties").and_then(Value::as_object) {
+            out.extend(props.iter().map(|(k, v)| (k.as_str(), resolve(v))));
+        }
+        for parent in def.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+            collect(parent, out);
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    collect(def, &mut out);
+    out
+}
+
+/// Drop, as ARM does, the properties of `value` that the definition does
+/// not declare (objects with declared properties only; maps and free-form
+/// objects are kept whole). Pushes the JSON pointers of what was dropped.
+fn strip_unknown(def: &Value, value: &mut Value, path: &str, dropped: &mut Vec<String>) {
+    match value {
+        Value::Object(m) => {
+            let known = known_properties(def);
+            if known.is_empty() {
+                return;
+            }
+            m.retain(|k, _| {
+                let keep = known.contains_key(k.as_str());
+                if !keep {
+                    dropped.push(format!("{path}/{k}"));
+                }
+                keep
+            });
+            for (k, v) in m.iter_mut() {
+                strip_unknown(known[k.as_str()], v, &format!("{path}/{k}"), dropped);
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item_def) = resolve(def).get("items") {
+                for (i, v) in items.iter_mut().enumerate() {
+                    strip_unknown(item_def, v, &format!("{path}/{i}"), dropped);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Remove the properties of `body.properties` unknown to the definition of
+/// its type at `api` (alert rules: by `kind`); the dropped pointers.
+pub fn drop_unknown_properties(api: AlertRulesApi, kind: Option<&str>, body: &mut Value) -> Vec<String> {
+    let mut dropped = Vec::new();
+    if let (Some(def), Some(props)) = (properties_definition(api, kind), body.get_mut("properties")) {
+        strip_unknown(def, props, "/properties", &mut dropped);
+    }
+    dropped
+}
+
+/// Whether the `properties` of a resource type at `api` declare `name`.
+pub fn declares(api: AlertRulesApi, kind: Option<&str>, name: &str) -> bool {
+    properties_definition(api, kind).is_some_and(|d| known_properties(d).contains_key(name))
+}
+
 /// Errors of an alertRules PUT body (empty when valid).
 pub fn validate_alert_rule(api: AlertRulesApi, body: &Value) -> Vec<String> {
     let Some(kind) = body.get("kind").and_then(Value::as_str) else {

@@ -233,7 +233,7 @@ fn read_saved_search(props: &Map<String, Value>, name: &str, scope: &Scope<'_>) 
             "tactics" => rule.tactics = list(),
             "techniques" | "relevantTechniques" => rule.techniques = list(),
             // Written by `deploy` to know what it owns; not content.
-            n if n == crate::deploy::ownership::MANAGED_TAG.0 => {}
+            n if n == crate::deploy::ownership::MANAGED_TAG => {}
             other => return Err(ImportProblem::Unsupported(format!("tags.{other}"))),
         }
     }

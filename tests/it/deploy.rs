@@ -9,16 +9,23 @@ use assert_cmd::Command;
 use sentinel_forge::deploy::apply::{ApplyOptions, Report, apply};
 use sentinel_forge::deploy::client::{SentinelClientOptions, fast_retry};
 use sentinel_forge::deploy::ownership;
-use sentinel_forge::deploy::plan::{Action, Plan, plan};
+use sentinel_forge::deploy::plan::{Action, Plan, PlanOptions, plan};
 use sentinel_forge::deploy::resource::{Resource, ResourceType, desired};
 use sentinel_forge::deploy::target::Target;
 use sentinel_forge::deploy::{Session, auth::AuthKind, connect, read_actual};
 use sentinel_forge::emulator::{Emulator, EmulatorOptions, Faults};
 use serde_json::{Value, json};
 
+mod concurrency;
+mod convergence;
+mod emulator_fidelity;
+mod ownership_scope;
+mod plan_output;
+mod retry_after;
+
 use crate::util::{FAKE_SECRET, FAKE_TOKEN, SPIKE_ID, emulator_cli, scratch_project};
 
-const ENV_FILE: &str = r#"
+pub(crate) const ENV_FILE: &str = r#"
 [workspace]
 subscription_id = "00000000-0000-0000-0000-000000000000"
 resource_group = "rg-test"
@@ -35,8 +42,12 @@ saved_searches = "2025-02-01"
 kind = "auto"
 "#;
 
+/// An emulator holding the workspace of [`ENV_FILE`] (and no other: a
+/// request into another workspace answers 404, as ARM does).
 pub(crate) fn emulator() -> Emulator {
-    Emulator::start(EmulatorOptions::default()).expect("emulator starts")
+    let emu = Emulator::start(EmulatorOptions::default()).expect("emulator starts");
+    emu.add_workspace("00000000-0000-0000-0000-000000000000", "rg-test", "law-test");
+    emu
 }
 
 /// A scratch project with `content/environments/test.toml`.
@@ -44,8 +55,13 @@ pub(crate) fn emulator() -> Emulator {
 /// below are about them), and only a `test` environment, pointing at the
 /// emulator.
 pub(crate) fn project() -> tempfile::TempDir {
+    project_keeping(&["run-command-spike.toml", "run-command-infrequent.toml", "anomalous-azure-operation.toml"], None)
+}
+
+/// A scratch project holding only the content files `keep`, and a `test`
+/// environment pointing at the emulator's workspace, with `owner` if given.
+pub(crate) fn project_keeping(keep: &[&str], owner: Option<&str>) -> tempfile::TempDir {
     let dir = scratch_project();
-    let keep = ["run-command-spike.toml", "run-command-infrequent.toml", "anomalous-azure-operation.toml"];
     for entry in walkdir::WalkDir::new(dir.path().join("content")).into_iter().filter_map(Result::ok) {
         let name = entry.file_name().to_string_lossy().into_owned();
         if entry.file_type().is_file() && !keep.contains(&name.as_str()) {
@@ -54,7 +70,11 @@ pub(crate) fn project() -> tempfile::TempDir {
     }
     let envs = dir.path().join("content/environments");
     std::fs::create_dir_all(&envs).unwrap();
-    std::fs::write(envs.join("test.toml"), ENV_FILE).unwrap();
+    let env = match owner {
+        Some(o) => ENV_FILE.replace("cloud = \"AzureCloud\"", &format!("cloud = \"AzureCloud\"\nowner = \"{o}\"")),
+        None => ENV_FILE.to_string(),
+    };
+    std::fs::write(envs.join("test.toml"), env).unwrap();
     dir
 }
 
@@ -77,11 +97,20 @@ fn first_deploy_creates_all_then_second_deploy_writes_nothing() {
     let (code, out, err) = run(forge(dir.path(), &emu).args(["deploy", "--env", "test", "--auth", "secret"]));
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("deploy: 3 created, 0 updated, 0 deleted, 0 failed"), "{out}");
-    assert_eq!(emu.names(ResourceType::SavedSearch).len(), 3);
-    assert_eq!(emu.stats().writes, 3);
+    // Three hunting queries and this owner's (empty) manifest, written on
+    // its first deploy so that a lost manifest is noticed later.
+    assert_eq!(emu.names(ResourceType::SavedSearch).len(), 4);
+    assert_eq!(emu.stats().writes, 4);
     assert!(emu.stats().token_requests >= 1, "the client secret credential asked the token endpoint");
     let stored = emu.resource(ResourceType::SavedSearch, SPIKE_ID).unwrap();
-    assert!(stored["properties"]["tags"].as_array().unwrap().iter().any(|t| t["name"] == "managedBy"));
+    assert!(
+        stored["properties"]["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["name"] == "managedBy" && t["value"] == "sentinel-forge:test"),
+        "the tag names the owner (the environment's name by default): {stored}"
+    );
 
     emu.reset_stats();
     let (code, out, err) = run(forge(dir.path(), &emu).args(["deploy", "--env", "test", "--auth", "secret"]));
@@ -225,11 +254,11 @@ fn plain_http_is_refused_for_non_loopback_endpoints() {
 
 // ---- library level: alert rules (hand-made documents) and faults --------
 
-fn scheduled_body(name: &str, threshold: i64) -> Value {
+pub(crate) fn scheduled_body(name: &str, threshold: i64) -> Value {
     json!({"kind": "Scheduled", "properties": scheduled_props(name, threshold)})
 }
 
-fn scheduled_props(name: &str, threshold: i64) -> Value {
+pub(crate) fn scheduled_props(name: &str, threshold: i64) -> Value {
     json!({
         "displayName": name, "description": "test rule", "severity": "Medium", "enabled": true,
         "query": "SecurityEvent | where EventID == 4625", "queryFrequency": "PT60M", "queryPeriod": "PT24H",
@@ -241,19 +270,19 @@ fn scheduled_props(name: &str, threshold: i64) -> Value {
     })
 }
 
-fn nrt_props(name: &str) -> Value {
+pub(crate) fn nrt_props(name: &str) -> Value {
     json!({
         "displayName": name, "severity": "High", "enabled": true, "query": "SigninLogs | take 1",
         "suppressionDuration": "PT1H", "suppressionEnabled": false, "tactics": ["InitialAccess"],
     })
 }
 
-fn rule_id(i: usize) -> String {
+pub(crate) fn rule_id(i: usize) -> String {
     format!("aaaaaaaa-0000-4000-8000-{i:012}")
 }
 
 /// `n` Scheduled rules (thresholds 0..), one NRT rule and one hunting query.
-fn content(n: usize) -> Vec<Resource> {
+pub(crate) fn content(n: usize) -> Vec<Resource> {
     let mut out: Vec<Resource> = (0..n)
         .map(|i| {
             desired(
@@ -282,7 +311,7 @@ fn content(n: usize) -> Vec<Resource> {
     out
 }
 
-fn session(emu: &Emulator, env_file: &str) -> Session {
+pub(crate) fn session(emu: &Emulator, env_file: &str) -> Session {
     let target = Target::parse("test", env_file, &|k| {
         matches!(k, "SENTINEL_FORGE_ARM_ENDPOINT" | "AZURE_AUTHORITY_HOST").then(|| emu.url())
     })
@@ -292,14 +321,19 @@ fn session(emu: &Emulator, env_file: &str) -> Session {
     connect(target, Some(AuthKind::Token), &var, Some(options)).unwrap()
 }
 
-fn rt() -> tokio::runtime::Runtime {
+pub(crate) fn rt() -> tokio::runtime::Runtime {
     sentinel_forge::deploy::runtime().unwrap()
 }
 
-fn plan_and_apply(rt: &tokio::runtime::Runtime, s: &Session, want: &[Resource], prune: bool) -> (Plan, Report) {
+pub(crate) fn plan_and_apply(
+    rt: &tokio::runtime::Runtime,
+    s: &Session,
+    want: &[Resource],
+    prune: bool,
+) -> (Plan, Report) {
     let actual = rt.block_on(read_actual(&s.client)).unwrap();
-    let p = plan(want, &actual);
-    let options = ApplyOptions { concurrency: 4, prune, progress: false };
+    let p = plan(want, &actual, &PlanOptions::new("test")).unwrap();
+    let options = ApplyOptions { concurrency: 4, prune, ..ApplyOptions::default() };
     let report = rt.block_on(apply(Arc::clone(&s.client), &p, &options)).unwrap();
     (p, report)
 }
@@ -317,10 +351,10 @@ fn alert_rules_scheduled_and_nrt_deploy_page_and_converge() {
     // The manifest lists the managed rules (and only those).
     let manifest = Resource::from_arm(
         ResourceType::SavedSearch,
-        emu.resource(ResourceType::SavedSearch, ownership::MANIFEST_ID).unwrap(),
+        emu.resource(ResourceType::SavedSearch, &ownership::manifest_name("test")).unwrap(),
     )
     .unwrap();
-    assert_eq!(ownership::manifest_ids(&manifest).len(), 7);
+    assert_eq!(ownership::manifest_ids(&manifest).unwrap().len(), 7);
     // The emulator answers PT60M as PT1H and PT24H as P1D: still unchanged.
     assert_eq!(emu.resource(ResourceType::AlertRule, &rule_id(0)).unwrap()["properties"]["queryFrequency"], "PT1H");
     emu.reset_stats();
@@ -360,7 +394,7 @@ fn nrt_rules_need_a_preview_api_version() {
     let s = session(&emu, ENV_FILE);
     rt.block_on(apply(
         Arc::clone(&s.client),
-        &plan(&content(1), &rt.block_on(read_actual(&s.client)).unwrap()),
+        &plan(&content(1), &rt.block_on(read_actual(&s.client)).unwrap(), &PlanOptions::new("test")).unwrap(),
         &ApplyOptions::default(),
     ))
     .unwrap();
@@ -405,10 +439,10 @@ fn alert_rule_prune_uses_the_manifest_and_spares_portal_rules() {
     assert!(emu.resource(ResourceType::AlertRule, "portal-copy").is_some());
     let manifest = Resource::from_arm(
         ResourceType::SavedSearch,
-        emu.resource(ResourceType::SavedSearch, ownership::MANIFEST_ID).unwrap(),
+        emu.resource(ResourceType::SavedSearch, &ownership::manifest_name("test")).unwrap(),
     )
     .unwrap();
-    assert!(!ownership::manifest_ids(&manifest).contains(&rule_id(1)));
+    assert!(!ownership::manifest_ids(&manifest).unwrap().contains(&rule_id(1)));
     assert_eq!(emu.stats().writes, 2, "one delete and one manifest update");
     // And a rerun is a no-op.
     emu.reset_stats();
@@ -418,13 +452,16 @@ fn alert_rule_prune_uses_the_manifest_and_spares_portal_rules() {
 }
 
 /// Deploy `content(12)` under `faults`; it must converge with no failure.
-fn converges_under(spec: &str) -> sentinel_forge::emulator::Stats {
+/// Returns the emulator's counters and how long the faulted deploy took.
+fn converges_under(spec: &str) -> (sentinel_forge::emulator::Stats, std::time::Duration) {
     let emu = emulator();
     emu.set_faults(spec.parse::<Faults>().unwrap());
     let rt = rt();
     let s = session(&emu, ENV_FILE);
     let want = content(12);
+    let t0 = std::time::Instant::now();
     let (_, report) = plan_and_apply(&rt, &s, &want, false);
+    let took = t0.elapsed();
     assert!(
         report.ok(),
         "{spec}: {:?}",
@@ -435,33 +472,38 @@ fn converges_under(spec: &str) -> sentinel_forge::emulator::Stats {
     let (p, _) = plan_and_apply(&rt, &s, &want, false);
     assert!(!p.has_drift(), "{spec}: converged state has no drift");
     assert_eq!(emu.names(ResourceType::AlertRule).len(), 13);
-    stats
+    (stats, took)
 }
 
 #[test]
 fn throttling_with_retry_after_converges() {
-    let stats = converges_under("429=0.3,retry-after=0,seed=11");
+    let (stats, _) = converges_under("429=0.3,retry-after=0,seed=11");
     assert!(stats.throttled > 0);
 }
 
 #[test]
 fn server_errors_converge() {
-    let stats = converges_under("500=0.15,503=0.15,retry-after=0,seed=5");
+    let (stats, _) = converges_under("500=0.15,503=0.15,retry-after=0,seed=5");
     assert!(stats.errors_500 > 0 && stats.errors_503 > 0);
 }
 
 #[test]
 fn dropped_connections_converge() {
-    let stats = converges_under("drop=0.2,seed=3");
+    let (stats, _) = converges_under("drop=0.2,seed=3");
     assert!(stats.dropped > 0);
 }
 
 #[test]
 fn latency_is_tolerated_and_requests_in_flight_stay_bounded() {
-    let stats = converges_under("latency=30ms");
-    assert!(stats.requests > 0);
+    let (stats, took) = converges_under("latency=30ms");
+    // Three lists (alert rules at the NRT and the Scheduled api-version,
+    // saved searches), the manifest and 14 creates; no retry was needed.
+    assert_eq!((stats.reads, stats.writes, stats.requests), (3, 15, 18), "{stats:?}");
     assert!(stats.max_in_flight > 1, "requests overlap: {stats:?}");
     assert!(stats.max_in_flight <= 4, "--concurrency 4 bounds requests in flight: {stats:?}");
+    // Every request waited 30 ms, at most 4 at a time: the latency applied.
+    let floor = std::time::Duration::from_millis(30 * stats.requests / stats.max_in_flight);
+    assert!(took >= floor, "took {took:?}, less than {floor:?}: the latency was not applied");
 }
 
 #[test]

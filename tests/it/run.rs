@@ -620,3 +620,35 @@ fn a_missing_azure_cli_says_what_to_do() {
         assert!(err.contains("SENTINEL_FORGE_TOKEN (--auth token)"), "{err}");
     }
 }
+
+/// Issue 18: the throttled fixture says `Retry-After: 0`, so a client that
+/// ignored the header passed. With a wait in seconds and as an HTTP date,
+/// the gap between the two tries the emulator received shows it was kept.
+#[test]
+fn a_non_zero_retry_after_is_waited_in_seconds_and_as_an_http_date() {
+    // The date is 4 s away at push time (whole seconds: at least 3 s), so
+    // at least 1 s away when the 429 is answered.
+    let date = || {
+        let at = azure_core::time::OffsetDateTime::now_utc() + azure_core::time::Duration::seconds(4);
+        azure_core::time::to_rfc7231(&at)
+    };
+    let seconds = QueryReply::throttled(1);
+    let http_date = QueryReply::throttled(1).with_header("retry-after", "");
+    for (form, mut throttled) in [("seconds", seconds), ("HTTP date", http_date)] {
+        if form == "HTTP date" {
+            throttled.headers.retain(|(k, _)| k != "retry-after");
+            throttled = throttled.with_header("retry-after", &date());
+        }
+        let emu = emulator();
+        emu.push_query_reply(throttled);
+        emu.push_query_reply(fixture("cross-workspace"));
+        let dir = project();
+        let (code, _, err) = run(forge(dir.path(), &emu).args(["run", "run-command-spike", "--env", "test"]));
+        assert_eq!(code, 0, "{form}: {err}");
+        let tries = emu.queries();
+        assert_eq!(tries.len(), 2, "{form}: one 429, then the result");
+        let gap = tries[1].at - tries[0].at;
+        assert!(gap >= std::time::Duration::from_millis(1000), "{form}: Retry-After was not waited: {gap:?}");
+        assert!(gap < std::time::Duration::from_secs(10), "{form}: {gap:?}");
+    }
+}

@@ -11,7 +11,7 @@ use crate::content::api_versions::ApiVersions;
 use crate::deploy::apply::{ApplyOptions, apply, render_summary};
 use crate::deploy::auth::AuthKind;
 use crate::deploy::client::SentinelClientOptions;
-use crate::deploy::plan::{Action, Plan, plan, render_json, render_table};
+use crate::deploy::plan::{Action, Plan, PlanOptions, plan, render_json, render_table};
 use crate::deploy::resource::documents_to_resources;
 use crate::deploy::target::Target;
 use crate::deploy::{Session, connect, read_actual, runtime};
@@ -57,6 +57,23 @@ pub struct DeployArgs {
     /// Requests in flight at once (a request waiting out Retry-After holds no slot)
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
+    /// Take over workspace resources whose id the content uses but that no
+    /// owner manages (made by hand, by `az deployment`, or before owners)
+    #[arg(long)]
+    pub adopt: bool,
+    /// Rebuild this owner's unreadable or missing ownership manifest from the
+    /// workspace and the content, then deploy
+    #[arg(long)]
+    pub repair_manifest: bool,
+}
+
+/// What [`prepare`] hands on: the connection, the desired state, how it was
+/// planned and the plan.
+pub(crate) struct Prepared {
+    pub session: Session,
+    pub desired: Vec<crate::deploy::resource::Resource>,
+    pub options: PlanOptions,
+    pub plan: Plan,
 }
 
 /// Compile the content, connect, read the workspace and plan.
@@ -64,8 +81,9 @@ pub(crate) fn prepare(
     g: &GlobalArgs,
     args: &TargetArgs,
     concurrency: usize,
+    modes: (bool, bool),
     rt: &tokio::runtime::Runtime,
-) -> anyhow::Result<Result<(Session, Plan), ExitStatus>> {
+) -> anyhow::Result<Result<Prepared, ExitStatus>> {
     // The environment's own rendering: its overrides and api-versions apply.
     let env_name = args.target_name();
     let envs = crate::pipeline::Environments::Only(env_name.clone());
@@ -88,15 +106,28 @@ pub(crate) fn prepare(
     let options = SentinelClientOptions { concurrency, ..Default::default() };
     let session = connect(target, args.auth, &|k| std::env::var(k).ok(), Some(options))?;
     eprintln!(
-        "workspace {} (resource group {}, environment {}), auth {}",
+        "workspace {} (resource group {}, environment {}), owner {}, auth {}",
         session.target.workspace,
         session.target.resource_group,
         session.target.name,
+        session.target.owner,
         session.auth.name()
     );
+    let (adopt, repair_manifest) = modes;
+    let options = PlanOptions { owner: session.target.owner.clone(), adopt, repair_manifest };
+    let plan = read_and_plan(&session, &desired, &options, rt)?;
+    Ok(Ok(Prepared { session, desired, options, plan }))
+}
+
+/// Read the workspace and plan (again).
+fn read_and_plan(
+    session: &Session,
+    desired: &[crate::deploy::resource::Resource],
+    options: &PlanOptions,
+    rt: &tokio::runtime::Runtime,
+) -> anyhow::Result<Plan> {
     let actual = rt.block_on(read_actual(&session.client)).context("read the workspace")?;
-    let plan = plan(&desired, &actual);
-    Ok(Ok((session, plan)))
+    Ok(plan(desired, &actual, options)?)
 }
 
 impl TargetArgs {
@@ -114,13 +145,20 @@ pub fn print_plan(plan: &Plan, format: PlanFormat, prune: bool) {
 
 pub fn run(g: &GlobalArgs, args: DeployArgs) -> anyhow::Result<ExitStatus> {
     let rt = runtime().context("start the async runtime")?;
-    let (session, plan) = match prepare(g, &args.target, usize::from(args.concurrency), &rt)? {
-        Ok(x) => x,
-        Err(status) => return Ok(status),
-    };
+    let modes = (args.adopt, args.repair_manifest);
+    let Prepared { session, desired, options: plan_options, mut plan } =
+        match prepare(g, &args.target, usize::from(args.concurrency), modes, &rt)? {
+            Ok(x) => x,
+            Err(status) => return Ok(status),
+        };
     if args.plan {
         print_plan(&plan, args.target.format, args.prune);
-        return Ok(ExitStatus::Clean);
+        return Ok(if plan.blocked.is_empty() { ExitStatus::Clean } else { ExitStatus::Findings });
+    }
+    if !plan.blocked.is_empty() {
+        print_plan(&plan, args.target.format, args.prune);
+        eprintln!("nothing deployed: adopt the resources with --adopt, or give the content other ids");
+        return Ok(ExitStatus::Findings);
     }
     let deletes = plan.count(Action::Delete);
     if args.prune && deletes > 0 && !args.yes {
@@ -138,11 +176,25 @@ pub fn run(g: &GlobalArgs, args: DeployArgs) -> anyhow::Result<ExitStatus> {
             eprintln!("aborted; nothing changed");
             return Ok(ExitStatus::Failure);
         }
+        // The answer may have taken long: delete only from a fresh picture
+        // that still shows what was confirmed.
+        if plan.read_at.elapsed() > std::time::Duration::from_secs(30) {
+            let fresh = read_and_plan(&session, &desired, &plan_options, &rt)?;
+            if fresh.writes() != plan.writes() || !fresh.blocked.is_empty() {
+                print_plan(&fresh, PlanFormat::Text, args.prune);
+                eprintln!(
+                    "the workspace changed while waiting for the answer (new plan above); nothing changed, rerun"
+                );
+                return Ok(ExitStatus::Failure);
+            }
+            plan = fresh;
+        }
     }
     let options = ApplyOptions {
         concurrency: usize::from(args.concurrency) * 8,
         prune: args.prune,
         progress: std::io::stderr().is_terminal(),
+        ..ApplyOptions::default()
     };
     let report = rt.block_on(apply(session.client.clone(), &plan, &options)).context("apply")?;
     match args.target.format {
@@ -159,7 +211,8 @@ pub fn run(g: &GlobalArgs, args: DeployArgs) -> anyhow::Result<ExitStatus> {
                     })
                 })
                 .collect();
-            let value = serde_json::json!({ "ok": report.ok(), "outcomes": outcomes, "skippedDeletes": report.skipped_deletes });
+            let value = serde_json::json!({ "ok": report.ok(), "outcomes": outcomes, "skippedDeletes": report.skipped_deletes,
+                "manifestError": report.manifest_error.as_ref().map(ToString::to_string) });
             println!("{}", serde_json::to_string_pretty(&value).expect("json"));
         }
     }
@@ -176,7 +229,13 @@ pub fn run(g: &GlobalArgs, args: DeployArgs) -> anyhow::Result<ExitStatus> {
                 o.error.as_ref().expect("failed")
             );
         }
-        eprintln!("{} change(s) failed; the others were applied (rerun to converge)", report.failed().count());
+        if report.failed().next().is_some() {
+            eprintln!("{} change(s) failed; the others were applied (rerun to converge)", report.failed().count());
+        }
+        if let Some(e) = &report.manifest_error {
+            eprintln!("error: ownership manifest not updated after the deletes: {e}");
+            eprintln!("rerun `sentinel-forge deploy --env {} --prune` to record the deletes", args.target.env);
+        }
         Ok(ExitStatus::Findings)
     }
 }

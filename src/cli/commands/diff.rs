@@ -16,8 +16,8 @@ pub struct DiffArgs {
 
 pub fn run(g: &GlobalArgs, args: DiffArgs) -> anyhow::Result<ExitStatus> {
     let rt = crate::deploy::runtime().context("start the async runtime")?;
-    let (_session, plan) = match prepare(g, &args.target, 4, &rt)? {
-        Ok(x) => x,
+    let plan = match prepare(g, &args.target, 4, (false, false), &rt)? {
+        Ok(prepared) => prepared.plan,
         Err(status) => return Ok(status),
     };
     print_plan(&plan, args.target.format, true);

@@ -26,9 +26,14 @@ pub struct EmulateArgs {
     /// (default: an empty PrimaryResult)
     #[arg(long, value_name = "FILE")]
     pub query_response: Option<std::path::PathBuf>,
+    /// A workspace that exists, as SUBSCRIPTION/RESOURCE_GROUP/NAME (repeatable;
+    /// the workspaces of content/environments/*.toml always exist, and an ARM
+    /// PUT of a workspace path creates one)
+    #[arg(long, value_name = "SUB/RG/NAME")]
+    pub workspace: Vec<String>,
 }
 
-pub fn run(_g: &GlobalArgs, args: EmulateArgs) -> anyhow::Result<ExitStatus> {
+pub fn run(g: &GlobalArgs, args: EmulateArgs) -> anyhow::Result<ExitStatus> {
     let faults: Faults = args.faults.parse().map_err(|e: String| anyhow::anyhow!(e)).context("--faults")?;
     let query_default = match &args.query_response {
         Some(path) => {
@@ -38,7 +43,36 @@ pub fn run(_g: &GlobalArgs, args: EmulateArgs) -> anyhow::Result<ExitStatus> {
         }
         None => None,
     };
-    let options = EmulatorOptions { faults, page_size: args.page_size, log: !args.quiet, query_default };
+    let mut workspaces = environment_workspaces(&g.content);
+    for w in &args.workspace {
+        let parts: Vec<&str> = w.split('/').collect();
+        let [sub, rg, name] = parts[..] else {
+            anyhow::bail!("--workspace `{w}`: expected SUBSCRIPTION/RESOURCE_GROUP/NAME");
+        };
+        workspaces.push(crate::emulator::workspace_path(sub, rg, name));
+    }
+    let options = EmulatorOptions { faults, page_size: args.page_size, log: !args.quiet, query_default, workspaces };
     crate::emulator::run_forever(args.port, options).context("emulator")?;
     Ok(ExitStatus::Clean)
+}
+
+/// The workspaces the project's environment files deploy to (files that do
+/// not parse are skipped: `deploy` reports them).
+fn environment_workspaces(content: &std::path::Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(content.join("environments")) else { return Vec::new() };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            e.path()
+                .file_stem()
+                .filter(|_| e.path().extension().is_some_and(|x| x == "toml"))
+                .map(|s| s.to_string_lossy().into_owned())
+        })
+        .collect();
+    names.sort();
+    names
+        .iter()
+        .filter_map(|n| crate::deploy::target::Target::load(content, n).ok())
+        .map(|t| crate::emulator::workspace_path(&t.subscription_id, &t.resource_group, &t.workspace))
+        .collect()
 }
