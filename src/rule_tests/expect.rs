@@ -1,7 +1,7 @@
 //! Checking a result against a test's expectations, and the small tables
 //! a failure shows (expected against actual).
 
-use comfy_table::{ContentArrangement, Table, presets::UTF8_BORDERS_ONLY};
+use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use serde_json::Value;
 
 use super::executor::ResultTable;
@@ -183,7 +183,7 @@ fn cell_text(v: &Value) -> String {
 
 fn small_table() -> Table {
     let mut t = Table::new();
-    t.load_preset(UTF8_BORDERS_ONLY).set_content_arrangement(ContentArrangement::Disabled);
+    t.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
     t
 }
 

@@ -557,8 +557,8 @@ mod tests {
             got,
             [
                 ("TST002", "\"Calller\"", (1, 2)),
-                ("TST003", "\"22/11/2021\"", (2, 20)),
-                ("TST003", "\"five\"", (2, 43)),
+                ("TST003", "\"22/11/2021\"", (2, 19)),
+                ("TST003", "\"five\"", (2, 42)),
             ]
         );
         assert_eq!(diags[0].help.as_deref(), Some("did you mean `Caller`?"));

@@ -112,6 +112,6 @@ mod tests {
         let svg = svg("run-command-spike", &results).unwrap();
         assert!(svg.starts_with("<svg"), "{}", &svg[..80]);
         assert!(svg.contains("min_commands=13") && svg.contains("alerts per day"));
-        assert_eq!(svg.matches("<polyline").count(), 3 + 3, "three series and three legend marks");
+        assert_eq!(svg.matches("stroke-width=\"2\"").count(), 3 + 3, "three series and three legend marks");
     }
 }
