@@ -147,7 +147,11 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> Loaded {
             let diag = Diagnostic::new(codes::TOML_SYNTAX, "invalid TOML")
                 .with_primary(file, range, message)
                 .with_help("fix the TOML syntax at the marked position");
-            return Loaded { item: None, header: Header { file, slug, id: None, name: None, resource_type: None }, diagnostics: vec![diag] };
+            return Loaded {
+                item: None,
+                header: Header { file, slug, id: None, name: None, resource_type: None },
+                diagnostics: vec![diag],
+            };
         }
     };
     let mut r = TableReader::new(file, doc.get_ref(), range_of(&doc), "the content file");

@@ -115,8 +115,10 @@ pub fn read(r: &mut TableReader<'_, '_>, model: Option<&'static dyn Model>) -> V
     let mut seen: Vec<&str> = Vec::new();
     for t in &out {
         if seen.contains(&t.name.value.as_str()) {
-            r.diags.push(invalid(file, t.name.range, format!("two tests are named `{}`", t.name.value), "again here")
-                .with_help("name each test after the case it covers"));
+            r.diags.push(
+                invalid(file, t.name.range, format!("two tests are named `{}`", t.name.value), "again here")
+                    .with_help("name each test after the case it covers"),
+            );
         }
         seen.push(&t.name.value);
     }
@@ -155,9 +157,14 @@ fn read_one(r: &mut TableReader<'_, '_>, range: TextRange, model: Option<&'stati
         && min.value > max.value
     {
         r.diags.push(
-            invalid(file, min.range, format!("`min_rows` {} is above `max_rows` {}", min.value, max.value), "no count passes")
-                .with_secondary(file, max.range, "the upper bound")
-                .with_help("swap the bounds"),
+            invalid(
+                file,
+                min.range,
+                format!("`min_rows` {} is above `max_rows` {}", min.value, max.value),
+                "no count passes",
+            )
+            .with_secondary(file, max.range, "the upper bound")
+            .with_help("swap the bounds"),
         );
     }
     let (name, name_range) = name?;
@@ -197,8 +204,13 @@ fn read_now(r: &mut TableReader<'_, '_>) -> Option<Located<DateTime<Utc>>> {
         Some(t) => Some(Located { value: t, range }),
         None => {
             r.diags.push(
-                invalid(file, range, format!("`now` is not an ISO 8601 date and time: `{text}`"), "not a date and time with an offset")
-                    .with_help("write e.g. `now = \"2021-11-22T12:00:00Z\"` (UTC, with the `Z`)"),
+                invalid(
+                    file,
+                    range,
+                    format!("`now` is not an ISO 8601 date and time: `{text}`"),
+                    "not a date and time with an offset",
+                )
+                .with_help("write e.g. `now = \"2021-11-22T12:00:00Z\"` (UTC, with the `Z`)"),
             );
             None
         }
@@ -210,7 +222,11 @@ pub fn parse_instant(text: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text.trim()).ok().map(|t| t.with_timezone(&Utc))
 }
 
-fn read_params(r: &mut TableReader<'_, '_>, table: &DeTable<'_>, model: Option<&'static dyn Model>) -> Vec<ParamOverride> {
+fn read_params(
+    r: &mut TableReader<'_, '_>,
+    table: &DeTable<'_>,
+    model: Option<&'static dyn Model>,
+) -> Vec<ParamOverride> {
     let file = r.file;
     let Some(model) = model else { return Vec::new() };
     let info = model.info();
@@ -302,9 +318,12 @@ fn read_expectations(r: &mut TableReader<'_, '_>) -> Expectations {
                             range: range_of(item),
                         }),
                         _ => r.diags.push(
-                            Diagnostic::new(codes::WRONG_TYPE, "each `contains` entry must be a non-empty inline table")
-                                .with_primary(file, range_of(item), format!("found {}", item.get_ref().type_str()))
-                                .with_help("write `contains = [{ Caller = \"attacker@contoso.com\" }]`"),
+                            Diagnostic::new(
+                                codes::WRONG_TYPE,
+                                "each `contains` entry must be a non-empty inline table",
+                            )
+                            .with_primary(file, range_of(item), format!("found {}", item.get_ref().type_str()))
+                            .with_help("write `contains = [{ Caller = \"attacker@contoso.com\" }]`"),
                         ),
                     }
                 }

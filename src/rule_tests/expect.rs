@@ -162,12 +162,10 @@ pub fn values_equal(expected: &Value, actual: &Value) -> bool {
     }
     match (expected, actual) {
         (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
-        (Value::String(a), Value::String(b)) => {
-            match (parse_datetime(a), parse_datetime(b)) {
-                (Some(x), Some(y)) => x == y,
-                _ => serde_json::from_str::<Value>(b).is_ok_and(|v| v == Value::String(a.clone())),
-            }
-        }
+        (Value::String(a), Value::String(b)) => match (parse_datetime(a), parse_datetime(b)) {
+            (Some(x), Some(y)) => x == y,
+            _ => serde_json::from_str::<Value>(b).is_ok_and(|v| v == Value::String(a.clone())),
+        },
         (e, Value::String(b)) => serde_json::from_str::<Value>(b).is_ok_and(|v| values_equal(e, &v)),
         _ => false,
     }
@@ -253,7 +251,10 @@ mod tests {
         ]);
         let ok = Expectations {
             rows: Some(at(2)),
-            contains: vec![at(vec![("Caller".into(), json!("mallory")), ("First".into(), json!("2021-11-22T11:50:00Z"))])],
+            contains: vec![at(vec![
+                ("Caller".into(), json!("mallory")),
+                ("First".into(), json!("2021-11-22T11:50:00Z")),
+            ])],
             columns: Some(at(vec!["Caller".into(), "Count".into(), "First".into()])),
             ..Default::default()
         };

@@ -29,7 +29,7 @@ pub const TABLES_JSON: &str = "tests/data/tables.json";
 pub fn project_dir(paths: &ProjectPaths) -> PathBuf {
     match paths.content.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
+        _ => PathBuf::new(),
     }
 }
 
@@ -78,7 +78,8 @@ pub struct Project {
 impl Project {
     pub fn load(paths: &ProjectPaths) -> Result<Project, Error> {
         let mut sources = SourceMap::new();
-        let LoadedContent { items, unloaded_ids, diagnostics: mut diags } = content::load_all(&paths.content, &mut sources)?;
+        let LoadedContent { items, unloaded_ids, diagnostics: mut diags } =
+            content::load_all(&paths.content, &mut sources)?;
         let (renderer, template_diags) = Renderer::load(&paths.templates, &mut sources)?;
         diags.extend(template_diags);
         let tables_json = project_dir(paths).join(TABLES_JSON);
@@ -155,7 +156,9 @@ impl Project {
             raw.add_path(&path, &shown, &mut self.sources).map_err(|why| {
                 Diagnostic::new(codes::UNREADABLE_DATA, format!("test data `{}` cannot be read", data.value))
                     .with_primary(item.file, data.range, why)
-                    .with_help("point `data` at a .jsonl, .csv or .json file, or a directory of them, relative to the project")
+                    .with_help(
+                        "point `data` at a .jsonl, .csv or .json file, or a directory of them, relative to the project",
+                    )
             })?;
         }
         raw.add_inline(item.file, &test.tables);
@@ -223,7 +226,10 @@ pub fn prepare(paths: &ProjectPaths, ids: &[String], env: Option<&str>) -> Resul
                     "for this test",
                     range,
                 )
-                .with_help(format!("see the environment's diagnostics; known: {}", content::environment::names(&paths.content)?.join(", ")));
+                .with_help(format!(
+                    "see the environment's diagnostics; known: {}",
+                    content::environment::names(&paths.content)?.join(", ")
+                ));
                 unprepared.push(Unprepared { item: base.clone(), test, reason });
                 continue;
             };
@@ -235,7 +241,11 @@ pub fn prepare(paths: &ProjectPaths, ids: &[String], env: Option<&str>) -> Resul
                 Err(diags) => {
                     let first = diags.iter().find(|d| d.is_error()).map_or(String::new(), |d| d.message.clone());
                     data_diags.extend(diags);
-                    let reason = setup(format!("the query does not render with this test's overrides: {first}"), "in this test", test.name.range);
+                    let reason = setup(
+                        format!("the query does not render with this test's overrides: {first}"),
+                        "in this test",
+                        test.name.range,
+                    );
                     unprepared.push(Unprepared { item, test, reason });
                     continue;
                 }
@@ -245,9 +255,10 @@ pub fn prepare(paths: &ProjectPaths, ids: &[String], env: Option<&str>) -> Resul
                 Ok((tables, diags)) => {
                     if diag::has_errors(&diags) {
                         let n = diags.iter().filter(|d| d.is_error()).count();
-                        let reason = Diagnostic::new(codes::UNREADABLE_DATA, format!("the test's data has {n} problem(s)"))
-                            .with_primary(item.file, test.name.range, "not run")
-                            .with_help("fix the data problems reported above");
+                        let reason =
+                            Diagnostic::new(codes::UNREADABLE_DATA, format!("the test's data has {n} problem(s)"))
+                                .with_primary(item.file, test.name.range, "not run")
+                                .with_help("fix the data problems reported above");
                         data_diags.extend(diags);
                         unprepared.push(Unprepared { item, test, reason });
                         continue;

@@ -155,7 +155,10 @@ impl RawTables {
             }
             let line_range = TextRange::new(start as u32, (start + body.len()) as u32);
             let members = object_members(body).map_err(|why| (line_range, why))?;
-            let at = |r: std::ops::Range<usize>| At { file, range: TextRange::new((start + r.start) as u32, (start + r.end) as u32) };
+            let at = |r: std::ops::Range<usize>| At {
+                file,
+                range: TextRange::new((start + r.start) as u32, (start + r.end) as u32),
+            };
             let cells = members
                 .into_iter()
                 .map(|(column, key, value, vrange)| RawCell {
@@ -217,7 +220,13 @@ impl RawTables {
                     .iter()
                     .zip(row)
                     .filter(|(_, v)| !v.is_null())
-                    .map(|(c, v)| RawCell { column: c.name.clone(), column_at: whole, value: v, value_at: whole, text: false })
+                    .map(|(c, v)| RawCell {
+                        column: c.name.clone(),
+                        column_at: whole,
+                        value: v,
+                        value_at: whole,
+                        text: false,
+                    })
                     .collect();
                 self.push(name.as_deref(), RawRow { at: whole, cells });
             }
@@ -329,7 +338,11 @@ fn typed_by_schema(name: &str, schema: &TableSchema, rows: Vec<RawRow>, diags: &
                         codes::WRONG_VALUE_TYPE,
                         format!("`{name}.{}` is a {} column", cell.column, columns[index].ty),
                     )
-                    .with_primary(cell.value_at.file, cell.value_at.range, format!("{found} is not a {}", columns[index].ty))
+                    .with_primary(
+                        cell.value_at.file,
+                        cell.value_at.range,
+                        format!("{found} is not a {}", columns[index].ty),
+                    )
                     .with_help(type_help(columns[index].ty)),
                 ),
             }
@@ -410,7 +423,9 @@ pub fn convert(ty: ScalarType, value: Value, text: bool) -> Result<Value, String
             _ => bad(&value),
         },
         ScalarType::DateTime => match &value {
-            Value::String(s) => parse_datetime(s).map(|t| Value::String(api_datetime(t))).map_or_else(|| bad(&value), Ok),
+            Value::String(s) => {
+                parse_datetime(s).map(|t| Value::String(api_datetime(t))).map_or_else(|| bad(&value), Ok)
+            }
             _ => bad(&value),
         },
         ScalarType::Guid => match &value {
@@ -540,7 +555,8 @@ mod tests {
     fn an_unknown_column_and_a_wrong_value_point_into_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("AzureActivity.jsonl");
-        std::fs::write(&path, "{\"Calller\": \"a\"}\n{\"TimeGenerated\": \"22/11/2021\", \"Level\": \"five\"}\n").unwrap();
+        std::fs::write(&path, "{\"Calller\": \"a\"}\n{\"TimeGenerated\": \"22/11/2021\", \"Level\": \"five\"}\n")
+            .unwrap();
         let mut raw = RawTables::default();
         let mut sources = SourceMap::new();
         raw.add_path(&path, "AzureActivity.jsonl", &mut sources).unwrap();
@@ -555,11 +571,7 @@ mod tests {
             .collect();
         assert_eq!(
             got,
-            [
-                ("TST002", "\"Calller\"", (1, 2)),
-                ("TST003", "\"22/11/2021\"", (2, 19)),
-                ("TST003", "\"five\"", (2, 42)),
-            ]
+            [("TST002", "\"Calller\"", (1, 2)), ("TST003", "\"22/11/2021\"", (2, 19)), ("TST003", "\"five\"", (2, 42)),]
         );
         assert_eq!(diags[0].help.as_deref(), Some("did you mean `Caller`?"));
     }
@@ -568,7 +580,11 @@ mod tests {
     fn csv_without_a_schema_infers_numbers_and_dates() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("SigninLogs.csv");
-        std::fs::write(&path, "TimeGenerated,UserPrincipalName,ResultType,Props\n2021-11-22T11:00:00Z,\"a,b\",0,\"{\"\"x\"\":1}\"\n").unwrap();
+        std::fs::write(
+            &path,
+            "TimeGenerated,UserPrincipalName,ResultType,Props\n2021-11-22T11:00:00Z,\"a,b\",0,\"{\"\"x\"\":1}\"\n",
+        )
+        .unwrap();
         let mut raw = RawTables::default();
         raw.add_path(&path, "SigninLogs.csv", &mut SourceMap::new()).unwrap();
         let (tables, _) = raw.finish(&crate::rule_tests::schemas::NoSchemas);

@@ -11,6 +11,8 @@ mod import;
 mod injection;
 mod lint;
 mod outputs;
+mod rule_tests;
 #[cfg(feature = "emulator")]
 mod run;
 mod util;
+mod xsd;

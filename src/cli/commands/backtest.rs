@@ -49,7 +49,8 @@ pub struct BacktestArgs {
 
 pub fn run(g: &GlobalArgs, args: BacktestArgs) -> anyhow::Result<ExitStatus> {
     let color = g.color();
-    let sweeps: Vec<Sweep> = args.sweep.iter().map(|s| Sweep::parse(s)).collect::<Result<_, _>>().map_err(anyhow::Error::msg)?;
+    let sweeps: Vec<Sweep> =
+        args.sweep.iter().map(|s| Sweep::parse(s)).collect::<Result<_, _>>().map_err(anyhow::Error::msg)?;
     let mut project = Project::load(&g.paths())?;
     let Some(index) = project.find(&args.id) else {
         eprint!("{}", text::render(&project.diagnostics, &project.sources, color));
@@ -76,7 +77,8 @@ pub fn run(g: &GlobalArgs, args: BacktestArgs) -> anyhow::Result<ExitStatus> {
         Some(t) => parse_datetime(t).with_context(|| format!("{flag} `{t}` is not an ISO 8601 date and time")),
         None => default.with_context(|| format!("the data has no TimeGenerated: give {flag}")),
     };
-    let range = Range { from: time(&args.from, span.map(|s| s.0), "--from")?, to: time(&args.to, span.map(|s| s.1), "--to")? };
+    let range =
+        Range { from: time(&args.from, span.map(|s| s.0), "--from")?, to: time(&args.to, span.map(|s| s.1), "--to")? };
     if range.from >= range.to {
         bail!("--from must be before --to");
     }

@@ -48,9 +48,9 @@ pub fn run(g: &GlobalArgs, args: NewArgs) -> anyhow::Result<ExitStatus> {
     let kind = model.info().kinds[0];
     // The bundled layout: hunting queries under hunting/, rules under analytics/.
     let folder = if kind == crate::content::item::Kind::Hunting { "hunting" } else { "analytics" };
-    let path = args.file.unwrap_or_else(|| {
-        g.content.join(folder).join(format!("{}.toml", crate::content::item::file_stem_for(&name)))
-    });
+    let path = args
+        .file
+        .unwrap_or_else(|| g.content.join(folder).join(format!("{}.toml", crate::content::item::file_stem_for(&name))));
     if path.exists() {
         bail!("`{}` already exists; choose another --name or --file", path.display());
     }
@@ -197,10 +197,8 @@ fn scaffold_test(g: &GlobalArgs, model: &models::ModelInfo, slug: &str, name: &s
     if tables.is_empty() {
         tables.push("AzureActivity");
     }
-    let fixture: String = tables
-        .iter()
-        .map(|t| format!("{}\n", serde_json::json!({"Type": t, "TimeGenerated": hour_before})))
-        .collect();
+    let fixture: String =
+        tables.iter().map(|t| format!("{}\n", serde_json::json!({"Type": t, "TimeGenerated": hour_before}))).collect();
     (test, project.join(data), fixture)
 }
 

@@ -35,11 +35,13 @@ pub fn entities_in(result: &ResultTable, mappings: &[EntityMapping], into: &mut 
         for row in &result.rows {
             let ids: Vec<String> = columns
                 .iter()
-                .map(|c| c.map(|i| &row[i]).map_or(String::new(), |v| match v {
-                    Value::String(s) => s.clone(),
-                    Value::Null => String::new(),
-                    other => other.to_string(),
-                }))
+                .map(|c| {
+                    c.map(|i| &row[i]).map_or(String::new(), |v| match v {
+                        Value::String(s) => s.clone(),
+                        Value::Null => String::new(),
+                        other => other.to_string(),
+                    })
+                })
                 .collect();
             if ids.iter().any(|s| !s.is_empty()) {
                 into.insert(format!("{}:{}", m.entity_type, ids.join("|")));
@@ -49,7 +51,12 @@ pub fn entities_in(result: &ResultTable, mappings: &[EntityMapping], into: &mut 
 }
 
 /// Figures of a scheduled or NRT rule's replay over `days`.
-pub fn of_replay(params: Vec<(String, Value)>, replay: &Replay, mappings: &[EntityMapping], days: &[NaiveDate]) -> ValueResult {
+pub fn of_replay(
+    params: Vec<(String, Value)>,
+    replay: &Replay,
+    mappings: &[EntityMapping],
+    days: &[NaiveDate],
+) -> ValueResult {
     let mut entities = BTreeSet::new();
     let mut per_day: BTreeMap<NaiveDate, usize> = days.iter().map(|d| (*d, 0)).collect();
     let mut rows = 0;
@@ -73,7 +80,15 @@ pub fn of_replay(params: Vec<(String, Value)>, replay: &Replay, mappings: &[Enti
 pub fn of_hunt(params: Vec<(String, Value)>, result: &ResultTable, mappings: &[EntityMapping]) -> ValueResult {
     let mut entities = BTreeSet::new();
     entities_in(result, mappings, &mut entities);
-    ValueResult { params, rows: result.rows.len(), alerts: None, entities: entities.len(), first: None, last: None, per_day: Vec::new() }
+    ValueResult {
+        params,
+        rows: result.rows.len(),
+        alerts: None,
+        entities: entities.len(),
+        first: None,
+        last: None,
+        per_day: Vec::new(),
+    }
 }
 
 /// Every UTC day from `from` to `to`, inclusive.
@@ -140,8 +155,14 @@ mod tests {
             evaluations: 10,
             suppressed: 0,
         };
-        let mappings = [EntityMapping { entity_type: "Account".into(), fields: vec![("FullName".into(), "Caller".into())] }];
-        let r = of_replay(vec![("min_commands".into(), json!(5))], &replay, &mappings, &days(t("2021-11-22T00:00:00Z"), t("2021-11-24T23:00:00Z")));
+        let mappings =
+            [EntityMapping { entity_type: "Account".into(), fields: vec![("FullName".into(), "Caller".into())] }];
+        let r = of_replay(
+            vec![("min_commands".into(), json!(5))],
+            &replay,
+            &mappings,
+            &days(t("2021-11-22T00:00:00Z"), t("2021-11-24T23:00:00Z")),
+        );
         assert_eq!((r.rows, r.alerts, r.entities), (5, Some(3), 3));
         assert_eq!(r.per_day.iter().map(|(_, n)| *n).collect::<Vec<_>>(), [2, 0, 1]);
         assert_eq!(r.alerts_per_day(), Some(1.0));

@@ -142,11 +142,18 @@ pub fn run(
                     executor.execute(&substitute_placeholders(&raw, &v.item, now), &index.window(start, now), now)
                 })
                 .map_err(BacktestError::Exec)?;
-                out.push(aggregate::of_replay(v.params.clone(), &replay, mappings, &aggregate::days(range.from, range.to)));
+                out.push(aggregate::of_replay(
+                    v.params.clone(),
+                    &replay,
+                    mappings,
+                    &aggregate::days(range.from, range.to),
+                ));
             }
             None => {
                 let query = project.query_of(&v.item, range.to).map_err(BacktestError::Render)?;
-                let result = executor.execute(&query, &index.window(range.from, range.to), range.to).map_err(BacktestError::Exec)?;
+                let result = executor
+                    .execute(&query, &index.window(range.from, range.to), range.to)
+                    .map_err(BacktestError::Exec)?;
                 out.push(aggregate::of_hunt(v.params.clone(), &result, mappings));
             }
         }

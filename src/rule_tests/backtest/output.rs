@@ -22,11 +22,13 @@ fn time_text(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
 pub fn table(results: &[ValueResult]) -> String {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED);
-    let mut header: Vec<String> = results.first().map(|r| r.params.iter().map(|(k, _)| k.clone()).collect()).unwrap_or_default();
+    let mut header: Vec<String> =
+        results.first().map(|r| r.params.iter().map(|(k, _)| k.clone()).collect()).unwrap_or_default();
     header.extend(["rows", "alerts", "entities", "alerts/day", "first", "last"].map(String::from));
     t.set_header(header);
     for r in results {
-        let mut row: Vec<Cell> = r.params.iter().map(|(_, v)| Cell::new(param_text(v)).set_alignment(CellAlignment::Right)).collect();
+        let mut row: Vec<Cell> =
+            r.params.iter().map(|(_, v)| Cell::new(param_text(v)).set_alignment(CellAlignment::Right)).collect();
         let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
         row.push(right(r.rows.to_string()));
         row.push(right(r.alerts.map_or("-".into(), |a| a.to_string())));
@@ -47,11 +49,14 @@ pub fn json(item: &str, results: &[ValueResult]) -> String {
 /// RFC 4180 CSV: one column per swept parameter, then the figures.
 pub fn csv(results: &[ValueResult]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header: Vec<String> = results.first().map(|r| r.params.iter().map(|(k, _)| k.clone()).collect()).unwrap_or_default();
+    let mut header: Vec<String> =
+        results.first().map(|r| r.params.iter().map(|(k, _)| k.clone()).collect()).unwrap_or_default();
     header.extend(["rows", "alerts", "entities", "alerts_per_day", "first", "last"].map(String::from));
     w.write_record(&header).expect("in memory");
     for r in results {
-        let time = |t: Option<chrono::DateTime<chrono::Utc>>| t.map(crate::rule_tests::tables::api_datetime).unwrap_or_default();
+        let time = |t: Option<chrono::DateTime<chrono::Utc>>| {
+            t.map(crate::rule_tests::tables::api_datetime).unwrap_or_default()
+        };
         let mut row: Vec<String> = r.params.iter().map(|(_, v)| param_text(v)).collect();
         row.push(r.rows.to_string());
         row.push(r.alerts.map(|a| a.to_string()).unwrap_or_default());

@@ -77,7 +77,10 @@ fn draw(buf: &mut String, item: &str, results: &[ValueResult]) -> DrawResult {
         for (i, r) in results.iter().enumerate() {
             let color = Palette99::pick(i);
             lines
-                .draw_series(LineSeries::new(r.per_day.iter().enumerate().map(|(d, (_, n))| (d, *n)), color.stroke_width(2)))?
+                .draw_series(LineSeries::new(
+                    r.per_day.iter().enumerate().map(|(d, (_, n))| (d, *n)),
+                    color.stroke_width(2),
+                ))?
                 .label(label(r))
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], Palette99::pick(i).stroke_width(2)));
         }

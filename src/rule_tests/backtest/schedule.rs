@@ -102,7 +102,8 @@ impl TimeIndex {
                 .collect();
             keyed.sort_by_key(|(t, _)| *t);
             let times = keyed.iter().map(|(t, _)| *t).collect();
-            let sorted = TestTable { columns: table.columns.clone(), rows: keyed.into_iter().map(|(_, r)| r.clone()).collect() };
+            let sorted =
+                TestTable { columns: table.columns.clone(), rows: keyed.into_iter().map(|(_, r)| r.clone()).collect() };
             out.push((name.clone(), sorted, Some(times)));
         }
         TimeIndex { tables: out }
@@ -129,8 +130,14 @@ impl TimeIndex {
 
     /// The earliest and latest `TimeGenerated` of any table.
     pub fn span(&self) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
-        let all: Vec<i64> =
-            self.tables.iter().filter_map(|(_, _, t)| t.as_ref()).flatten().copied().filter(|t| *t != i64::MIN).collect();
+        let all: Vec<i64> = self
+            .tables
+            .iter()
+            .filter_map(|(_, _, t)| t.as_ref())
+            .flatten()
+            .copied()
+            .filter(|t| *t != i64::MIN)
+            .collect();
         let (min, max) = (all.iter().min()?, all.iter().max()?);
         Some((DateTime::from_timestamp_micros(*min)?, DateTime::from_timestamp_micros(*max)?))
     }
