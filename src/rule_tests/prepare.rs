@@ -148,17 +148,21 @@ impl Project {
     }
 
     /// Load and check a test's data (its files and inline rows).
-    pub fn tables_of(&mut self, item: &Item, test: &RuleTest) -> Result<(TestTables, Vec<Diagnostic>), Diagnostic> {
+    pub fn tables_of(
+        &mut self,
+        item: &Item,
+        test: &RuleTest,
+    ) -> Result<(TestTables, Vec<Diagnostic>), Box<Diagnostic>> {
         let mut raw = RawTables::default();
         if let Some(data) = &test.data {
             let path = project_dir(&self.paths).join(&data.value);
             let shown = content::display_path(&path);
             raw.add_path(&path, &shown, &mut self.sources).map_err(|why| {
-                Diagnostic::new(codes::UNREADABLE_DATA, format!("test data `{}` cannot be read", data.value))
+                Box::new(Diagnostic::new(codes::UNREADABLE_DATA, format!("test data `{}` cannot be read", data.value))
                     .with_primary(item.file, data.range, why)
                     .with_help(
                         "point `data` at a .jsonl, .csv or .json file, or a directory of them, relative to the project",
-                    )
+                    ))
             })?;
         }
         raw.add_inline(item.file, &test.tables);
@@ -251,7 +255,7 @@ pub fn prepare(paths: &ProjectPaths, ids: &[String], env: Option<&str>) -> Resul
                 }
             };
             match project.tables_of(&item, &test) {
-                Err(reason) => unprepared.push(Unprepared { item, test, reason }),
+                Err(reason) => unprepared.push(Unprepared { item, test, reason: *reason }),
                 Ok((tables, diags)) => {
                     if diag::has_errors(&diags) {
                         let n = diags.iter().filter(|d| d.is_error()).count();

@@ -98,7 +98,7 @@ impl TimeIndex {
             let mut keyed: Vec<(i64, &Vec<Value>)> = table
                 .rows
                 .iter()
-                .map(|r| (r[col].as_str().and_then(parse_datetime).map_or(i64::MIN, |t| micros(t)), r))
+                .map(|r| (r[col].as_str().and_then(parse_datetime).map_or(i64::MIN, micros), r))
                 .collect();
             keyed.sort_by_key(|(t, _)| *t);
             let times = keyed.iter().map(|(t, _)| *t).collect();
