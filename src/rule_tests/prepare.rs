@@ -3,7 +3,7 @@
 //! rendered and parsed, its data loaded and checked. Everything here is
 //! serial and cheap; only execution runs in parallel.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -73,6 +73,11 @@ pub struct Project {
     pub schemas: Box<dyn TableSchemas>,
     pub diagnostics: Vec<Diagnostic>,
     environments: BTreeMap<String, Option<Vec<Item>>>,
+    /// Rendered queries by item id and parameter values: many tests share one.
+    rendered: HashMap<String, Result<String, Vec<Diagnostic>>>,
+    /// Loaded data by path, for tests without inline rows (its problems are
+    /// reported once, by the first test that loads it).
+    data: HashMap<String, Result<TestTables, Box<Diagnostic>>>,
 }
 
 impl Project {
@@ -97,6 +102,8 @@ impl Project {
             schemas,
             diagnostics: diags,
             environments: BTreeMap::new(),
+            rendered: HashMap::new(),
+            data: HashMap::new(),
         })
     }
 
@@ -139,12 +146,17 @@ impl Project {
 
     /// Render `item`'s query and check its syntax (placeholders left in).
     pub fn rendered(&mut self, item: &Item) -> Result<String, Vec<Diagnostic>> {
-        let kql = self.renderer.item_to_kql(item, &mut self.sources)?;
-        let syntax = crate::kql::codes::syntax_diagnostics(kql.file, &kql.text);
-        if diag::has_errors(&syntax) {
-            return Err(syntax);
+        let key = format!("{}|{:?}", item.id.value, item.params.values);
+        if let Some(done) = self.rendered.get(&key) {
+            // Problems were returned to the first caller; later ones only need to know.
+            return done.clone().map_err(|_| Vec::new());
         }
-        Ok(kql.text)
+        let result = self.renderer.item_to_kql(item, &mut self.sources).and_then(|kql| {
+            let syntax = crate::kql::codes::syntax_diagnostics(kql.file, &kql.text);
+            if diag::has_errors(&syntax) { Err(syntax) } else { Ok(kql.text) }
+        });
+        self.rendered.insert(key, result.clone());
+        result
     }
 
     /// Load and check a test's data (its files and inline rows).
@@ -153,6 +165,27 @@ impl Project {
         item: &Item,
         test: &RuleTest,
     ) -> Result<(TestTables, Vec<Diagnostic>), Box<Diagnostic>> {
+        if let (Some(data), true) = (&test.data, test.tables.is_empty()) {
+            if let Some(done) = self.data.get(&data.value) {
+                return done.clone().map(|t| (t, Vec::new()));
+            }
+            let loaded = self.load_tables(item, test);
+            let cached = match &loaded {
+                Ok((tables, diags)) if !diag::has_errors(diags) => Ok(tables.clone()),
+                Ok(_) => Err(Box::new(
+                    Diagnostic::new(codes::UNREADABLE_DATA, format!("test data `{}` has problems", data.value))
+                        .with_primary(item.file, data.range, "reported where the data was first loaded")
+                        .with_help("fix the data problems reported above"),
+                )),
+                Err(d) => Err(d.clone()),
+            };
+            self.data.insert(data.value.clone(), cached);
+            return loaded;
+        }
+        self.load_tables(item, test)
+    }
+
+    fn load_tables(&mut self, item: &Item, test: &RuleTest) -> Result<(TestTables, Vec<Diagnostic>), Box<Diagnostic>> {
         let mut raw = RawTables::default();
         if let Some(data) = &test.data {
             let path = project_dir(&self.paths).join(&data.value);
@@ -216,8 +249,11 @@ pub fn prepare(paths: &ProjectPaths, ids: &[String], env: Option<&str>) -> Resul
     let mut cases = Vec::new();
     let mut unprepared = Vec::new();
     let mut data_diags = Vec::new();
+    // The cases own their tests: items are cloned per case without them
+    // (a clone with every test of the item would make preparing quadratic).
+    let tests: Vec<Vec<RuleTest>> = project.items.iter_mut().map(|i| std::mem::take(&mut i.tests)).collect();
     for index in selected {
-        for test in project.items[index].tests.clone() {
+        for test in tests[index].iter().cloned() {
             let base = project.items[index].clone();
             let env_name = test.env.as_ref().map(|e| e.value.as_str()).or(env);
             let setup = |message: String, label: &str, range| {
@@ -243,7 +279,10 @@ pub fn prepare(paths: &ProjectPaths, ids: &[String], env: Option<&str>) -> Resul
             let query = match project.query_of(&item, test.now.value) {
                 Ok(q) => q,
                 Err(diags) => {
-                    let first = diags.iter().find(|d| d.is_error()).map_or(String::new(), |d| d.message.clone());
+                    let first = diags
+                        .iter()
+                        .find(|d| d.is_error())
+                        .map_or("see the problems reported above".into(), |d| d.message.clone());
                     data_diags.extend(diags);
                     let reason = setup(
                         format!("the query does not render with this test's overrides: {first}"),

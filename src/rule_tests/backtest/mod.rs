@@ -122,6 +122,11 @@ pub fn schedule_of(item: &Item) -> Option<RuleSchedule> {
 }
 
 /// Replay every variant over `tables`; results in variant order.
+///
+/// Reused across ticks and values: the data is indexed by `TimeGenerated`
+/// once for every variant ([`TimeIndex`]); each variant's query is
+/// rendered once (ticks only fill in placeholders). Variants replay in
+/// parallel, one thread per core.
 pub fn run(
     project: &mut Project,
     variants: &[Variant],
@@ -130,35 +135,52 @@ pub fn run(
     executor: &dyn Executor,
 ) -> Result<Vec<ValueResult>, BacktestError> {
     let index = TimeIndex::new(tables);
-    let mut out = Vec::new();
+    let mut rendered = Vec::with_capacity(variants.len());
     for v in variants {
+        rendered.push(project.rendered(&v.item).map_err(BacktestError::Render)?);
+    }
+    let days = aggregate::days(range.from, range.to);
+    let replay_one = |v: &Variant, raw: &str| -> Result<ValueResult, ExecError> {
         let mappings = &v.item.entities;
         match schedule_of(&v.item) {
             Some(schedule) => {
                 let ticks = schedule::ticks(range.from, range.to, schedule.frequency);
-                // Rendered once; each tick only fills in its placeholders.
-                let raw = project.rendered(&v.item).map_err(BacktestError::Render)?;
                 let replay = schedule::replay(&schedule, &ticks, |now, start| {
-                    executor.execute(&substitute_placeholders(&raw, &v.item, now), &index.window(start, now), now)
-                })
-                .map_err(BacktestError::Exec)?;
-                out.push(aggregate::of_replay(
-                    v.params.clone(),
-                    &replay,
-                    mappings,
-                    &aggregate::days(range.from, range.to),
-                ));
+                    executor.execute(&substitute_placeholders(raw, &v.item, now), &index.window(start, now), now)
+                })?;
+                Ok(aggregate::of_replay(v.params.clone(), &replay, mappings, &days))
             }
             None => {
-                let query = project.query_of(&v.item, range.to).map_err(BacktestError::Render)?;
-                let result = executor
-                    .execute(&query, &index.window(range.from, range.to), range.to)
-                    .map_err(BacktestError::Exec)?;
-                out.push(aggregate::of_hunt(v.params.clone(), &result, mappings));
+                let query = substitute_placeholders(raw, &v.item, range.to);
+                let result = executor.execute(&query, &index.window(range.from, range.to), range.to)?;
+                Ok(aggregate::of_hunt(v.params.clone(), &result, mappings))
             }
         }
-    }
-    Ok(out)
+    };
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(variants.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut slots: Vec<Option<Result<ValueResult, ExecError>>> = (0..variants.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(v) = variants.get(i) else { break };
+                        done.push((i, replay_one(v, &rendered[i])));
+                    }
+                    done
+                })
+            })
+            .collect();
+        for h in handles {
+            for (i, r) in h.join().expect("a back-test worker panicked") {
+                slots[i] = Some(r);
+            }
+        }
+    });
+    slots.into_iter().map(|r| r.expect("every variant ran").map_err(BacktestError::Exec)).collect()
 }
 
 #[derive(Debug)]
