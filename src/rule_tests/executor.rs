@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::kql::types::ScalarType;
+use crate::rule_tests::backtest::schedule::TimeIndex;
 use crate::rule_tests::tables::TestTables;
 use crate::span::TextRange;
 
@@ -16,6 +17,22 @@ pub trait Executor: Sync {
     /// Run `query` over `tables` with `now()` (and so `ago()`) pinned to
     /// `now`; the primary result table (the last tabular statement's).
     fn execute(&self, query: &str, tables: &TestTables, now: DateTime<Utc>) -> Result<ResultTable, ExecError>;
+
+    /// One back-test evaluation: `query` at `now`, seeing only the rows of
+    /// `data` with `start < TimeGenerated <= now` (what Sentinel's query
+    /// period gives the rule). The default copies that window out of the
+    /// index and calls [`Executor::execute`]; an engine that keeps its own
+    /// columnar copy of the data (built once) can override it and filter in
+    /// place, which is where a month of logs stops being a copy per tick.
+    fn execute_window(
+        &self,
+        query: &str,
+        data: &TimeIndex,
+        start: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<ResultTable, ExecError> {
+        self.execute(query, &data.window(start, now), now)
+    }
 }
 
 /// One column of a result.

@@ -210,7 +210,8 @@ fn backtest_replays_each_value_on_the_schedule() {
         from: parse_datetime("2021-11-01T00:00:00Z").unwrap(),
         to: parse_datetime("2021-11-11T00:00:00Z").unwrap(),
     };
-    let results = backtest::run(&mut project, &variants, &tables, range, &DistinctCallers).unwrap();
+    let index = backtest::schedule::TimeIndex::new(tables);
+    let results = backtest::run(&mut project, &variants, &index, range, &DistinctCallers).unwrap();
     assert_eq!(results.len(), 2);
     let r = &results[0];
     assert_eq!(r.params, [("after".to_string(), json!("6h"))]);

@@ -72,7 +72,8 @@ pub fn run(g: &GlobalArgs, args: BacktestArgs) -> anyhow::Result<ExitStatus> {
             return Ok(ExitStatus::Findings);
         }
     }
-    let span = backtest::schedule::TimeIndex::new(&tables).span();
+    let index = backtest::schedule::TimeIndex::new(tables);
+    let span = index.span();
     let time = |given: &Option<String>, default: Option<chrono::DateTime<chrono::Utc>>, flag: &str| match given {
         Some(t) => parse_datetime(t).with_context(|| format!("{flag} `{t}` is not an ISO 8601 date and time")),
         None => default.with_context(|| format!("the data has no TimeGenerated: give {flag}")),
@@ -85,10 +86,10 @@ pub fn run(g: &GlobalArgs, args: BacktestArgs) -> anyhow::Result<ExitStatus> {
     let Some(executor) = rule_tests::local_executor() else {
         let d = rule_tests::no_executor("backtest");
         eprint!("{}", text::render(&[d], &project.sources, color));
-        eprintln!("{} combination(s) over {} row(s) prepared; none was run", variants.len(), tables.row_count());
+        eprintln!("{} combination(s) over {} row(s) prepared; none was run", variants.len(), index.row_count());
         return Ok(ExitStatus::Failure);
     };
-    let results = match backtest::run(&mut project, &variants, &tables, range, executor) {
+    let results = match backtest::run(&mut project, &variants, &index, range, executor) {
         Ok(r) => r,
         Err(BacktestError::Render(d)) => {
             eprint!("{}", text::render(&d, &project.sources, color));

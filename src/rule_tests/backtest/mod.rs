@@ -17,7 +17,6 @@ use crate::content::item::{Item, Kind};
 use crate::diag::Diagnostic;
 use crate::rule_tests::executor::{ExecError, Executor};
 use crate::rule_tests::prepare::{Project, substitute_placeholders, trigger_of};
-use crate::rule_tests::tables::TestTables;
 use crate::source::SourceMap;
 use aggregate::ValueResult;
 use schedule::{RuleSchedule, TimeIndex};
@@ -121,20 +120,19 @@ pub fn schedule_of(item: &Item) -> Option<RuleSchedule> {
     }
 }
 
-/// Replay every variant over `tables`; results in variant order.
+/// Replay every variant over the indexed data; results in variant order.
 ///
 /// Reused across ticks and values: the data is indexed by `TimeGenerated`
-/// once for every variant ([`TimeIndex`]); each variant's query is
+/// once, by the caller, for every variant ([`TimeIndex`]); each variant's query is
 /// rendered once (ticks only fill in placeholders). Variants replay in
 /// parallel, one thread per core.
 pub fn run(
     project: &mut Project,
     variants: &[Variant],
-    tables: &TestTables,
+    index: &TimeIndex,
     range: Range,
     executor: &dyn Executor,
 ) -> Result<Vec<ValueResult>, BacktestError> {
-    let index = TimeIndex::new(tables);
     let mut rendered = Vec::with_capacity(variants.len());
     for v in variants {
         rendered.push(project.rendered(&v.item).map_err(BacktestError::Render)?);
@@ -146,13 +144,13 @@ pub fn run(
             Some(schedule) => {
                 let ticks = schedule::ticks(range.from, range.to, schedule.frequency);
                 let replay = schedule::replay(&schedule, &ticks, |now, start| {
-                    executor.execute(&substitute_placeholders(raw, &v.item, now), &index.window(start, now), now)
+                    executor.execute_window(&substitute_placeholders(raw, &v.item, now), index, start, now)
                 })?;
                 Ok(aggregate::of_replay(v.params.clone(), &replay, mappings, &days))
             }
             None => {
                 let query = substitute_placeholders(raw, &v.item, range.to);
-                let result = executor.execute(&query, &index.window(range.from, range.to), range.to)?;
+                let result = executor.execute_window(&query, index, range.from, range.to)?;
                 Ok(aggregate::of_hunt(v.params.clone(), &result, mappings))
             }
         }

@@ -88,25 +88,30 @@ pub struct TimeIndex {
 }
 
 impl TimeIndex {
-    pub fn new(tables: &TestTables) -> Self {
+    /// Index `tables` (taken, not copied: a month of logs is large).
+    pub fn new(tables: TestTables) -> Self {
         let mut out = Vec::new();
-        for (name, table) in &tables.tables {
+        for (name, table) in tables.tables {
             let Some(col) = table.columns.iter().position(|c| c.name == "TimeGenerated") else {
-                out.push((name.clone(), table.clone(), None));
+                out.push((name, table, None));
                 continue;
             };
-            let mut keyed: Vec<(i64, &Vec<Value>)> = table
-                .rows
-                .iter()
+            let TestTable { columns, rows } = table;
+            let mut keyed: Vec<(i64, Vec<Value>)> = rows
+                .into_iter()
                 .map(|r| (r[col].as_str().and_then(parse_datetime).map_or(i64::MIN, micros), r))
                 .collect();
             keyed.sort_by_key(|(t, _)| *t);
             let times = keyed.iter().map(|(t, _)| *t).collect();
-            let sorted =
-                TestTable { columns: table.columns.clone(), rows: keyed.into_iter().map(|(_, r)| r.clone()).collect() };
-            out.push((name.clone(), sorted, Some(times)));
+            let sorted = TestTable { columns, rows: keyed.into_iter().map(|(_, r)| r).collect() };
+            out.push((name, sorted, Some(times)));
         }
         TimeIndex { tables: out }
+    }
+
+    /// Rows in every table.
+    pub fn row_count(&self) -> usize {
+        self.tables.iter().map(|(_, t, _)| t.rows.len()).sum()
     }
 
     /// The rows with `start < TimeGenerated <= end` (what a query sees at
@@ -195,7 +200,7 @@ mod tests {
             "2021-11-22T04:20:00Z",
             "2021-11-22T04:30:00Z",
         ]);
-        let index = TimeIndex::new(&data);
+        let index = TimeIndex::new(data);
         let schedule = RuleSchedule {
             frequency: Duration::hours(1),
             period: Duration::hours(1),
