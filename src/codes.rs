@@ -19,6 +19,7 @@ pub fn all() -> Vec<Code> {
     all.extend(crate::kql::codes::codes());
     all.extend(crate::lint::codes());
     all.extend(crate::query::codes::codes());
+    all.extend_from_slice(crate::rule_tests::codes::TESTS);
     all
 }
 

@@ -28,6 +28,7 @@ pub mod params;
 pub mod pipeline;
 pub mod query;
 pub mod render;
+pub mod rule_tests;
 pub mod schema_check;
 pub mod sentinel;
 pub mod source;

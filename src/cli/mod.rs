@@ -132,6 +132,13 @@ pub enum Command {
     Emulate(commands::emulate::EmulateArgs),
     /// KQL tools: `kql check FILE…` reports syntax errors with spans
     Kql(commands::kql::KqlArgs),
+    /// Run the `[[tests]]` of content items on the local KQL engine; exit 1 on any failure
+    Test(commands::test::TestArgs),
+    /// Replay a rule over exported logs for each value of a parameter sweep
+    ///
+    /// One evaluation every queryFrequency over queryPeriod, the trigger and suppression
+    /// applied; alerts, entities and alerts per day for each value.
+    Backtest(commands::backtest::BacktestArgs),
 }
 
 /// Parse arguments, run, and map the outcome to an exit code.
@@ -167,6 +174,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Deploy(args) => commands::deploy::run(g, args),
         Command::Diff(args) => commands::diff::run(g, args),
         Command::Run(args) => commands::run::run(g, args),
+        Command::Test(args) => commands::test::run(g, args),
+        Command::Backtest(args) => commands::backtest::run(g, args),
         #[cfg(feature = "emulator")]
         Command::Emulate(args) => commands::emulate::run(g, args),
     }

@@ -275,4 +275,18 @@ crate::code_table! {
     ///
     /// Fix: point the link at a real file or directory outside its own tree, or remove it.
     BROKEN_CONTENT_LINK = ("CNT027", "broken-content-link", Error);
+    /// What: a `[[tests]]` case that cannot be run as written: `now` is
+    /// not an ISO 8601 date and time, it states no expectation, or its
+    /// expectations contradict each other (`min_rows` above `max_rows`,
+    /// `rows` together with a bound).
+    ///
+    /// Why: a test that cannot fail proves nothing, and one whose `now`
+    /// is unreadable would run against the wall clock and pass or fail by
+    /// the day it runs.
+    ///
+    /// Example: `now = "yesterday"`, or a test with `name` and `data` only.
+    ///
+    /// Fix: pin `now = "2021-11-22T12:00:00Z"` and add `fires`, `rows`,
+    /// `min_rows`/`max_rows`, `contains` or `columns`.
+    INVALID_TEST = ("CNT028", "invalid-test", Error);
 }

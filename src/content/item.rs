@@ -51,6 +51,8 @@ pub struct Item {
     pub rule: Option<crate::content::rule::RuleSettings>,
     /// Where each explicitly set parameter was written (defaults have none).
     pub param_ranges: std::collections::BTreeMap<&'static str, TextRange>,
+    /// The `[[tests]]` cases, run by `test`.
+    pub tests: Vec<crate::content::rule_tests::RuleTest>,
 }
 
 impl Item {

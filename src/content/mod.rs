@@ -12,6 +12,7 @@ pub mod environment;
 pub mod item;
 pub mod reader;
 pub mod rule;
+pub mod rule_tests;
 pub mod schema;
 pub mod set_param;
 
@@ -368,6 +369,7 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> Loaded {
     }
     let params_ok = !crate::diag::has_errors(&diags);
     let entities = rule::read_entities(&mut r);
+    let tests = rule_tests::read(&mut r, model);
     let window = model.filter(|_| params_ok).and_then(|m| m.window(&params));
     let rule = kind.and_then(|k| rule::read_rule(&mut r, k, window));
     // Upstream hunting queries may carry an informational `severity`.
@@ -410,6 +412,7 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> Loaded {
             hunting_severity,
             params,
             param_ranges,
+            tests,
         }),
         _ => None,
     };

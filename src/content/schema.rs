@@ -62,6 +62,32 @@ struct ContentFile {
     tags: Vec<String>,
     /// Model parameters; the allowed keys depend on `template`.
     params: Option<serde_json::Map<String, Value>>,
+    tests: Option<Vec<TestCase>>,
+}
+
+/// A `[[tests]]` case (read by `content::rule_tests`).
+#[allow(dead_code)]
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+struct TestCase {
+    name: String,
+    /// A .jsonl, .csv or .json file, or a directory of per-table files, relative to the project.
+    data: Option<String>,
+    /// Inline rows per table: `AzureActivity = [{ Caller = "..." }]`.
+    tables: Option<serde_json::Map<String, Value>>,
+    /// ISO 8601 instant `now()` and `ago()` are evaluated at.
+    now: String,
+    params: Option<serde_json::Map<String, Value>>,
+    env: Option<String>,
+    fires: Option<bool>,
+    #[schemars(range(min = 0))]
+    rows: Option<u64>,
+    #[schemars(range(min = 0))]
+    min_rows: Option<u64>,
+    #[schemars(range(min = 0))]
+    max_rows: Option<u64>,
+    contains: Option<Vec<serde_json::Map<String, Value>>>,
+    columns: Option<Vec<String>>,
 }
 
 /// One `[[connectors]]` entry of a custom item.

@@ -281,7 +281,13 @@ fn new_writes_a_valid_item_and_refuses_to_overwrite() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(stdout(&out).trim(), "content/hunting/run-command-spike-prod.toml");
+    assert_eq!(
+        stdout(&out).lines().collect::<Vec<_>>(),
+        [
+            "content/hunting/run-command-spike-prod.toml",
+            "tests/data/run-command-spike-prod/the-attack-this-item-detects-fires.jsonl"
+        ]
+    );
     let text = std::fs::read_to_string(project.path().join("content/hunting/run-command-spike-prod.toml")).unwrap();
     assert!(text.contains("min_commands = 5\n") && text.contains("window = \"15m\"\n"));
     let validate = forge(project.path()).arg("validate").output().unwrap();

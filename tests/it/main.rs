@@ -13,7 +13,9 @@ mod injection;
 mod lint;
 mod outputs;
 mod ownership;
+mod rule_tests;
 #[cfg(feature = "emulator")]
 mod run;
 mod skips;
 mod util;
+mod xsd;

@@ -1,5 +1,6 @@
 //! One file per subcommand.
 
+pub mod backtest;
 pub mod completions;
 pub mod deploy;
 pub mod diff;
@@ -14,4 +15,5 @@ pub mod new;
 pub mod run;
 pub mod show;
 pub mod templates;
+pub mod test;
 pub mod validate;

@@ -1,0 +1,114 @@
+//! `backtest ID --local DIR --sweep PARAM=v1,v2 … [--from T --to T]
+//! [--format table|json|csv] [--plot FILE.svg]`.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::Args;
+
+use crate::cli::{ExitStatus, GlobalArgs};
+use crate::diag::render::text;
+use crate::rule_tests::backtest::{self, BacktestError, Range, Sweep, output, plot};
+use crate::rule_tests::prepare::Project;
+use crate::rule_tests::tables::{RawTables, parse_datetime};
+use crate::rule_tests::{self};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum BacktestFormat {
+    #[default]
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    /// The item (id, file stem or name)
+    pub id: String,
+    /// Exported logs: a directory of per-table .jsonl/.csv/.json files (or one file)
+    #[arg(long, value_name = "DIR")]
+    pub local: PathBuf,
+    /// PARAM=v1,v2,… (repeat for a grid of combinations)
+    #[arg(long, value_name = "PARAM=V1,V2")]
+    pub sweep: Vec<String>,
+    /// Start of the replay (ISO 8601; default: the earliest TimeGenerated)
+    #[arg(long, value_name = "T")]
+    pub from: Option<String>,
+    /// End of the replay (ISO 8601; default: the latest TimeGenerated)
+    #[arg(long, value_name = "T")]
+    pub to: Option<String>,
+    #[arg(long, value_enum, default_value_t = BacktestFormat::Table)]
+    pub format: BacktestFormat,
+    /// Also draw alerts per value and alerts per day to this SVG file
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<PathBuf>,
+    /// Apply this environment's overrides first
+    #[arg(long, value_name = "ENV")]
+    pub env: Option<String>,
+}
+
+pub fn run(g: &GlobalArgs, args: BacktestArgs) -> anyhow::Result<ExitStatus> {
+    let color = g.color();
+    let sweeps: Vec<Sweep> =
+        args.sweep.iter().map(|s| Sweep::parse(s)).collect::<Result<_, _>>().map_err(anyhow::Error::msg)?;
+    let mut project = Project::load(&g.paths())?;
+    let Some(index) = project.find(&args.id) else {
+        eprint!("{}", text::render(&project.diagnostics, &project.sources, color));
+        bail!("no content item `{}` (see `sentinel-forge list`)", args.id);
+    };
+    let item = project.item_in(index, args.env.as_deref())?.context("the environment does not load")?;
+    let (variants, diags) = backtest::variants(&item, &sweeps, &mut project.sources);
+    if !diags.is_empty() {
+        eprint!("{}", text::render(&diags, &project.sources, color));
+        return Ok(ExitStatus::Findings);
+    }
+    let mut raw = RawTables::default();
+    let shown = crate::content::display_path(&args.local);
+    raw.add_path(&args.local, &shown, &mut project.sources).map_err(anyhow::Error::msg)?;
+    let (tables, data_diags) = raw.finish(project.schemas.as_ref());
+    if !data_diags.is_empty() {
+        eprint!("{}", text::render(&data_diags, &project.sources, color));
+        if crate::diag::has_errors(&data_diags) {
+            return Ok(ExitStatus::Findings);
+        }
+    }
+    let index = backtest::schedule::TimeIndex::new(tables);
+    let span = index.span();
+    let time = |given: &Option<String>, default: Option<chrono::DateTime<chrono::Utc>>, flag: &str| match given {
+        Some(t) => parse_datetime(t).with_context(|| format!("{flag} `{t}` is not an ISO 8601 date and time")),
+        None => default.with_context(|| format!("the data has no TimeGenerated: give {flag}")),
+    };
+    let range =
+        Range { from: time(&args.from, span.map(|s| s.0), "--from")?, to: time(&args.to, span.map(|s| s.1), "--to")? };
+    if range.from >= range.to {
+        bail!("--from must be before --to");
+    }
+    let Some(executor) = rule_tests::local_executor() else {
+        let d = rule_tests::no_executor("backtest");
+        eprint!("{}", text::render(&[d], &project.sources, color));
+        eprintln!("{} combination(s) over {} row(s) prepared; none was run", variants.len(), index.row_count());
+        return Ok(ExitStatus::Failure);
+    };
+    let results = match backtest::run(&mut project, &variants, &index, range, executor) {
+        Ok(r) => r,
+        Err(BacktestError::Render(d)) => {
+            eprint!("{}", text::render(&d, &project.sources, color));
+            return Ok(ExitStatus::Findings);
+        }
+        Err(BacktestError::Exec(e)) => bail!("the query could not be executed: {e}"),
+    };
+    match args.format {
+        BacktestFormat::Table => {
+            print!("{}", output::table(&results));
+            print!("{}", output::bars(&results, 40));
+        }
+        BacktestFormat::Json => print!("{}", output::json(&item.id.value.0, &results)),
+        BacktestFormat::Csv => print!("{}", output::csv(&results)),
+    }
+    if let Some(path) = &args.plot {
+        let svg = plot::svg(&item.slug, &results).map_err(anyhow::Error::msg)?;
+        crate::output::write_file(path, &svg).with_context(|| format!("writing `{}`", path.display()))?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(ExitStatus::Clean)
+}

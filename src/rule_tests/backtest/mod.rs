@@ -1,0 +1,212 @@
+//! `backtest ID --local DIR --sweep PARAM=v1,v2 …`: for every combination
+//! of swept values, render the item with them and replay it over the data
+//! as Sentinel would schedule it ([`schedule`]); report per combination
+//! ([`aggregate`]) as a table, JSON, CSV ([`output`]) and a picture
+//! ([`plot`]). Hunting queries run once per combination with `now` at the
+//! end of the range.
+
+pub mod aggregate;
+pub mod output;
+pub mod plot;
+pub mod schedule;
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::Value;
+
+use crate::content::item::{Item, Kind};
+use crate::diag::Diagnostic;
+use crate::rule_tests::executor::{ExecError, Executor};
+use crate::rule_tests::prepare::{Project, substitute_placeholders, trigger_of};
+use crate::source::SourceMap;
+use aggregate::ValueResult;
+use schedule::{RuleSchedule, TimeIndex};
+
+/// One `--sweep PARAM=v1,v2,…`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sweep {
+    pub param: String,
+    /// Each value as written (`--set` syntax: TOML, else a string).
+    pub values: Vec<String>,
+}
+
+impl Sweep {
+    /// Read `PARAM=v1,v2,…` (values split at commas).
+    pub fn parse(text: &str) -> Result<Sweep, String> {
+        let (param, values) = text.split_once('=').ok_or_else(|| format!("`{text}`: expected PARAM=v1,v2,..."))?;
+        let values: Vec<String> = values.split(',').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect();
+        if param.trim().is_empty() || values.is_empty() {
+            return Err(format!("`{text}`: expected PARAM=v1,v2,..."));
+        }
+        Ok(Sweep { param: param.trim().to_string(), values })
+    }
+}
+
+/// Every combination of the sweeps' values (the first sweep varies slowest),
+/// each as `NAME=VALUE` strings for [`crate::content::set_param::apply_sets`].
+pub fn combinations(sweeps: &[Sweep]) -> Vec<Vec<String>> {
+    let mut out: Vec<Vec<String>> = vec![Vec::new()];
+    for s in sweeps {
+        out = out
+            .into_iter()
+            .flat_map(|prefix| {
+                s.values.iter().map(move |v| {
+                    let mut c = prefix.clone();
+                    c.push(format!("{}={v}", s.param));
+                    c
+                })
+            })
+            .collect();
+    }
+    out
+}
+
+/// One combination, rendered and ready to replay.
+pub struct Variant {
+    pub params: Vec<(String, Value)>,
+    pub item: Item,
+}
+
+/// The item with each combination applied, every value checked by the
+/// model (problems point into a virtual `--set` file).
+pub fn variants(item: &Item, sweeps: &[Sweep], sources: &mut SourceMap) -> (Vec<Variant>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut out = Vec::new();
+    for combo in combinations(sweeps) {
+        let mut v = item.clone();
+        let problems = crate::content::set_param::apply_sets(&mut v, &combo, sources);
+        if !problems.is_empty() {
+            diags.extend(problems);
+            continue;
+        }
+        let params = sweeps
+            .iter()
+            .filter_map(|s| {
+                let spec = v.model.info().param(&s.param)?;
+                Some((s.param.clone(), v.params.values.get(spec.name)?.to_json()))
+            })
+            .collect();
+        out.push(Variant { params, item: v });
+    }
+    (out, diags)
+}
+
+/// The range replayed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Range {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+}
+
+/// A rule's schedule as a replay needs it; NRT rules run every 5 minutes
+/// here (Sentinel runs them about every minute; see the note).
+pub fn schedule_of(item: &Item) -> Option<RuleSchedule> {
+    let trigger = trigger_of(item)?;
+    let rule = item.rule.as_ref()?;
+    let secs = |t: crate::timespan::Timespan| Duration::seconds(t.seconds() as i64);
+    match (&rule.schedule, item.kind) {
+        (Some(s), _) => Some(RuleSchedule {
+            frequency: secs(s.frequency),
+            period: secs(s.period),
+            trigger,
+            suppression: s.suppression.map(secs),
+        }),
+        (None, Kind::Nrt) => Some(RuleSchedule {
+            frequency: Duration::minutes(5),
+            period: Duration::minutes(5),
+            trigger,
+            suppression: None,
+        }),
+        _ => None,
+    }
+}
+
+/// Replay every variant over the indexed data; results in variant order.
+///
+/// Reused across ticks and values: the data is indexed by `TimeGenerated`
+/// once, by the caller, for every variant ([`TimeIndex`]); each variant's query is
+/// rendered once (ticks only fill in placeholders). Variants replay in
+/// parallel, one thread per core.
+pub fn run(
+    project: &mut Project,
+    variants: &[Variant],
+    index: &TimeIndex,
+    range: Range,
+    executor: &dyn Executor,
+) -> Result<Vec<ValueResult>, BacktestError> {
+    let mut rendered = Vec::with_capacity(variants.len());
+    for v in variants {
+        rendered.push(project.rendered(&v.item).map_err(BacktestError::Render)?);
+    }
+    let days = aggregate::days(range.from, range.to);
+    let replay_one = |v: &Variant, raw: &str| -> Result<ValueResult, ExecError> {
+        let mappings = &v.item.entities;
+        match schedule_of(&v.item) {
+            Some(schedule) => {
+                let ticks = schedule::ticks(range.from, range.to, schedule.frequency);
+                let replay = schedule::replay(&schedule, &ticks, |now, start| {
+                    executor.execute_window(&substitute_placeholders(raw, &v.item, now), index, start, now)
+                })?;
+                Ok(aggregate::of_replay(v.params.clone(), &replay, mappings, &days))
+            }
+            None => {
+                let query = substitute_placeholders(raw, &v.item, range.to);
+                let result = executor.execute_window(&query, index, range.from, range.to)?;
+                Ok(aggregate::of_hunt(v.params.clone(), &result, mappings))
+            }
+        }
+    };
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(variants.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut slots: Vec<Option<Result<ValueResult, ExecError>>> = (0..variants.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(v) = variants.get(i) else { break };
+                        done.push((i, replay_one(v, &rendered[i])));
+                    }
+                    done
+                })
+            })
+            .collect();
+        for h in handles {
+            for (i, r) in h.join().expect("a back-test worker panicked") {
+                slots[i] = Some(r);
+            }
+        }
+    });
+    slots.into_iter().map(|r| r.expect("every variant ran").map_err(BacktestError::Exec)).collect()
+}
+
+#[derive(Debug)]
+pub enum BacktestError {
+    Render(Vec<Diagnostic>),
+    Exec(ExecError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sweeps_parse_and_combine_first_slowest() {
+        let a = Sweep::parse("min_commands=2, 3").unwrap();
+        let b = Sweep::parse("window=15m,1h").unwrap();
+        assert_eq!(a.values, ["2", "3"]);
+        assert!(Sweep::parse("min_commands").is_err());
+        assert!(Sweep::parse("min_commands=").is_err());
+        let c = combinations(&[a, b]);
+        assert_eq!(
+            c,
+            [
+                vec!["min_commands=2", "window=15m"],
+                vec!["min_commands=2", "window=1h"],
+                vec!["min_commands=3", "window=15m"],
+                vec!["min_commands=3", "window=1h"],
+            ]
+        );
+    }
+}

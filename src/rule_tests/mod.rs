@@ -1,0 +1,36 @@
+//! Rule tests and back-tests: `[[tests]]` cases run over fixture data
+//! (`test`), and a rule replayed over logs the way Sentinel schedules it
+//! for each value of a parameter sweep (`backtest`).
+//!
+//! Execution goes through [`executor::Executor`]: the local engine plugs in
+//! there ([`local_executor`]); until it does, `test` and `backtest` say so
+//! (`TST006`) instead of pretending.
+
+pub mod backtest;
+pub mod codes;
+pub mod executor;
+pub mod expect;
+pub mod junit;
+pub mod prepare;
+pub mod report;
+pub mod run;
+pub mod schemas;
+pub mod tables;
+
+pub use executor::{ExecError, Executor, ResultColumn, ResultTable};
+pub use tables::{TestTable, TestTables};
+
+/// The executor `test` and `backtest` use: the local KQL engine.
+///
+/// The engine (`crate::engine`) is not part of this build yet; this is the
+/// one place it is plugged in.
+pub fn local_executor() -> Option<&'static dyn Executor> {
+    None
+}
+
+/// The `TST006` diagnostic for a command that needs an executor.
+pub fn no_executor(command: &str) -> crate::diag::Diagnostic {
+    crate::diag::Diagnostic::new(codes::NO_EXECUTOR, format!("`{command}` needs a KQL executor, and none is available"))
+        .with_note("this build has no local KQL engine; no test was run and none is reported as passed")
+        .with_help("use a build with the local engine (`run --local`)")
+}
