@@ -7,6 +7,7 @@
 //!
 //! Start at [`pipeline::compile`]; the CLI in [`cli`] is a thin layer over it.
 
+pub mod check;
 pub mod cli;
 pub mod content;
 pub mod deploy;
