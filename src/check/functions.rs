@@ -225,6 +225,10 @@ fn parse_params(params: &str) -> Vec<Param> {
     if params == "-" {
         return Vec::new();
     }
+    if params == "?" {
+        // Parameters the extractor could not read: accept any count.
+        return vec![Param { kind: ParamKind::Any, min: 0, max: 9999 }];
+    }
     params
         .split(' ')
         .filter_map(|p| {
@@ -266,11 +270,12 @@ fn parse_naming(naming: &'static str) -> Naming {
 
 /// Whether an argument of type `arg` is acceptable for `param` (Kusto's
 /// rules for built-in functions: exact or wider numeric type, no implicit
-/// conversion from `dynamic` or `string`).
+/// conversion from `string`; `dynamic` passes for declared scalar types).
 pub fn accepts(param: ParamKind, arg: ScalarType) -> bool {
     use ScalarType as T;
     match param {
-        ParamKind::Type(t) => arg == t || widens(arg, t),
+        // A `dynamic` value may hold any scalar; Kusto accepts it where a scalar type is declared.
+        ParamKind::Type(t) => arg == t || widens(arg, t) || arg == T::Dynamic,
         ParamKind::Scalar | ParamKind::Any | ParamKind::Tabular => true,
         ParamKind::Integer => matches!(arg, T::Int | T::Long),
         ParamKind::Number => arg.is_numeric(),
@@ -332,7 +337,8 @@ mod tests {
     #[test]
     fn argument_rules_follow_kusto_promotion() {
         assert!(accepts(ParamKind::Type(ScalarType::Long), ScalarType::Int));
-        assert!(!accepts(ParamKind::Type(ScalarType::String), ScalarType::Dynamic));
+        assert!(accepts(ParamKind::Type(ScalarType::String), ScalarType::Dynamic));
+        assert!(!accepts(ParamKind::Type(ScalarType::String), ScalarType::Long));
         assert!(!accepts(ParamKind::Type(ScalarType::Bool), ScalarType::String));
         assert!(accepts(ParamKind::StringOrDynamic, ScalarType::Dynamic));
         let sig = Signature {

@@ -170,11 +170,25 @@ impl<'a> Checker<'a> {
             }
         };
         match op {
-            BinaryOp::Or | BinaryOp::And | BinaryOp::Colon | BinaryOp::Str { .. } => Some(T::Bool),
-            BinaryOp::EqTilde | BinaryOp::NotTilde => Some(T::Bool),
-            BinaryOp::Eq | BinaryOp::NotEq | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+            BinaryOp::Colon | BinaryOp::Eq | BinaryOp::NotEq => Some(T::Bool),
+            BinaryOp::Or | BinaryOp::And => {
+                let logical = |t: Ty| t.is_none_or(|t| matches!(t, T::Bool | T::Dynamic));
+                if !logical(l) || !logical(r) {
+                    mismatch(self, if op == BinaryOp::And { "and" } else { "or" });
+                }
+                Some(T::Bool)
+            }
+            BinaryOp::Str { .. } | BinaryOp::EqTilde | BinaryOp::NotTilde => {
                 if let (Some(a), Some(b)) = (l, r)
-                    && !comparable(a, b)
+                    && (!stringish(a) || !stringish(b))
+                {
+                    mismatch(self, "string operator");
+                }
+                Some(T::Bool)
+            }
+            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+                if let (Some(a), Some(b)) = (l, r)
+                    && !orderable(a, b)
                 {
                     mismatch(self, comparison_symbol(op));
                 }
@@ -241,6 +255,11 @@ impl<'a> Checker<'a> {
                     Some(d) => Value::Scalar(self.scalar(d, cx)),
                     None => Value::Unknown,
                 };
+            }
+            // `typeof(string)` names a type; `long(0x10)`, `real(null)` are typed literals.
+            "typeof" => return Value::Unknown,
+            _ if ScalarType::parse(name).is_some() && self.functions.scalar(name).is_none() => {
+                return Value::Scalar(ScalarType::parse(name));
             }
             "cluster" | "database" | "external_table" | "materialized_view" | "stored_query_result" | "graph"
             | "entity_group" => return Value::Unknown,
@@ -433,22 +452,44 @@ pub(crate) fn literal_type(l: &Literal) -> Ty {
     })
 }
 
-/// Whether Kusto defines `==`/`<` between these types. Only clear
-/// mismatches are reported; dynamic compares with anything.
-fn comparable(a: ScalarType, b: ScalarType) -> bool {
+/// Operand classes of Kusto's operator signatures.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Num,
+    Bool,
+    Str,
+    Date,
+    Span,
+    Dyn,
+    Guid,
+}
+
+fn class(t: ScalarType) -> Class {
     use ScalarType as T;
-    if a == b || a == T::Dynamic || b == T::Dynamic || (a.is_numeric() && b.is_numeric()) {
-        return true;
+    match t {
+        T::Int | T::Long | T::Real | T::Decimal => Class::Num,
+        T::Bool => Class::Bool,
+        T::String => Class::Str,
+        T::DateTime => Class::Date,
+        T::TimeSpan => Class::Span,
+        T::Dynamic => Class::Dyn,
+        T::Guid => Class::Guid,
     }
-    let clash = |x: ScalarType, y: ScalarType| {
-        matches!(
-            (x, y),
-            (T::String, T::Int | T::Long | T::Real | T::Decimal | T::DateTime | T::TimeSpan | T::Bool)
-                | (T::DateTime, T::Bool | T::TimeSpan)
-                | (T::TimeSpan, T::Bool)
-        )
-    };
-    !(clash(a, b) || clash(b, a))
+}
+
+/// Kusto's ordering signatures (`<`, `>`, ...): numbers and bools, timespans,
+/// datetimes, dynamic against dynamic or numbers. Strings do not order.
+fn orderable(a: ScalarType, b: ScalarType) -> bool {
+    use Class::*;
+    matches!(
+        (class(a), class(b)),
+        (Bool | Num, Num | Bool) | (Span, Span) | (Date, Date) | (Dyn, Dyn) | (Dyn, Num) | (Num, Dyn)
+    )
+}
+
+/// String operators take string or dynamic operands.
+fn stringish(t: ScalarType) -> bool {
+    matches!(class(t), Class::Str | Class::Dyn)
 }
 
 enum Arith {
@@ -457,27 +498,33 @@ enum Arith {
     Error,
 }
 
+/// Kusto's arithmetic signatures (`Operators.cs`), by operand class.
 fn arithmetic(op: BinaryOp, a: ScalarType, b: ScalarType) -> Arith {
+    use Class::*;
     use ScalarType as T;
-    if a == T::Dynamic || b == T::Dynamic {
-        return Arith::Unknown;
-    }
-    if a == T::String || b == T::String {
-        return Arith::Error;
-    }
-    if a.is_numeric() && b.is_numeric() {
+    let (ca, cb) = (class(a), class(b));
+    if ca == Num && cb == Num {
         return widest([Some(a), Some(b)]).map_or(Arith::Unknown, Arith::Type);
     }
-    match (op, a, b) {
-        (BinaryOp::Add, T::DateTime, T::TimeSpan) | (BinaryOp::Add, T::TimeSpan, T::DateTime) => Arith::Type(T::DateTime),
-        (BinaryOp::Sub, T::DateTime, T::TimeSpan) => Arith::Type(T::DateTime),
-        (BinaryOp::Sub, T::DateTime, T::DateTime) => Arith::Type(T::TimeSpan),
-        (BinaryOp::Add | BinaryOp::Sub, T::TimeSpan, T::TimeSpan) => Arith::Type(T::TimeSpan),
-        (BinaryOp::Mul, T::TimeSpan, n) | (BinaryOp::Mul, n, T::TimeSpan) if n.is_numeric() => Arith::Type(T::TimeSpan),
-        (BinaryOp::Div, T::TimeSpan, T::TimeSpan) => Arith::Type(T::Real),
-        (BinaryOp::Div, T::TimeSpan, n) if n.is_numeric() => Arith::Type(T::TimeSpan),
-        _ => Arith::Unknown,
-    }
+    let dynamic_other = |other: Class| matches!(other, Num | Span | Date);
+    let t = match (op, ca, cb) {
+        (_, Dyn, Dyn) => T::Dynamic,
+        (_, Dyn, o) if o == Num || (dynamic_other(o) && matches!(op, BinaryOp::Add | BinaryOp::Sub)) => b,
+        (_, o, Dyn) if o == Num || (dynamic_other(o) && matches!(op, BinaryOp::Add | BinaryOp::Sub)) => a,
+        (BinaryOp::Add, Span, Span) => T::TimeSpan,
+        (BinaryOp::Add, Date | Span, Date | Span) => T::DateTime,
+        (BinaryOp::Sub, Span, Span) | (BinaryOp::Sub, Date, Date) => T::TimeSpan,
+        (BinaryOp::Sub, Date, Dyn) | (BinaryOp::Sub, Dyn, Date) => T::TimeSpan,
+        (BinaryOp::Sub, Date, Span) | (BinaryOp::Sub, Span, Date) => T::DateTime,
+        (BinaryOp::Mul, Span, Span | Num) | (BinaryOp::Mul, Num, Span) => T::TimeSpan,
+        (BinaryOp::Mul, Date, Num) | (BinaryOp::Mul, Num, Date) => T::DateTime,
+        (BinaryOp::Div, Span, Span) | (BinaryOp::Div, Date, Date | Span) => T::Real,
+        (BinaryOp::Div, Span, Num) => T::TimeSpan,
+        (BinaryOp::Div | BinaryOp::Mod, Date, Num) => T::DateTime,
+        (BinaryOp::Mod, Span, Span | Num) | (BinaryOp::Mod, Date, Date | Span) => T::TimeSpan,
+        _ => return Arith::Error,
+    };
+    Arith::Type(t)
 }
 
 /// The widest numeric type, or `None` if any is unknown or not numeric.
@@ -515,8 +562,6 @@ fn common(values: &[Ty]) -> Ty {
 
 fn comparison_symbol(op: BinaryOp) -> &'static str {
     match op {
-        BinaryOp::Eq => "==",
-        BinaryOp::NotEq => "!=",
         BinaryOp::Lt => "<",
         BinaryOp::Le => "<=",
         BinaryOp::Gt => ">",

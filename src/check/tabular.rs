@@ -42,7 +42,14 @@ impl<'a> Checker<'a> {
                 schema
             }
             ExprKind::Source(op) => self.operator(op, Schema::unknown()),
-            ExprKind::Wildcard(_) | ExprKind::Member { .. } => Schema::unknown(),
+            ExprKind::Member { expr, .. } => {
+                // `cluster(...).database(...).T`, `arg("").Resources`: check the calls, the table is remote.
+                if matches!(expr.kind, ExprKind::Call { .. } | ExprKind::Member { .. }) {
+                    self.eval(expr, Cx::none());
+                }
+                Schema::unknown()
+            }
+            ExprKind::Wildcard(_) => Schema::unknown(),
             _ => match self.eval(e, Cx::none()) {
                 Value::Table(s) => s,
                 _ => Schema::unknown(),
@@ -612,6 +619,18 @@ impl<'a> Checker<'a> {
             self.eval(a, Cx::row(&input));
         }
         self.mute -= 1;
+        if let Some(info) = self.functions.plugin(&f.text)
+            && !info.accepts_count(args.len())
+        {
+            let (min, max) = info.arity();
+            let expected = if min == max { format!("{min}") } else { format!("{min} to {max}") };
+            self.report(
+                C::WrongArity,
+                f.range,
+                format!("plugin `{}` expects {expected} argument{}, got {}", f.text, if max == 1 { "" } else { "s" }, args.len()),
+                None,
+            );
+        }
         let declared = |open: bool| Schema {
             columns: schema.iter().map(|c| (c.name.text.clone(), ty_name(&c.ty))).collect(),
             open,

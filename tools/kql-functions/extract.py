@@ -85,25 +85,55 @@ def param(p):
     constant = 'ArgumentKind.Constant' in inner or 'ArgumentKind.Literal' in inner
     return f"{t or 'scalar'}{'!' if constant else ''}{{{lo},{hi}}}"
 
+PARAM_VARS = {}
+
+def strip_comments(src):
+    """Remove // comments outside string literals."""
+    out, i = [], 0
+    while i < len(src):
+        c = src[i]
+        if c == '"':
+            j = i + 1
+            while src[j] != '"':
+                j += 2 if src[j] == '\\' else 1
+            out.append(src[i:j + 1])
+            i = j + 1
+        elif src.startswith('//', i):
+            i = src.find('\n', i)
+            if i < 0:
+                break
+        else:
+            out.append(c)
+            i += 1
+    return ''.join(out)
+
 def signature(args):
     """args: list after the name (or inside Signature(...))."""
     ret = None
     params = []
+    unknown = False
     for a in args:
         if a.startswith('new Parameter('):
             params.append(param(a))
-        elif a.startswith('new Parameter'):
-            params.append('scalar{1,1}')
+        elif a in PARAM_VARS:
+            params.append(param(PARAM_VARS[a]))
+        elif a.startswith('new Parameter') or (params and re.match(r'^[A-Za-z_][\w.]*$', a) and not a.startswith('Tabularity')):
+            unknown = True
         elif ret is None:
             t = ty(a)
             if t is not None:
                 ret = t
-    return ret or 'custom', params
+            elif re.match(r'^[A-Za-z_]\w*$', a):
+                ret = 'custom'
+    return ret or 'custom', (['?'] if unknown else params)
 
 def main(d):
     out = []
     for fname, kind in (('Functions.cs', 's'), ('Aggregates.cs', 'a'), ('PlugIns.cs', 'p')):
-        src = open(f'{d}/{fname}', encoding='utf-8-sig').read()
+        src = strip_comments(open(f'{d}/{fname}', encoding='utf-8-sig').read())
+        for m in re.finditer(r'static readonly Parameter (\w+)\s*=\s*(new Parameter\()', src):
+            start = m.start(2) + len('new Parameter')
+            PARAM_VARS[m.group(1)] = src[m.start(2):matching(src, start)]
         for m in re.finditer(r'new FunctionSymbol\(\s*"([^"]+)"', src):
             name = m.group(1)
             start = m.start() + len('new FunctionSymbol')
