@@ -263,6 +263,14 @@ fn semantic(args: &[String]) {
             continue;
         };
         let ours = result.diagnostics.iter().find(|d| d.severity() == Severity::Error);
+        if let Ok(filter) = std::env::var("SEM_DEBUG")
+            && id.contains(&filter)
+        {
+            println!("DEBUG {id}\n{text}\n  reference: {reference:?}");
+            for d in &result.diagnostics {
+                println!("  ours: {} {} at {}", d.code.code(), d.message, d.range.start);
+            }
+        }
         let syn = if p.errors.is_empty() { "" } else { " [syntax errors]" };
         match (ours, reference) {
             (None, None) | (Some(_), Some(_)) => agree += 1,

@@ -146,14 +146,17 @@ sem_codes! {
     ///
     /// Fix: use the name shown in the help line (`make_set`).
     DeprecatedFunction = ("SEM012", "deprecated-function", Warning);
-    /// What: a `join`/`lookup` key that is not a column of both sides.
+    /// What: a `join`/`lookup` key that is not a column of both sides, has
+    /// different types on the two sides, or a condition written
+    /// `$right.X == $left.Y`.
     ///
     /// Why: Kusto rejects the query.
     ///
     /// Example: `A | join (B) on Account` where `B` has no `Account` column.
     ///
-    /// Fix: join on `$left.X == $right.Y`, or project the key on both sides.
-    JoinKeyMissing = ("SEM013", "join-key-missing", Error);
+    /// Fix: join on `$left.X == $right.Y`, or project (and convert) the key on
+    /// both sides.
+    JoinKey = ("SEM013", "invalid-join-key", Error);
     /// What: a tabular expression where a scalar value is required, or a
     /// scalar where a table is required.
     ///

@@ -109,12 +109,14 @@ pub(crate) struct Checker<'a> {
     diags: Vec<SemanticError>,
     /// >0 while expanding a function body for its result type: errors there were reported at the declaration.
     mute: u32,
+    /// >0 inside `union isfuzzy=true` legs, where a missing table is not an error.
+    fuzzy_tables: u32,
     expansion: u32,
 }
 
 impl<'a> Checker<'a> {
     fn new(catalog: &'a Catalog) -> Self {
-        Checker { catalog, functions: Functions::get(), scopes: vec![HashMap::new()], diags: Vec::new(), mute: 0, expansion: 0 }
+        Checker { catalog, functions: Functions::get(), scopes: vec![HashMap::new()], diags: Vec::new(), mute: 0, fuzzy_tables: 0, expansion: 0 }
     }
 
     pub(crate) fn report(&mut self, code: SemanticErrorCode, range: TextRange, message: String, help: Option<String>) {

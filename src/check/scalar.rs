@@ -94,6 +94,18 @@ impl<'a> Checker<'a> {
                 }
                 match self.eval(expr, cx) {
                     Value::Scalar(Some(ScalarType::Dynamic)) => Value::Scalar(Some(ScalarType::Dynamic)),
+                    // `.name` on a string or number is no property access: Kusto looks `name` up as a column.
+                    Value::Scalar(Some(t)) => {
+                        if let ExprKind::Member { name, .. } = &e.kind {
+                            self.report(
+                                C::UnknownColumn,
+                                name.range,
+                                format!("unknown name `{}`: `.{}` needs a dynamic value, this one is `{t}`", name.text, name.text),
+                                Some("parse it first, e.g. `parse_json(Column).name`".into()),
+                            );
+                        }
+                        Value::Unknown
+                    }
                     _ => Value::Unknown,
                 }
             }
@@ -136,6 +148,9 @@ impl<'a> Checker<'a> {
             return Value::Unknown;
         }
         if tabular {
+            if self.fuzzy_tables > 0 {
+                return Value::Unknown;
+            }
             let lets: Vec<String> = self.let_names(|b| matches!(b, Binding::Table(_) | Binding::Function(_)));
             let help = suggest::closest(&n.text, lets.iter().map(String::as_str))
                 .or_else(|| self.catalog.suggest(&n.text))

@@ -21,6 +21,17 @@ fn param_text(params: &[OpParam], name: &str) -> Option<String> {
     })
 }
 
+/// `$left` / `$right` of a `$left.X` join operand.
+fn side_of(e: &Expr) -> Option<&str> {
+    match &e.kind {
+        ExprKind::Member { expr, .. } => match &expr.kind {
+            ExprKind::Name(n) if n.text == "$left" || n.text == "$right" => Some(n.text.as_str()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 fn ty_name(name: &crate::kql::ast::Name) -> Ty {
     ScalarType::parse(&name.text)
 }
@@ -499,16 +510,30 @@ impl<'a> Checker<'a> {
             match &cond.kind {
                 ExprKind::Name(n) => {
                     keys.push(n.text.clone());
+                    let mut missing = false;
                     for (side, schema) in [("left", left), ("right", right)] {
                         if !schema.open && !schema.has(&n.text) {
                             self.report(
-                                C::JoinKeyMissing,
+                                C::JoinKey,
                                 n.range,
                                 format!("join key `{}` is not a column of the {side} side", n.text),
                                 Some("join with `$left.A == $right.B`, or project the key on both sides".into()),
                             );
+                            missing = true;
                             break;
                         }
+                    }
+                    if !missing
+                        && let (Some(Some(a)), Some(Some(b))) = (left.get(&n.text), right.get(&n.text))
+                        && a != b
+                        && !(a.is_numeric() && b.is_numeric())
+                    {
+                        self.report(
+                            C::JoinKey,
+                            n.range,
+                            format!("join key `{}` is `{a}` on the left and `{b}` on the right", n.text),
+                            Some("convert one side so both keys have the same type".into()),
+                        );
                     }
                 }
                 _ => self.join_condition(cond, left, right, &mut keys),
@@ -524,6 +549,14 @@ impl<'a> Checker<'a> {
                 self.join_condition(rhs, left, right, keys);
             }
             ExprKind::Binary { op: BinaryOp::Eq, lhs, rhs } => {
+                if side_of(lhs) == Some("$right") && side_of(rhs) == Some("$left") {
+                    self.report(
+                        C::JoinKey,
+                        lhs.range,
+                        "the left operand of a join condition must be `$left.<column>`".into(),
+                        Some("swap the operands: `$left.A == $right.B`".into()),
+                    );
+                }
                 for side in [lhs, rhs] {
                     if let ExprKind::Member { expr, name } = &side.kind
                         && let ExprKind::Name(which) = &expr.kind
@@ -552,14 +585,10 @@ impl<'a> Checker<'a> {
         let inner = param_text(params, "kind").is_some_and(|k| k == "inner");
         let mut legs: Vec<Schema> = input.into_iter().collect();
         for t in tables {
-            let s = if fuzzy {
-                self.mute += 1;
-                let s = self.table_value(t);
-                self.mute -= 1;
-                s
-            } else {
-                self.table_value(t)
-            };
+            // `isfuzzy=true` tolerates missing tables, not mistakes inside the legs.
+            self.fuzzy_tables += u32::from(fuzzy);
+            let s = self.table_value(t);
+            self.fuzzy_tables -= u32::from(fuzzy);
             legs.push(s);
         }
         let mut out = Schema::default();
@@ -594,8 +623,8 @@ impl<'a> Checker<'a> {
             let ty = item.to_type.as_ref().map_or(Some(ScalarType::Dynamic), ty_name);
             let name = match item.item.names.first() {
                 Some(n) => Some(n.text.clone()),
-                None => match &item.item.expr.kind {
-                    ExprKind::Name(n) => Some(n.text.clone()),
+                None => match self.derive_name(&item.item.expr, false) {
+                    NameGuess::Known(n) => Some(n),
                     _ => None,
                 },
             };
