@@ -212,24 +212,30 @@ fn semantic(args: &[String]) {
         i += 1;
     }
     let (Some(catalog_path), [corpus_path, oracle_path]) = (catalog_path, positional.as_slice()) else {
-        eprintln!("usage: kql_conformance --semantic --catalog <catalog.csv> <corpus.jsonl> <oracle.jsonl> [--verbose]");
+        eprintln!(
+            "usage: kql_conformance --semantic --catalog <catalog.csv> <corpus.jsonl> <oracle.jsonl> [--verbose]"
+        );
         std::process::exit(2);
     };
-    let catalog = Catalog::from_csv(std::fs::read_to_string(&catalog_path).expect("read catalog")).expect("catalog csv");
+    let catalog =
+        Catalog::from_csv(std::fs::read_to_string(&catalog_path).expect("read catalog")).expect("catalog csv");
     let corpus = std::fs::read_to_string(corpus_path).expect("read corpus");
     let oracle = std::fs::read_to_string(oracle_path).expect("read oracle");
     let texts: HashMap<String, String> = corpus
         .lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("corpus json"))
-        .map(|v| (v["id"].as_str().unwrap_or_default().to_string(), v["query"].as_str().unwrap_or_default().to_string()))
+        .map(|v| {
+            (v["id"].as_str().unwrap_or_default().to_string(), v["query"].as_str().unwrap_or_default().to_string())
+        })
         .collect();
     let mut cases: Vec<(String, String, Option<RefError>)> = Vec::new();
     for line in oracle.lines().filter(|l| !l.trim().is_empty()) {
         let v: serde_json::Value = serde_json::from_str(line).expect("oracle json");
         let id = v["id"].as_str().unwrap_or_default().to_string();
         let Some(text) = texts.get(&id) else { continue };
-        let key = |d: &serde_json::Value| (d["code"].clone(), d["start"].clone(), d["length"].clone(), d["message"].clone());
+        let key =
+            |d: &serde_json::Value| (d["code"].clone(), d["start"].clone(), d["length"].clone(), d["message"].clone());
         let syntax: Vec<_> = v["syntax"].as_array().map(|a| a.iter().map(key).collect()).unwrap_or_default();
         let first = v["semantic"]
             .as_array()
@@ -278,7 +284,12 @@ fn semantic(args: &[String]) {
                 false_error += 1;
                 fe.push((
                     e.code.code().to_string(),
-                    format!("{id}{syn}\n    ours: {} {} {}", e.code.code(), e.message, snippet(text, e.range.start as usize)),
+                    format!(
+                        "{id}{syn}\n    ours: {} {} {}",
+                        e.code.code(),
+                        e.message,
+                        snippet(text, e.range.start as usize)
+                    ),
                 ));
             }
             (None, Some((code, at, msg))) => {

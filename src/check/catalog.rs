@@ -48,7 +48,8 @@ impl Catalog {
     /// The catalog compiled into the binary, indexed on first use.
     pub fn builtin() -> &'static Catalog {
         static BUILTIN: OnceLock<Catalog> = OnceLock::new();
-        BUILTIN.get_or_init(|| Catalog::index(std::borrow::Cow::Borrowed(BUILTIN_CSV)).expect("built-in catalog is valid"))
+        BUILTIN
+            .get_or_init(|| Catalog::index(std::borrow::Cow::Borrowed(BUILTIN_CSV)).expect("built-in catalog is valid"))
     }
 
     /// A catalog from CSV text in the same format (`--catalog FILE`).
@@ -69,7 +70,10 @@ impl Catalog {
             offset += line.len();
             if n == 0 || line.trim().is_empty() {
                 if n == 0 && !line.starts_with("\"table_name\"") && !line.starts_with("table_name") {
-                    return Err(CatalogError { line: 1, message: "expected the header `table_name,column_name,column_type`".into() });
+                    return Err(CatalogError {
+                        line: 1,
+                        message: "expected the header `table_name,column_name,column_type`".into(),
+                    });
                 }
                 continue;
             }
@@ -196,7 +200,10 @@ mod tests {
         let catalog = Catalog::from_csv(csv.to_string()).unwrap();
         assert_eq!(catalog.len(), 2);
         let t = catalog.table("My_CL").unwrap();
-        assert_eq!(t.columns, vec![("Name_s".to_string(), ScalarType::String), ("Count_d".to_string(), ScalarType::Real)]);
+        assert_eq!(
+            t.columns,
+            vec![("Name_s".to_string(), ScalarType::String), ("Count_d".to_string(), ScalarType::Real)]
+        );
         assert!(catalog.table("Other").unwrap().columns.is_empty(), "unknown types are skipped");
         assert!(Catalog::from_csv("a;b\n".to_string()).is_err());
     }

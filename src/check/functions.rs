@@ -194,7 +194,10 @@ fn load() -> Functions {
     let tabular_arg = |name| FunctionInfo {
         name,
         kind: FunctionKind::Scalar,
-        signatures: vec![Signature { ret: Ret::Unknown, params: vec![Param { kind: ParamKind::Tabular, min: 1, max: 1 }] }],
+        signatures: vec![Signature {
+            ret: Ret::Unknown,
+            params: vec![Param { kind: ParamKind::Tabular, min: 1, max: 1 }],
+        }],
         naming: Naming::Generated,
         obsolete: None,
     };
@@ -213,7 +216,10 @@ fn parse_ret(ret: &str, kind: FunctionKind) -> Ret {
         "parameter1" => Ret::Arg(1),
         "widest" => Ret::Widest,
         "common" | "commonnondynamic" => Ret::Common,
-        "parameter0table" | "parameter0externaltable" | "parameter0materializedview" | "parameter0storedqueryresult" => Ret::Tabular,
+        "parameter0table"
+        | "parameter0externaltable"
+        | "parameter0materializedview"
+        | "parameter0storedqueryresult" => Ret::Tabular,
         r if r.starts_with("dynamic") || r == "parameter0array" || r == "geoshape" => Ret::Type(ScalarType::Dynamic),
         _ if kind == FunctionKind::Plugin => Ret::Tabular,
         _ => Ret::Unknown,

@@ -116,7 +116,15 @@ pub(crate) struct Checker<'a> {
 
 impl<'a> Checker<'a> {
     fn new(catalog: &'a Catalog) -> Self {
-        Checker { catalog, functions: Functions::get(), scopes: vec![HashMap::new()], diags: Vec::new(), mute: 0, fuzzy_tables: 0, expansion: 0 }
+        Checker {
+            catalog,
+            functions: Functions::get(),
+            scopes: vec![HashMap::new()],
+            diags: Vec::new(),
+            mute: 0,
+            fuzzy_tables: 0,
+            expansion: 0,
+        }
     }
 
     pub(crate) fn report(&mut self, code: SemanticErrorCode, range: TextRange, message: String, help: Option<String>) {
@@ -243,7 +251,11 @@ impl<'a> Checker<'a> {
             self.report(
                 SemanticErrorCode::WrongArity,
                 range,
-                format!("function `{name}` expects {expected} argument{}, got {}", if max == 1 { "" } else { "s" }, args.len()),
+                format!(
+                    "function `{name}` expects {expected} argument{}, got {}",
+                    if max == 1 { "" } else { "s" },
+                    args.len()
+                ),
                 None,
             );
         }

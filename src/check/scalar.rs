@@ -100,7 +100,10 @@ impl<'a> Checker<'a> {
                             self.report(
                                 C::UnknownColumn,
                                 name.range,
-                                format!("unknown name `{}`: `.{}` needs a dynamic value, this one is `{t}`", name.text, name.text),
+                                format!(
+                                    "unknown name `{}`: `.{}` needs a dynamic value, this one is `{t}`",
+                                    name.text, name.text
+                                ),
                                 Some("parse it first, e.g. `parse_json(Column).name`".into()),
                             );
                         }
@@ -157,9 +160,11 @@ impl<'a> Checker<'a> {
                 .map(|s| format!("did you mean `{s}`?"));
             self.report(C::UnknownTable, n.range, format!("unknown table `{}`", n.text), help);
         } else {
-            let mut candidates: Vec<String> = cx.row.map(|r| r.names().map(str::to_string).collect()).unwrap_or_default();
+            let mut candidates: Vec<String> =
+                cx.row.map(|r| r.names().map(str::to_string).collect()).unwrap_or_default();
             candidates.extend(self.let_names(|b| matches!(b, Binding::Scalar(_))));
-            let help = suggest::closest(&n.text, candidates.iter().map(String::as_str)).map(|s| format!("did you mean `{s}`?"));
+            let help = suggest::closest(&n.text, candidates.iter().map(String::as_str))
+                .map(|s| format!("did you mean `{s}`?"));
             let what = if cx.row.is_some() { "column" } else { "name" };
             self.report(C::UnknownColumn, n.range, format!("unknown {what} `{}`", n.text), help);
         }
@@ -276,7 +281,12 @@ impl<'a> Checker<'a> {
             _ if ScalarType::parse(name).is_some() && self.functions.scalar(name).is_none() => {
                 return Value::Scalar(ScalarType::parse(name));
             }
-            "cluster" | "database" | "external_table" | "materialized_view" | "stored_query_result" | "graph"
+            "cluster"
+            | "database"
+            | "external_table"
+            | "materialized_view"
+            | "stored_query_result"
+            | "graph"
             | "entity_group" => return Value::Unknown,
             _ => {}
         }
@@ -326,7 +336,14 @@ impl<'a> Checker<'a> {
     }
 
     /// Arity and argument types against the signatures; the result type.
-    fn check_signature(&mut self, info: &FunctionInfo, fname: &Name, args: &[Expr], types: &[Option<Ty>], _whole: &Expr) -> Value {
+    fn check_signature(
+        &mut self,
+        info: &FunctionInfo,
+        fname: &Name,
+        args: &[Expr],
+        types: &[Option<Ty>],
+        _whole: &Expr,
+    ) -> Value {
         let n = args.len();
         let candidates: Vec<_> = info.signatures.iter().filter(|s| s.min_args() <= n && n <= s.max_args()).collect();
         if candidates.is_empty() {
@@ -341,7 +358,11 @@ impl<'a> Checker<'a> {
             self.report(
                 C::WrongArity,
                 fname.range,
-                format!("function `{}` expects {expected} argument{}, got {n}", info.name, if max == 1 { "" } else { "s" }),
+                format!(
+                    "function `{}` expects {expected} argument{}, got {n}",
+                    info.name,
+                    if max == 1 { "" } else { "s" }
+                ),
                 None,
             );
             return Value::Scalar(None);
@@ -387,7 +408,9 @@ impl<'a> Checker<'a> {
             Ret::Common => {
                 let values: Vec<Ty> = match info.name {
                     "iff" | "iif" => vec![arg_ty(1), arg_ty(2)],
-                    "case" => (1..n).step_by(2).map(arg_ty).chain(std::iter::once(arg_ty(n.saturating_sub(1)))).collect(),
+                    "case" => {
+                        (1..n).step_by(2).map(arg_ty).chain(std::iter::once(arg_ty(n.saturating_sub(1)))).collect()
+                    }
                     _ => (0..n).map(arg_ty).collect(),
                 };
                 Value::Scalar(common(&values))
@@ -421,7 +444,8 @@ impl<'a> Checker<'a> {
                     return NameGuess::Uncertain;
                 }
                 let fns = self.functions;
-                let info = if agg { fns.aggregate(&f.text).or_else(|| fns.scalar(&f.text)) } else { fns.scalar(&f.text) };
+                let info =
+                    if agg { fns.aggregate(&f.text).or_else(|| fns.scalar(&f.text)) } else { fns.scalar(&f.text) };
                 let Some(info) = info else { return NameGuess::Uncertain };
                 match info.naming {
                     Naming::Generated => NameGuess::Generated,
@@ -432,7 +456,9 @@ impl<'a> Checker<'a> {
                     Naming::Prefix(p) => match args.first() {
                         None => NameGuess::Known(format!("{p}_")),
                         Some(a) => match self.derive_name(a, false) {
-                            NameGuess::Known(n) if matches!(a.kind, ExprKind::Name(_)) => NameGuess::Known(format!("{p}_{n}")),
+                            NameGuess::Known(n) if matches!(a.kind, ExprKind::Name(_)) => {
+                                NameGuess::Known(format!("{p}_{n}"))
+                            }
                             _ => NameGuess::Uncertain,
                         },
                     },
@@ -447,7 +473,10 @@ impl<'a> Checker<'a> {
 /// The text of a simple quoted string literal.
 pub(crate) fn unquote(lit: &str) -> Option<String> {
     let lit = lit.strip_prefix('@').unwrap_or(lit);
-    let inner = lit.strip_prefix('"').and_then(|s| s.strip_suffix('"')).or_else(|| lit.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')))?;
+    let inner = lit
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .or_else(|| lit.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')))?;
     (!inner.contains('\\')).then(|| inner.to_string())
 }
 

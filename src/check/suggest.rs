@@ -9,7 +9,8 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         if c == name {
             continue;
         }
-        let score = if c.eq_ignore_ascii_case(name) { 2.0 } else { strsim::jaro_winkler(&lower, &c.to_ascii_lowercase()) };
+        let score =
+            if c.eq_ignore_ascii_case(name) { 2.0 } else { strsim::jaro_winkler(&lower, &c.to_ascii_lowercase()) };
         if score >= 0.85 && best.is_none_or(|(b, _)| score > b) {
             best = Some((score, c));
         }

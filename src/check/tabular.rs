@@ -52,7 +52,10 @@ impl<'a> Checker<'a> {
                 }
                 schema
             }
-            ExprKind::Source(op) => self.operator(op, Schema::unknown()),
+            ExprKind::Source(op) => match &op.kind {
+                OperatorKind::Union { params, tables } => self.union(params, tables, None),
+                _ => self.operator(op, Schema::unknown()),
+            },
             ExprKind::Member { expr, .. } => {
                 // `cluster(...).database(...).T`, `arg("").Resources`: check the calls, the table is remote.
                 if matches!(expr.kind, ExprKind::Call { .. } | ExprKind::Member { .. }) {
@@ -70,7 +73,14 @@ impl<'a> Checker<'a> {
 
     /// Name an output column: the explicit name, or Kusto's derived name.
     /// Returns `None` (and opens the schema) when the name cannot be known.
-    fn output_name(&self, ne: &NamedExpr, agg: bool, index: usize, out: &mut Schema, generated: &str) -> Option<String> {
+    fn output_name(
+        &self,
+        ne: &NamedExpr,
+        agg: bool,
+        index: usize,
+        out: &mut Schema,
+        generated: &str,
+    ) -> Option<String> {
         if let Some(n) = ne.names.first() {
             return Some(n.text.clone());
         }
@@ -137,7 +147,12 @@ impl<'a> Checker<'a> {
             if out.has(&name) {
                 if check_duplicates && !ne.names.is_empty() {
                     let range = ne.names[0].range;
-                    self.report(C::DuplicateColumn, range, format!("column `{name}` is already declared"), Some("rename one of them".into()));
+                    self.report(
+                        C::DuplicateColumn,
+                        range,
+                        format!("column `{name}` is already declared"),
+                        Some("rename one of them".into()),
+                    );
                 }
                 out.set(&name, ty);
             } else {
@@ -389,7 +404,9 @@ impl<'a> Checker<'a> {
                 input
             }
             K::Invoke(call) => self.invoke(call, input),
-            K::Search { .. } | K::Find { .. } | K::Reduce { .. } | K::TopNested(_) | K::Other { .. } => Schema::unknown(),
+            K::Search { .. } | K::Find { .. } | K::Reduce { .. } | K::TopNested(_) | K::Other { .. } => {
+                Schema::unknown()
+            }
             K::GetSchema => Schema::closed(vec![
                 ("ColumnName".into(), Some(ScalarType::String)),
                 ("ColumnOrdinal".into(), Some(ScalarType::Int)),
@@ -444,7 +461,9 @@ impl<'a> Checker<'a> {
             {
                 let types: Vec<Ty> = args
                     .iter()
-                    .map(|a| if matches!(a.kind, ExprKind::Wildcard(_)) { None } else { self.scalar(a, Cx::row(input)) })
+                    .map(
+                        |a| if matches!(a.kind, ExprKind::Wildcard(_)) { None } else { self.scalar(a, Cx::row(input)) },
+                    )
                     .collect();
                 let mut names = ne.names.iter();
                 for (a, t) in args.iter().zip(types) {
@@ -570,7 +589,8 @@ impl<'a> Checker<'a> {
                             _ => continue,
                         };
                         if !schema.open && !schema.has(&name.text) {
-                            let help = super::suggest::closest(&name.text, schema.names()).map(|s| format!("did you mean `{s}`?"));
+                            let help = super::suggest::closest(&name.text, schema.names())
+                                .map(|s| format!("did you mean `{s}`?"));
                             self.report(C::UnknownColumn, name.range, format!("unknown column `{}`", name.text), help);
                         }
                     }
@@ -585,10 +605,21 @@ impl<'a> Checker<'a> {
         let inner = param_text(params, "kind").is_some_and(|k| k == "inner");
         let mut legs: Vec<Schema> = input.into_iter().collect();
         for t in tables {
-            // `isfuzzy=true` tolerates missing tables, not mistakes inside the legs.
-            self.fuzzy_tables += u32::from(fuzzy);
-            let s = self.table_value(t);
-            self.fuzzy_tables -= u32::from(fuzzy);
+            let s = match &t.kind {
+                // Like Kusto.Language, a leg naming no known table adds no columns and no error.
+                ExprKind::Name(n) if self.lookup(&n.text).is_none() && !self.catalog.contains(&n.text) => {
+                    Schema::closed(Vec::new())
+                }
+                // `union *`, `union Prefix*`: matching tables clash on column types, which Kusto renames.
+                ExprKind::Wildcard(_) => Schema::unknown(),
+                _ => {
+                    // `isfuzzy=true` tolerates missing tables, not mistakes inside the legs.
+                    self.fuzzy_tables += u32::from(fuzzy);
+                    let s = self.table_value(t);
+                    self.fuzzy_tables -= u32::from(fuzzy);
+                    s
+                }
+            };
             legs.push(s);
         }
         let mut out = Schema::default();
@@ -656,7 +687,12 @@ impl<'a> Checker<'a> {
             self.report(
                 C::WrongArity,
                 f.range,
-                format!("plugin `{}` expects {expected} argument{}, got {}", f.text, if max == 1 { "" } else { "s" }, args.len()),
+                format!(
+                    "plugin `{}` expects {expected} argument{}, got {}",
+                    f.text,
+                    if max == 1 { "" } else { "s" },
+                    args.len()
+                ),
                 None,
             );
         }
@@ -698,7 +734,8 @@ impl<'a> Checker<'a> {
             }
             Some(_) => Schema::unknown(),
             None => {
-                let help = super::suggest::closest(&f.text, self.functions.names()).map(|s| format!("did you mean `{s}`?"));
+                let help =
+                    super::suggest::closest(&f.text, self.functions.names()).map(|s| format!("did you mean `{s}`?"));
                 self.report(C::UnknownFunction, f.range, format!("unknown function `{}`", f.text), help);
                 Schema::unknown()
             }

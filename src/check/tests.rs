@@ -35,7 +35,10 @@ fn cols(list: &[(&str, &str)]) -> Vec<(String, String)> {
 
 #[test]
 fn misspelt_table_column_and_function_each_get_did_you_mean() {
-    assert_eq!(diags("SigninLog | take 1"), ["SEM001@SigninLog: unknown table `SigninLog` [did you mean `SigninLogs`?]"]);
+    assert_eq!(
+        diags("SigninLog | take 1"),
+        ["SEM001@SigninLog: unknown table `SigninLog` [did you mean `SigninLogs`?]"]
+    );
     assert_eq!(
         diags("SigninLogs | where UserPrincipleName == 'a'"),
         ["SEM002@UserPrincipleName: unknown column `UserPrincipleName` [did you mean `UserPrincipalName`?]"]
@@ -79,10 +82,17 @@ fn valid_queries_are_clean() {
 fn operators_shape_the_output_schema() {
     assert_eq!(
         schema("SigninLogs | summarize n = count(), max(TimeGenerated), dcount(UserId) by AppDisplayName"),
-        cols(&[("AppDisplayName", "string"), ("n", "long"), ("max_TimeGenerated", "datetime"), ("dcount_UserId", "long")])
+        cols(&[
+            ("AppDisplayName", "string"),
+            ("n", "long"),
+            ("max_TimeGenerated", "datetime"),
+            ("dcount_UserId", "long")
+        ])
     );
     assert_eq!(
-        schema("SigninLogs | project UserId, AppId | join kind=inner (SigninLogs | project UserId, Ip = IPAddress) on UserId"),
+        schema(
+            "SigninLogs | project UserId, AppId | join kind=inner (SigninLogs | project UserId, Ip = IPAddress) on UserId"
+        ),
         cols(&[("UserId", "string"), ("AppId", "string"), ("UserId1", "string"), ("Ip", "string")])
     );
     assert_eq!(
@@ -94,7 +104,9 @@ fn operators_shape_the_output_schema() {
         cols(&[("a", "long"), ("print_1", "string"), ("print_2", "datetime")])
     );
     assert_eq!(
-        schema("SigninLogs | project UserId, TimeGenerated | extend UserId = strlen(UserId), Age = now() - TimeGenerated"),
+        schema(
+            "SigninLogs | project UserId, TimeGenerated | extend UserId = strlen(UserId), Age = now() - TimeGenerated"
+        ),
         cols(&[("UserId", "long"), ("TimeGenerated", "datetime"), ("Age", "timespan")])
     );
     assert_eq!(
@@ -139,13 +151,12 @@ fn type_errors_are_reported_at_the_argument_or_operator() {
 
 #[test]
 fn scope_errors_follow_project_join_and_let() {
-    assert_eq!(
-        diags("SigninLogs | project UserId | where AppId == ''"),
-        ["SEM002@AppId: unknown column `AppId`"]
-    );
+    assert_eq!(diags("SigninLogs | project UserId | where AppId == ''"), ["SEM002@AppId: unknown column `AppId`"]);
     assert_eq!(
         diags("SigninLogs | project UserId | join (AuditLogs) on UserId"),
-        ["SEM013@UserId: join key `UserId` is not a column of the right side [join with `$left.A == $right.B`, or project the key on both sides]"]
+        [
+            "SEM013@UserId: join key `UserId` is not a column of the right side [join with `$left.A == $right.B`, or project the key on both sides]"
+        ]
     );
     assert_eq!(
         diags("let a = 1; let a = 2; print a"),
@@ -153,7 +164,9 @@ fn scope_errors_follow_project_join_and_let() {
     );
     assert_eq!(
         diags("SigninLogs | project-rename X = tostring(UserId)"),
-        ["SEM010@tostring(UserId): `project-rename` expects a column name here [compute values with `extend` or `project`]"]
+        [
+            "SEM010@tostring(UserId): `project-rename` expects a column name here [compute values with `extend` or `project`]"
+        ]
     );
     assert_eq!(
         diags("SigninLogs | summarize makeset(UserId)"),
