@@ -29,7 +29,7 @@ struct TableRows {
 
 /// Tables known to the checker: a CSV in the `catalog.csv` format
 /// (`"table_name","column_name","column_type",...`), indexed by name.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Catalog {
     text: std::borrow::Cow<'static, str>,
     /// Sorted by name (ordinal) for binary search.

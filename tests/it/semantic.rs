@@ -1,0 +1,45 @@
+//! The bundled content passes the semantic checker: every rendered query
+//! reads known tables and columns and calls known functions.
+
+use sentinel_forge::check::{self, Catalog};
+use sentinel_forge::diag::Severity;
+
+use crate::util::compile_bundled;
+
+#[test]
+fn bundled_queries_are_sem_clean() {
+    let compiled = compile_bundled();
+    let mut checked = 0;
+    let mut warnings = Vec::new();
+    let mut schemas = Vec::new();
+    for (item, kql) in compiled.items.iter().zip(&compiled.kql) {
+        let kql = kql.as_ref().expect("bundled items render");
+        let parsed = sentinel_forge::kql::parse(&kql.text);
+        assert!(parsed.errors.is_empty(), "{}: syntax errors", item.id.value.0);
+        let result = check::check(&parsed.query, Catalog::builtin());
+        let line = |at: u32| kql.text[..at as usize].matches('\n').count() + 1;
+        let (errors, warns): (Vec<_>, Vec<_>) = result
+            .diagnostics
+            .iter()
+            .map(|d| {
+                (d.severity(), format!("{} line {}: {} {}", item.id.value.0, line(d.range.start), d.code, d.message))
+            })
+            .partition(|(s, _)| *s == Severity::Error);
+        assert!(errors.is_empty(), "{errors:?}\n{}", kql.text);
+        warnings.extend(warns.into_iter().map(|(_, w)| w));
+        schemas.push(match &result.output_columns {
+            Some(cols) => format!(
+                "{}: {}",
+                item.id.value.0,
+                cols.iter().map(|(n, t)| format!("{n}:{}", t.map_or("?", |t| t.name()))).collect::<Vec<_>>().join(", ")
+            ),
+            None => format!("{}: (columns depend on the data)", item.id.value.0),
+        });
+        checked += 1;
+    }
+    assert!(checked >= 3, "only {checked} bundled queries");
+    // Warnings (deprecated aliases the reference queries use) are kept visible here.
+    insta::assert_snapshot!("bundled_sem_warnings", warnings.join("\n"));
+    // What `kql schema` reports for each bundled query (entity mappings must name these columns).
+    insta::assert_snapshot!("bundled_output_schemas", schemas.join("\n"));
+}
