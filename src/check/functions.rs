@@ -51,6 +51,8 @@ pub struct Param {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Ret {
     Type(ScalarType),
+    /// A `dynamic` array or property bag.
+    Shaped,
     /// The type of argument N.
     Arg(usize),
     /// The widest numeric type among the arguments.
@@ -220,7 +222,8 @@ fn parse_ret(ret: &str, kind: FunctionKind) -> Ret {
         | "parameter0externaltable"
         | "parameter0materializedview"
         | "parameter0storedqueryresult" => Ret::Tabular,
-        r if r.starts_with("dynamic") || r == "parameter0array" || r == "geoshape" => Ret::Type(ScalarType::Dynamic),
+        r if r.starts_with("dynamicarray") || r == "dynamicbag" || r == "parameter0array" => Ret::Shaped,
+        r if r.starts_with("dynamic") || r == "geoshape" => Ret::Type(ScalarType::Dynamic),
         _ if kind == FunctionKind::Plugin => Ret::Tabular,
         _ => Ret::Unknown,
     }

@@ -88,6 +88,9 @@ pub fn check(query: &Query, catalog: &Catalog) -> CheckResult {
 #[derive(Clone, Debug)]
 pub(crate) enum Value {
     Scalar(Ty),
+    /// A `dynamic` known to be an array or a property bag (`make_set(...)`,
+    /// `dynamic([...])`): Kusto does not pass it where a string or bool is declared.
+    Shaped,
     Table(Schema),
     Unknown,
 }
@@ -168,6 +171,7 @@ impl<'a> Checker<'a> {
                         }
                         LetValue::Expr(e) => match self.value(e, None) {
                             Value::Scalar(t) => Binding::Scalar(t),
+                            Value::Shaped => Binding::Scalar(Some(ScalarType::Dynamic)),
                             Value::Table(s) => Binding::Table(s),
                             Value::Unknown => Binding::Unknown,
                         },
@@ -200,6 +204,7 @@ impl<'a> Checker<'a> {
                     ParamType::Tabular { columns, .. } => Binding::Table(Schema {
                         columns: columns.iter().map(|c| (c.name.text.clone(), ScalarType::parse(&c.ty.text))).collect(),
                         open: true,
+                        shaped: Vec::new(),
                     }),
                 };
                 (p.name.text.clone(), b)
@@ -225,6 +230,7 @@ impl<'a> Checker<'a> {
         for (p, v) in f.params.iter().zip(args) {
             let b = match v {
                 Value::Scalar(t) => Binding::Scalar(t),
+                Value::Shaped => Binding::Scalar(Some(ScalarType::Dynamic)),
                 Value::Table(s) => Binding::Table(s),
                 Value::Unknown => Binding::Unknown,
             };

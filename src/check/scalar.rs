@@ -2,11 +2,11 @@
 //! function calls checked against the function catalog.
 
 use super::codes::SemanticErrorCode as C;
-use super::functions::{self, FunctionInfo, Naming, Ret};
+use super::functions::{self, FunctionInfo, Naming, ParamKind, Ret};
 use super::schema::{Schema, Ty};
 use super::suggest;
 use super::{Binding, Checker, Value};
-use crate::kql::ast::{BinaryOp, Expr, ExprKind, Literal, Name};
+use crate::kql::ast::{BinaryOp, Dynamic, Expr, ExprKind, Literal, Name};
 use crate::kql::types::ScalarType;
 
 /// Where an expression is evaluated: the row in scope and whether aggregates are allowed.
@@ -48,15 +48,22 @@ impl<'a> Checker<'a> {
 
     /// The scalar type of `e` in `cx`; tables and unknowns give `None`.
     pub(crate) fn scalar(&mut self, e: &'a Expr, cx: Cx<'_>) -> Ty {
+        self.shaped_scalar(e, cx).0
+    }
+
+    /// The scalar type of `e`, and whether it is a known array or bag.
+    pub(crate) fn shaped_scalar(&mut self, e: &'a Expr, cx: Cx<'_>) -> (Ty, bool) {
         match self.eval(e, cx) {
-            Value::Scalar(t) => t,
-            _ => None,
+            Value::Scalar(t) => (t, false),
+            Value::Shaped => (Some(ScalarType::Dynamic), true),
+            _ => (None, false),
         }
     }
 
     pub(crate) fn eval(&mut self, e: &'a Expr, cx: Cx<'_>) -> Value {
         match &e.kind {
             ExprKind::Name(n) => self.name_value(n, cx, false),
+            ExprKind::Literal(Literal::Dynamic(Dynamic::Array(_) | Dynamic::Object(_))) => Value::Shaped,
             ExprKind::Literal(l) => Value::Scalar(literal_type(l)),
             ExprKind::Wildcard(_) | ExprKind::ClientParameter(_) | ExprKind::Missing => Value::Unknown,
             ExprKind::Paren(inner) => self.eval(inner, cx),
@@ -93,7 +100,9 @@ impl<'a> Checker<'a> {
                     return Value::Unknown;
                 }
                 match self.eval(expr, cx) {
-                    Value::Scalar(Some(ScalarType::Dynamic)) => Value::Scalar(Some(ScalarType::Dynamic)),
+                    Value::Scalar(Some(ScalarType::Dynamic)) | Value::Shaped => {
+                        Value::Scalar(Some(ScalarType::Dynamic))
+                    }
                     // `.name` on a string or number is no property access: Kusto looks `name` up as a column.
                     Value::Scalar(Some(t)) => {
                         if let ExprKind::Member { name, .. } = &e.kind {
@@ -116,11 +125,13 @@ impl<'a> Checker<'a> {
                 let base = self.eval(expr, cx);
                 self.eval(index, cx);
                 match base {
-                    Value::Scalar(Some(ScalarType::Dynamic)) => Value::Scalar(Some(ScalarType::Dynamic)),
+                    Value::Scalar(Some(ScalarType::Dynamic)) | Value::Shaped => {
+                        Value::Scalar(Some(ScalarType::Dynamic))
+                    }
                     _ => Value::Unknown,
                 }
             }
-            ExprKind::Call { func, args } => self.call(e, func, args, cx),
+            ExprKind::Call { func, args } => self.call(func, args, cx),
         }
     }
 
@@ -129,7 +140,7 @@ impl<'a> Checker<'a> {
         if let Some(row) = cx.row
             && let Some(t) = row.get(&n.text)
         {
-            return Value::Scalar(t);
+            return if row.is_shaped(&n.text) { Value::Shaped } else { Value::Scalar(t) };
         }
         match self.lookup(&n.text).cloned() {
             Some(Binding::Scalar(t)) => return Value::Scalar(t),
@@ -228,7 +239,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn call(&mut self, whole: &'a Expr, func: &'a Expr, args: &'a [Expr], cx: Cx<'_>) -> Value {
+    fn call(&mut self, func: &'a Expr, args: &'a [Expr], cx: Cx<'_>) -> Value {
         let ExprKind::Name(fname) = &func.kind else {
             for a in args {
                 self.eval(a, cx);
@@ -252,6 +263,7 @@ impl<'a> Checker<'a> {
                 return match v {
                     Some(Value::Table(s)) => Value::Scalar(s.columns.first().and_then(|c| c.1).filter(|_| !s.open)),
                     Some(Value::Scalar(t)) => Value::Scalar(t),
+                    Some(Value::Shaped) => Value::Shaped,
                     _ => Value::Scalar(None),
                 };
             }
@@ -322,17 +334,34 @@ impl<'a> Checker<'a> {
         }
         // Arguments are evaluated in the row; aggregates' arguments are row-level values.
         let arg_cx = Cx { row: cx.row, agg: cx.agg && info.kind != functions::FunctionKind::Aggregate };
+        let mut shaped = Vec::with_capacity(args.len());
         let types: Vec<Option<Ty>> = args
             .iter()
             .map(|a| match &a.kind {
-                ExprKind::Wildcard(_) => None,
-                _ => match self.eval(a, arg_cx) {
-                    Value::Scalar(t) => Some(t),
-                    _ => Some(None),
-                },
+                ExprKind::Wildcard(_) => {
+                    shaped.push(false);
+                    None
+                }
+                _ => {
+                    let v = self.eval(a, arg_cx);
+                    shaped.push(matches!(v, Value::Shaped));
+                    match v {
+                        Value::Scalar(t) => Some(t),
+                        Value::Shaped => Some(Some(ScalarType::Dynamic)),
+                        _ => Some(None),
+                    }
+                }
             })
             .collect();
-        self.check_signature(info, fname, args, &types, whole)
+        let value = self.check_signature(info, fname, args, &types, &shaped);
+        // Functions whose result Kusto types as a property bag (custom return rules in Kusto.Language).
+        match (value, name) {
+            (
+                Value::Scalar(Some(ScalarType::Dynamic)) | Value::Scalar(None),
+                "parse_user_agent" | "bag_pack" | "pack" | "pack_all" | "pack_dictionary",
+            ) => Value::Shaped,
+            (v, _) => v,
+        }
     }
 
     /// Arity and argument types against the signatures; the result type.
@@ -342,7 +371,7 @@ impl<'a> Checker<'a> {
         fname: &Name,
         args: &[Expr],
         types: &[Option<Ty>],
-        _whole: &Expr,
+        shaped: &[bool],
     ) -> Value {
         let n = args.len();
         let candidates: Vec<_> = info.signatures.iter().filter(|s| s.min_args() <= n && n <= s.max_args()).collect();
@@ -376,7 +405,11 @@ impl<'a> Checker<'a> {
                 break;
             };
             let failure = params.iter().zip(types).enumerate().find_map(|(i, (p, t))| match t {
-                Some(Some(t)) if !functions::accepts(p.kind, *t) => Some((i, p.kind, *t)),
+                Some(Some(t)) if !functions::accepts(p.kind, *t) => Some((i, p.kind, t.name())),
+                // An array or bag is no string or bool.
+                Some(Some(_)) if shaped[i] && matches!(p.kind, ParamKind::Type(_)) => {
+                    Some((i, p.kind, "dynamic array or bag"))
+                }
                 _ => None,
             });
             match failure {
@@ -403,6 +436,7 @@ impl<'a> Checker<'a> {
         let arg_ty = |i: usize| types.get(i).copied().flatten().flatten();
         match sig.ret {
             Ret::Type(t) => Value::Scalar(Some(t)),
+            Ret::Shaped => Value::Shaped,
             Ret::Arg(i) => Value::Scalar(arg_ty(i)),
             Ret::Widest => Value::Scalar(widest((0..n).map(arg_ty))),
             Ret::Common => {

@@ -13,16 +13,18 @@ pub type Ty = Option<ScalarType>;
 pub struct Schema {
     pub columns: Vec<(String, Ty)>,
     pub open: bool,
+    /// Dynamic columns known to hold arrays or bags (see `Value::Shaped`).
+    pub shaped: Vec<String>,
 }
 
 impl Schema {
     /// A schema about which nothing is known.
     pub fn unknown() -> Schema {
-        Schema { columns: Vec::new(), open: true }
+        Schema { columns: Vec::new(), open: true, shaped: Vec::new() }
     }
 
     pub fn closed(columns: Vec<(String, Ty)>) -> Schema {
-        Schema { columns, open: false }
+        Schema { columns, open: false, shaped: Vec::new() }
     }
 
     pub fn get(&self, name: &str) -> Option<Ty> {
@@ -35,10 +37,23 @@ impl Schema {
 
     /// Add a column, or replace the type of an existing one in place (`extend` shadowing).
     pub fn set(&mut self, name: &str, ty: Ty) {
+        self.shaped.retain(|n| n != name);
         match self.columns.iter_mut().find(|(n, _)| n == name) {
             Some(col) => col.1 = ty,
             None => self.columns.push((name.to_string(), ty)),
         }
+    }
+
+    /// Set a column from a value: its type, and whether it is a known array or bag.
+    pub fn set_value(&mut self, name: &str, ty: Ty, shaped: bool) {
+        self.set(name, ty);
+        if shaped {
+            self.shaped.push(name.to_string());
+        }
+    }
+
+    pub fn is_shaped(&self, name: &str) -> bool {
+        self.shaped.iter().any(|n| n == name)
     }
 
     pub fn remove(&mut self, name: &str) {

@@ -97,7 +97,7 @@ impl<'a> Checker<'a> {
     /// `extend`-like: new or shadowed columns appended to the input.
     fn extend(&mut self, items: &'a [NamedExpr], mut schema: Schema) -> Schema {
         for (i, ne) in items.iter().enumerate() {
-            let ty = self.scalar(&ne.expr, Cx::row(&schema));
+            let (ty, shaped) = self.shaped_scalar(&ne.expr, Cx::row(&schema));
             if ne.names.len() > 1 || ne.tuple {
                 for n in &ne.names {
                     schema.set(&n.text, None);
@@ -106,7 +106,7 @@ impl<'a> Checker<'a> {
             }
             let mut probe = Schema::default();
             match self.output_name(ne, false, i + 1, &mut probe, "") {
-                Some(name) => schema.set(&name, ty),
+                Some(name) => schema.set_value(&name, ty, shaped),
                 None => schema.open = true,
             }
         }
@@ -114,7 +114,7 @@ impl<'a> Checker<'a> {
     }
 
     fn project(&mut self, items: &'a [NamedExpr], input: &Schema, check_duplicates: bool) -> Schema {
-        let mut out = Schema { columns: Vec::new(), open: input.open };
+        let mut out = Schema { columns: Vec::new(), open: input.open, shaped: Vec::new() };
         for (i, ne) in items.iter().enumerate() {
             if let ExprKind::Wildcard(pattern) = &ne.expr.kind
                 && ne.names.is_empty()
@@ -130,12 +130,13 @@ impl<'a> Checker<'a> {
                 continue;
             }
             // Later expressions may refer to columns computed earlier in the same list.
-            let ty = {
+            let (ty, shaped) = {
                 let mut scope = input.clone();
                 for (n, t) in &out.columns {
-                    scope.set(n, *t);
+                    let was_shaped = out.is_shaped(n);
+                    scope.set_value(n, *t, was_shaped);
                 }
-                self.scalar(&ne.expr, Cx::row(&scope))
+                self.shaped_scalar(&ne.expr, Cx::row(&scope))
             };
             if ne.names.len() > 1 || ne.tuple {
                 for n in &ne.names {
@@ -154,8 +155,11 @@ impl<'a> Checker<'a> {
                         Some("rename one of them".into()),
                     );
                 }
-                out.set(&name, ty);
+                out.set_value(&name, ty, shaped);
             } else {
+                if shaped {
+                    out.shaped.push(name.clone());
+                }
                 out.columns.push((name, ty));
             }
         }
@@ -231,7 +235,7 @@ impl<'a> Checker<'a> {
                     })
                     .cloned()
                     .collect();
-                Schema { columns, open: input.open }
+                Schema { columns, open: input.open, shaped: Vec::new() }
             }
             K::ProjectRename(items) => {
                 let mut out = input.clone();
@@ -445,7 +449,7 @@ impl<'a> Checker<'a> {
     }
 
     fn summarize(&mut self, aggregates: &'a [NamedExpr], by: &'a [NamedExpr], input: &Schema) -> Schema {
-        let mut out = Schema { columns: Vec::new(), open: input.open };
+        let mut out = Schema { columns: Vec::new(), open: input.open, shaped: Vec::new() };
         for ne in by {
             let t = self.scalar(&ne.expr, Cx::row(input));
             let Some(name) = self.output_name(ne, false, 0, &mut out, "") else { continue };
@@ -491,7 +495,7 @@ impl<'a> Checker<'a> {
                 }
                 continue;
             }
-            let t = self.scalar(&ne.expr, Cx::agg(input));
+            let (t, shaped) = self.shaped_scalar(&ne.expr, Cx::agg(input));
             if ne.names.len() > 1 || ne.tuple {
                 for n in &ne.names {
                     out.set(&n.text, None);
@@ -500,6 +504,10 @@ impl<'a> Checker<'a> {
             }
             let Some(name) = self.output_name(ne, true, 0, &mut out, "") else { continue };
             out.push_unique(&name, t);
+            if shaped && let Some((last, _)) = out.columns.last() {
+                let last = last.clone();
+                out.shaped.push(last);
+            }
         }
         out
     }
@@ -699,6 +707,7 @@ impl<'a> Checker<'a> {
         let declared = |open: bool| Schema {
             columns: schema.iter().map(|c| (c.name.text.clone(), ty_name(&c.ty))).collect(),
             open,
+            shaped: Vec::new(),
         };
         match f.text.as_str() {
             "bag_unpack" => {
