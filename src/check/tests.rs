@@ -179,3 +179,27 @@ fn rendered_diagnostics_snapshot() {
     let text = "let window = 1d;\nSigninLog | take 1;\nSigninLogs\n| where TimeGenerated > ago(window)\n| extend u = tostirng(UserPrincipleName)";
     insta::assert_snapshot!(diags(text).join("\n"));
 }
+
+#[test]
+fn arrays_and_bags_are_not_strings_but_plain_dynamic_columns_pass() {
+    assert_eq!(
+        diags("SigninLogs | summarize s = make_set(UserId) | extend d = todynamic(s)"),
+        ["SEM005@s: argument 1 of `todynamic` must be string, not `dynamic array or bag`"]
+    );
+    assert!(diags("SigninLogs | extend d = todynamic(DeviceDetail) | extend n = tostring(d.x)").is_empty());
+    assert!(diags("print s = strcat_array(dynamic(['a']), ',')").is_empty());
+}
+
+#[test]
+fn union_legs_without_a_known_table_add_no_columns_and_no_error() {
+    assert!(diags("union SigninLogs, NoSuchTable_CL | project UserId").is_empty());
+    assert!(diags("union isfuzzy=true (NoSuchTable_CL | where x == 1), AuditLogs | take 1").is_empty());
+    assert_eq!(
+        diags("union SigninLogs, AuditLogs | where NoSuchColumn == 1"),
+        ["SEM002@NoSuchColumn: unknown column `NoSuchColumn`"]
+    );
+    assert_eq!(
+        diags("union isfuzzy=true (SigninLogs | where Foo == 1)"),
+        ["SEM002@Foo: unknown column `Foo`"]
+    );
+}
