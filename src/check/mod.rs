@@ -13,6 +13,7 @@
 
 mod catalog;
 pub mod codes;
+mod content;
 mod diagnostics;
 mod functions;
 mod scalar;
@@ -24,6 +25,7 @@ use std::collections::HashMap;
 
 pub use catalog::{Catalog, CatalogError, TableSchema};
 pub use codes::SemanticErrorCode;
+pub use content::check_compiled;
 pub use diagnostics::{semantic_diagnostics, to_diagnostic};
 pub use functions::{FunctionInfo, FunctionKind, Functions};
 pub use schema::{Schema, Ty};

@@ -198,8 +198,5 @@ fn union_legs_without_a_known_table_add_no_columns_and_no_error() {
         diags("union SigninLogs, AuditLogs | where NoSuchColumn == 1"),
         ["SEM002@NoSuchColumn: unknown column `NoSuchColumn`"]
     );
-    assert_eq!(
-        diags("union isfuzzy=true (SigninLogs | where Foo == 1)"),
-        ["SEM002@Foo: unknown column `Foo`"]
-    );
+    assert_eq!(diags("union isfuzzy=true (SigninLogs | where Foo == 1)"), ["SEM002@Foo: unknown column `Foo`"]);
 }

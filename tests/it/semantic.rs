@@ -43,3 +43,35 @@ fn bundled_queries_are_sem_clean() {
     // What `kql schema` reports for each bundled query (entity mappings must name these columns).
     insta::assert_snapshot!("bundled_output_schemas", schemas.join("\n"));
 }
+
+#[test]
+fn validate_reports_a_misspelt_table_and_column_at_the_template_line() {
+    let project = crate::util::scratch_project();
+    let template = project.path().join("templates/run_command_spike.kql.tera");
+    let text = std::fs::read_to_string(&template).unwrap();
+    let broken = text.replacen("AzureActivity", "AzureActivty", 1);
+    assert_ne!(text, broken, "the template reads AzureActivity");
+    std::fs::write(&template, broken).unwrap();
+    let out = assert_cmd::Command::cargo_bin("sentinel-forge")
+        .unwrap()
+        .current_dir(project.path())
+        .env("NO_COLOR", "1")
+        .arg("validate")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("error[SEM001]: unknown table `AzureActivty`"), "{stderr}");
+    assert!(stderr.contains("did you mean `AzureActivity`?"), "{stderr}");
+    assert!(stderr.contains("rendered from this template line"), "{stderr}");
+    // Nothing is generated while a query is wrong.
+    let out = assert_cmd::Command::cargo_bin("sentinel-forge")
+        .unwrap()
+        .current_dir(project.path())
+        .env("NO_COLOR", "1")
+        .args(["generate", "--out", "gen"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!project.path().join("gen").exists());
+}
