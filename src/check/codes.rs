@@ -167,6 +167,19 @@ sem_codes! {
     ///
     /// Fix: wrap the table in `toscalar()` or reference it as a table.
     ScalarExpected = ("SEM014", "scalar-expected", Error);
+    /// What: an analytic rule maps an entity, a custom detail or an alert
+    /// detail override to a column its query does not output.
+    ///
+    /// Why: Sentinel rejects the rule when it is deployed (or the mapping is
+    /// silently empty), so incidents lack the entity the rule promises.
+    ///
+    /// Example: `[[entities]] type = "Account"` with
+    /// `FullName = "AccountCustomEntity"` while the query ends in
+    /// `project Caller, CallerIpAddress`.
+    ///
+    /// Fix: output the column (`extend AccountCustomEntity = Caller`) or map
+    /// the column the query has; `sentinel-forge kql schema` lists them.
+    MappedColumnMissing = ("SEM015", "mapped-column-missing", Error);
 }
 
 /// Every `SEM` code, for the pipeline's code registry and `explain`.

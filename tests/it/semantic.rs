@@ -75,3 +75,31 @@ fn validate_reports_a_misspelt_table_and_column_at_the_template_line() {
     assert_eq!(out.status.code(), Some(1));
     assert!(!project.path().join("gen").exists());
 }
+
+#[test]
+fn a_custom_detail_naming_a_column_the_query_lacks_is_sem015() {
+    let project = crate::util::scratch_project();
+    let file = project.path().join("content/analytics/run-command-unique-script.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let broken = text.replacen(
+        "ScriptFingerprint = \"ScriptFingerprintHash\"",
+        "ScriptFingerprint = \"ScriptFingerprintHsh\"",
+        1,
+    );
+    assert_ne!(text, broken);
+    std::fs::write(&file, broken).unwrap();
+    let out = assert_cmd::Command::cargo_bin("sentinel-forge")
+        .unwrap()
+        .current_dir(project.path())
+        .env("NO_COLOR", "1")
+        .arg("validate")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error[SEM015]: custom detail `ScriptFingerprint` uses column `ScriptFingerprintHsh`, which the query does not output"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("did you mean `ScriptFingerprintHash`?"), "{stderr}");
+}
