@@ -25,6 +25,8 @@ pub struct TableSchema {
 struct TableRows {
     name: String,
     rows: std::ops::Range<usize>,
+    /// The parsed columns, filled on first resolution.
+    columns: OnceLock<Vec<(String, ScalarType)>>,
 }
 
 /// Tables known to the checker: a CSV in the `catalog.csv` format
@@ -82,7 +84,7 @@ impl Catalog {
             };
             match index.last_mut() {
                 Some(last) if last.name == name => last.rows.end = offset,
-                _ => index.push(TableRows { name: name.to_string(), rows: start..offset }),
+                _ => index.push(TableRows { name: name.to_string(), rows: start..offset, columns: OnceLock::new() }),
             }
         }
         index.sort_by(|a, b| a.name.cmp(&b.name));
@@ -116,18 +118,21 @@ impl Catalog {
     /// The table of exactly this name (case-sensitive), with its columns.
     pub fn table(&self, name: &str) -> Option<TableSchema> {
         let i = self.index.binary_search_by(|t| t.name.as_str().cmp(name)).ok()?;
-        let rows = &self.text[self.index[i].rows.clone()];
-        let mut columns: Vec<(String, ScalarType)> = Vec::new();
-        for line in rows.lines() {
-            let fields = split_fields(line);
-            if fields.len() < 3 || fields[0] != name {
-                continue;
+        let entry = &self.index[i];
+        let columns = entry.columns.get_or_init(|| {
+            let mut columns = Vec::new();
+            for line in self.text[entry.rows.clone()].lines() {
+                let fields = split_fields(line);
+                if fields.len() < 3 || fields[0] != name {
+                    continue;
+                }
+                if let Some(ty) = ScalarType::parse(&fields[2]) {
+                    columns.push((fields[1].clone(), ty));
+                }
             }
-            if let Some(ty) = ScalarType::parse(&fields[2]) {
-                columns.push((fields[1].clone(), ty));
-            }
-        }
-        Some(TableSchema { name: name.to_string(), columns })
+            columns
+        });
+        Some(TableSchema { name: name.to_string(), columns: columns.clone() })
     }
 
     /// Every table name, sorted.

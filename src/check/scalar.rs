@@ -161,6 +161,9 @@ impl<'a> Checker<'a> {
         if n.text.is_empty() || n.text.starts_with('$') || cx.row.is_some_and(|r| r.open) {
             return Value::Unknown;
         }
+        if self.mute > 0 {
+            return Value::Unknown;
+        }
         if tabular {
             if self.fuzzy_tables > 0 {
                 return Value::Unknown;

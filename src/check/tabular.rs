@@ -115,6 +115,8 @@ impl<'a> Checker<'a> {
 
     fn project(&mut self, items: &'a [NamedExpr], input: &Schema, check_duplicates: bool) -> Schema {
         let mut out = Schema { columns: Vec::new(), open: input.open, shaped: Vec::new() };
+        // Later expressions may refer to columns computed earlier in the same list.
+        let mut scope = input.clone();
         for (i, ne) in items.iter().enumerate() {
             if let ExprKind::Wildcard(pattern) = &ne.expr.kind
                 && ne.names.is_empty()
@@ -129,15 +131,7 @@ impl<'a> Checker<'a> {
                 }
                 continue;
             }
-            // Later expressions may refer to columns computed earlier in the same list.
-            let (ty, shaped) = {
-                let mut scope = input.clone();
-                for (n, t) in &out.columns {
-                    let was_shaped = out.is_shaped(n);
-                    scope.set_value(n, *t, was_shaped);
-                }
-                self.shaped_scalar(&ne.expr, Cx::row(&scope))
-            };
+            let (ty, shaped) = self.shaped_scalar(&ne.expr, Cx::row(&scope));
             if ne.names.len() > 1 || ne.tuple {
                 for n in &ne.names {
                     out.set(&n.text, None);
@@ -145,6 +139,7 @@ impl<'a> Checker<'a> {
                 continue;
             }
             let Some(name) = self.output_name(ne, false, i + 1, &mut out, "") else { continue };
+            scope.set_value(&name, ty, shaped);
             if out.has(&name) {
                 if check_duplicates && !ne.names.is_empty() {
                     let range = ne.names[0].range;
