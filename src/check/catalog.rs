@@ -36,7 +36,17 @@ pub struct Catalog {
     text: std::borrow::Cow<'static, str>,
     /// Sorted by name (ordinal) for binary search.
     index: Vec<TableRows>,
+    /// Workspace functions (Sentinel's `_GetWatchlist`, ASIM parsers, ...)
+    /// whose output is not declared: calls are accepted and their result is
+    /// unknown. Patterns may end in `*`.
+    functions: Vec<String>,
 }
+
+/// Functions every Sentinel workspace has, which the built-in catalog accepts:
+/// watchlists, the ASIM parsers (`_Im_Dns`, `imDns`, `ASimDns`, `vimDnsAzureFirewall`...)
+/// and Defender's `FileProfile`.
+const SENTINEL_FUNCTIONS: &[&str] =
+    &["_GetWatchlist", "_GetWatchlistAlias", "_ASim_*", "_Im_*", "ASim*", "im*", "vim*", "FileProfile"];
 
 /// A problem reading a catalog CSV.
 #[derive(Debug, thiserror::Error)]
@@ -50,8 +60,11 @@ impl Catalog {
     /// The catalog compiled into the binary, indexed on first use.
     pub fn builtin() -> &'static Catalog {
         static BUILTIN: OnceLock<Catalog> = OnceLock::new();
-        BUILTIN
-            .get_or_init(|| Catalog::index(std::borrow::Cow::Borrowed(BUILTIN_CSV)).expect("built-in catalog is valid"))
+        BUILTIN.get_or_init(|| {
+            let mut c = Catalog::index(std::borrow::Cow::Borrowed(BUILTIN_CSV)).expect("built-in catalog is valid");
+            c.functions = SENTINEL_FUNCTIONS.iter().map(|s| s.to_string()).collect();
+            c
+        })
     }
 
     /// A catalog from CSV text in the same format (`--catalog FILE`).
@@ -61,7 +74,7 @@ impl Catalog {
 
     /// A catalog with no tables (every table name is unknown).
     pub fn empty() -> Catalog {
-        Catalog { text: std::borrow::Cow::Borrowed(""), index: Vec::new() }
+        Catalog { text: std::borrow::Cow::Borrowed(""), index: Vec::new(), functions: Vec::new() }
     }
 
     fn index(text: std::borrow::Cow<'static, str>) -> Result<Catalog, CatalogError> {
@@ -98,7 +111,25 @@ impl Catalog {
                 false
             }
         });
-        Ok(Catalog { text, index })
+        Ok(Catalog { text, index, functions: Vec::new() })
+    }
+
+    /// Accept calls to a workspace function (`Name` or a `Prefix*` pattern) whose output is unknown.
+    pub fn with_function(mut self, pattern: &str) -> Catalog {
+        self.functions.push(pattern.to_string());
+        self
+    }
+
+    /// Whether `name` is a declared workspace function. A `Prefix*` pattern
+    /// matches names continuing with an upper-case letter or `_` (`imDns`, not `import`).
+    pub fn knows_function(&self, name: &str) -> bool {
+        self.functions.iter().any(|p| match p.strip_suffix('*') {
+            Some(prefix) => name
+                .strip_prefix(prefix)
+                .and_then(|rest| rest.chars().next())
+                .is_some_and(|c| c.is_ascii_uppercase() || c == '_' || prefix.ends_with('_')),
+            None => p == name,
+        })
     }
 
     /// Number of tables.

@@ -164,6 +164,9 @@ impl<'a> Checker<'a> {
         if self.mute > 0 {
             return Value::Unknown;
         }
+        if self.catalog.knows_function(&n.text) {
+            return Value::Table(Schema::unknown());
+        }
         if tabular {
             if self.fuzzy_tables > 0 {
                 return Value::Unknown;
@@ -309,6 +312,12 @@ impl<'a> Checker<'a> {
         let info = if cx.agg { fns.aggregate(name).or_else(|| fns.scalar(name)) } else { fns.scalar(name) };
         let info = match info {
             Some(i) => i,
+            None if self.catalog.knows_function(name) => {
+                for a in args {
+                    self.eval(a, cx);
+                }
+                return Value::Table(Schema::unknown());
+            }
             None => {
                 if fns.aggregate(name).is_some() {
                     self.report(

@@ -737,6 +737,7 @@ impl<'a> Checker<'a> {
                 }
             }
             Some(_) => Schema::unknown(),
+            None if self.catalog.knows_function(&f.text) => Schema::unknown(),
             None => {
                 let help =
                     super::suggest::closest(&f.text, self.functions.names()).map(|s| format!("did you mean `{s}`?"));

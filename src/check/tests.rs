@@ -200,3 +200,20 @@ fn union_legs_without_a_known_table_add_no_columns_and_no_error() {
     );
     assert_eq!(diags("union isfuzzy=true (SigninLogs | where Foo == 1)"), ["SEM002@Foo: unknown column `Foo`"]);
 }
+
+#[test]
+fn sentinel_workspace_functions_are_known_to_the_builtin_catalog_only() {
+    for q in [
+        "_GetWatchlist('HighValue') | project SearchKey",
+        "imDns | where ResponseCodeName == 'NXDOMAIN'",
+        "_Im_Dns(starttime=ago(1h)) | take 1",
+        "DeviceFileEvents | invoke FileProfile(SHA1, 1000) | where GlobalPrevalence < 5",
+    ] {
+        assert!(diags(q).is_empty(), "{q}: {:?}", diags(q));
+    }
+    let bare = Catalog::from_csv("table_name,column_name,column_type\n".to_string()).unwrap();
+    let parsed = kql::parse("_GetWatchlist('HighValue') | take 1");
+    let codes: Vec<_> = check(&parsed.query, &bare).diagnostics.iter().map(|d| d.code.code()).collect();
+    assert_eq!(codes, ["SEM003"]);
+    assert!(!Catalog::builtin().knows_function("import"), "prefix patterns need an upper-case continuation");
+}
