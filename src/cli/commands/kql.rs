@@ -62,14 +62,14 @@ fn read_input(path: &std::path::Path) -> anyhow::Result<(String, String)> {
     })
 }
 
-/// The built-in catalog, or the one `--catalog` names.
-fn load_catalog(path: Option<&std::path::Path>) -> anyhow::Result<std::borrow::Cow<'static, Catalog>> {
+/// The built-in catalog, or the one `--catalog` names (kept for the rest of the run).
+fn load_catalog(path: Option<&std::path::Path>) -> anyhow::Result<&'static Catalog> {
     match path {
-        None => Ok(std::borrow::Cow::Borrowed(Catalog::builtin())),
+        None => Ok(Catalog::builtin()),
         Some(p) => {
             let text = std::fs::read_to_string(p).with_context(|| format!("reading `{}`", p.display()))?;
             let catalog = Catalog::from_csv(text).with_context(|| format!("reading the catalog `{}`", p.display()))?;
-            Ok(std::borrow::Cow::Owned(catalog))
+            Ok(Box::leak(Box::new(catalog)))
         }
     }
 }
@@ -84,7 +84,7 @@ fn check(g: &GlobalArgs, args: CheckArgs) -> anyhow::Result<ExitStatus> {
         let file = sources.add(name, text);
         let text = &sources.get(file).text;
         diags.extend(crate::kql_codes::syntax_diagnostics(file, text));
-        diags.extend(crate::check::semantic_diagnostics(file, text, &catalog).0);
+        diags.extend(crate::check::semantic_diagnostics(file, text, catalog).0);
     }
     crate::diag::sort_and_dedup(&mut diags);
     crate::diag::render::print(args.format, &diags, &sources, g.color());
@@ -106,7 +106,7 @@ fn schema(g: &GlobalArgs, args: SchemaArgs) -> anyhow::Result<ExitStatus> {
     let file = sources.add(name, text);
     let text = &sources.get(file).text;
     let mut diags = crate::kql_codes::syntax_diagnostics(file, text);
-    let (sem, result) = crate::check::semantic_diagnostics(file, text, &catalog);
+    let (sem, result) = crate::check::semantic_diagnostics(file, text, catalog);
     diags.extend(sem);
     crate::diag::sort_and_dedup(&mut diags);
     if !diags.is_empty() {
