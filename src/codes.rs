@@ -17,6 +17,7 @@ pub fn pipeline() -> Vec<Code> {
 pub fn all() -> Vec<Code> {
     let mut all = pipeline();
     all.extend(crate::kql::codes::codes());
+    all.extend(crate::check::codes::codes());
     all.extend(crate::lint::codes());
     all.extend(crate::query::codes::codes());
     all.extend_from_slice(crate::rule_tests::codes::TESTS);
@@ -35,7 +36,7 @@ mod tests {
     #[test]
     fn every_code_is_found_by_id_and_by_name() {
         let codes = all();
-        for family in ["CNT", "TPL", "OUT", "SYN", "SNT", "QRY"] {
+        for family in ["CNT", "TPL", "OUT", "SYN", "SEM", "SNT", "QRY", "TST"] {
             assert!(codes.iter().any(|c| c.id.starts_with(family)), "no {family} code registered");
         }
         for code in &codes {

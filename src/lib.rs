@@ -9,6 +9,7 @@
 //! The modules are layers (`ARCHITECTURE.md`, enforced by
 //! `tests/it/architecture.rs`): each uses only the ones below it.
 
+pub mod check;
 pub mod cli;
 pub mod codes;
 pub mod content;

@@ -189,7 +189,7 @@ fn position_in_line(
 /// The template line a rendered line most likely came from: the same text
 /// (a line without `{{ }}` renders to itself), else the template line with
 /// the longest common prefix; the start of the template when nothing fits.
-fn template_line_of(template: &str, rendered: &str, offset: u32) -> crate::span::TextRange {
+pub fn template_line_of(template: &str, rendered: &str, offset: u32) -> crate::span::TextRange {
     let offset = (offset as usize).min(rendered.len());
     let line_start = rendered[..offset].rfind('\n').map_or(0, |i| i + 1);
     let line_end = rendered[offset..].find('\n').map_or(rendered.len(), |i| offset + i);

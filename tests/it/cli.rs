@@ -352,6 +352,34 @@ fn kql_check_reads_files_and_stdin() {
 }
 
 #[test]
+fn kql_check_reports_sem_findings_and_kql_schema_prints_the_output_columns() {
+    let dir = root();
+    let out = forge(&dir)
+        .args(["kql", "check", "-"])
+        .write_stdin(
+            "SigninLog | take 1;\nSigninLogs\n| where UserPrincipleName == 'a'\n| extend n = tostirng(UserId)\n",
+        )
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("kql_check_semantic", stderr(&out));
+    let out = forge(&dir)
+        .args(["kql", "schema", "-"])
+        .write_stdin("SigninLogs\n| summarize n = count(), max(TimeGenerated) by UserPrincipalName\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "UserPrincipalName  string\nn                  long\nmax_TimeGenerated  datetime\n");
+    let out = forge(&dir)
+        .args(["kql", "schema", "-"])
+        .write_stdin("SigninLogs | evaluate bag_unpack(DeviceDetail)\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("cannot be known"), "{}", stderr(&out));
+}
+
+#[test]
 fn generate_env_writes_only_that_environment() {
     let project = scratch_project();
     let out = forge(project.path()).args(["generate", "--env", "prod"]).output().unwrap();

@@ -53,7 +53,8 @@ pub fn run(g: &GlobalArgs, args: GenerateArgs) -> anyhow::Result<ExitStatus> {
         Some(name) => Environments::Only(name.clone()),
         None => Environments::All,
     };
-    let compiled = crate::pipeline::compile_with(&g.paths(), &options, envs).context("generate")?;
+    let mut compiled = crate::pipeline::compile_with(&g.paths(), &options, envs).context("generate")?;
+    crate::check::check_compiled(&mut compiled, &g.paths().templates);
     let out = match &args.env {
         Some(name) => args.out.join(name),
         None => args.out.clone(),

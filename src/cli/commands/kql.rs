@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 
+use crate::check::Catalog;
 use crate::cli::{ExitStatus, GlobalArgs};
 use crate::diag::render::Format;
 use crate::source::SourceMap;
@@ -16,8 +17,10 @@ pub struct KqlArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum KqlCommand {
-    /// Check the syntax of KQL files (or standard input with `-`)
+    /// Check the syntax and meaning (tables, columns, functions, types) of KQL files (or standard input with `-`)
     Check(CheckArgs),
+    /// Print the output columns and types of a KQL query (a file or `-`)
+    Schema(SchemaArgs),
 }
 
 #[derive(Debug, Args)]
@@ -27,33 +30,101 @@ pub struct CheckArgs {
     /// Diagnostics format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Table catalog CSV (`table_name,column_name,column_type`) instead of the built-in one
+    #[arg(long)]
+    pub catalog: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// The `.kql` file; `-` (or nothing) reads standard input
+    pub file: Option<PathBuf>,
+    /// Table catalog CSV (`table_name,column_name,column_type`) instead of the built-in one
+    #[arg(long)]
+    pub catalog: Option<PathBuf>,
 }
 
 pub fn run(g: &GlobalArgs, args: KqlArgs) -> anyhow::Result<ExitStatus> {
-    let KqlCommand::Check(args) = args.command;
+    match args.command {
+        KqlCommand::Check(args) => check(g, args),
+        KqlCommand::Schema(args) => schema(g, args),
+    }
+}
+
+fn read_input(path: &std::path::Path) -> anyhow::Result<(String, String)> {
+    Ok(if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).context("reading standard input")?;
+        ("<stdin>".to_string(), text)
+    } else {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading `{}`", path.display()))?;
+        (crate::content::display_path(path), text)
+    })
+}
+
+/// The built-in catalog, or the one `--catalog` names (kept for the rest of the run).
+fn load_catalog(path: Option<&std::path::Path>) -> anyhow::Result<&'static Catalog> {
+    match path {
+        None => Ok(Catalog::builtin()),
+        Some(p) => {
+            let text = std::fs::read_to_string(p).with_context(|| format!("reading `{}`", p.display()))?;
+            let catalog = Catalog::from_csv(text).with_context(|| format!("reading the catalog `{}`", p.display()))?;
+            Ok(Box::leak(Box::new(catalog)))
+        }
+    }
+}
+
+fn check(g: &GlobalArgs, args: CheckArgs) -> anyhow::Result<ExitStatus> {
+    let catalog = load_catalog(args.catalog.as_deref())?;
     let mut sources = SourceMap::new();
     let mut diags = Vec::new();
     let inputs = if args.files.is_empty() { vec![PathBuf::from("-")] } else { args.files };
     for path in &inputs {
-        let (name, text) = if path.as_os_str() == "-" {
-            let mut text = String::new();
-            std::io::stdin().read_to_string(&mut text).context("reading standard input")?;
-            ("<stdin>".to_string(), text)
-        } else {
-            let text = std::fs::read_to_string(path).with_context(|| format!("reading `{}`", path.display()))?;
-            (crate::content::display_path(path), text)
-        };
+        let (name, text) = read_input(path)?;
         let file = sources.add(name, text);
-        diags.extend(crate::kql::codes::syntax_diagnostics(file, &sources.get(file).text));
+        let text = &sources.get(file).text;
+        diags.extend(crate::kql::codes::syntax_diagnostics(file, text));
+        diags.extend(crate::check::semantic_diagnostics(file, text, catalog).0);
     }
     crate::diag::sort_and_dedup(&mut diags);
     crate::diag::render::print(args.format, &diags, &sources, g.color(), g.limit(), &crate::codes::all());
     if args.format == Format::Text {
         if diags.is_empty() {
-            eprintln!("{} file(s) parsed without syntax errors", inputs.len());
+            eprintln!("{} file(s) checked without findings", inputs.len());
         } else {
-            eprintln!("{} syntax error(s)", diags.len());
+            eprintln!("{} finding(s)", diags.len());
         }
     }
-    Ok(if diags.is_empty() { ExitStatus::Clean } else { ExitStatus::Findings })
+    Ok(if diags.iter().any(|d| d.is_error()) { ExitStatus::Findings } else { ExitStatus::Clean })
+}
+
+fn schema(g: &GlobalArgs, args: SchemaArgs) -> anyhow::Result<ExitStatus> {
+    let catalog = load_catalog(args.catalog.as_deref())?;
+    let path = args.file.unwrap_or_else(|| PathBuf::from("-"));
+    let (name, text) = read_input(&path)?;
+    let mut sources = SourceMap::new();
+    let file = sources.add(name, text);
+    let text = &sources.get(file).text;
+    let mut diags = crate::kql::codes::syntax_diagnostics(file, text);
+    let (sem, result) = crate::check::semantic_diagnostics(file, text, catalog);
+    diags.extend(sem);
+    crate::diag::sort_and_dedup(&mut diags);
+    if !diags.is_empty() {
+        crate::diag::render::print(Format::Text, &diags, &sources, g.color(), g.limit(), &crate::codes::all());
+    }
+    match result.and_then(|r| r.output_columns) {
+        Some(columns) => {
+            let width = columns.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+            for (n, t) in columns {
+                println!("{n:<width$}  {}", t.map_or("(unknown)", |t| t.name()));
+            }
+            Ok(if diags.iter().any(|d| d.is_error()) { ExitStatus::Findings } else { ExitStatus::Clean })
+        }
+        None => {
+            eprintln!(
+                "the output columns cannot be known (a syntax error, an unknown table or function, or an operator with a data-dependent schema such as `evaluate bag_unpack`)"
+            );
+            Ok(ExitStatus::Findings)
+        }
+    }
 }

@@ -43,7 +43,8 @@ pub fn run(g: &GlobalArgs, args: ValidateArgs) -> anyhow::Result<ExitStatus> {
     if !args.select.is_empty() || !args.ignore.is_empty() || args.base.is_some() || args.structure_skip_list.is_some() {
         bail!("--select, --ignore, --base and --structure-skip-list apply when linting paths: `validate PATH…`");
     }
-    let compiled = crate::compile(&g.paths(), &ApiVersions::default()).context("validate")?;
+    let mut compiled = crate::compile(&g.paths(), &ApiVersions::default()).context("validate")?;
+    crate::check::check_compiled(&mut compiled, &g.paths().templates);
     if report(&compiled, args.format, g) {
         return Ok(ExitStatus::Findings);
     }
