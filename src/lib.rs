@@ -12,6 +12,7 @@ pub mod content;
 pub mod deploy;
 pub mod diag;
 pub mod emit;
+pub mod engine;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod error;
