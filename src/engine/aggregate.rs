@@ -202,7 +202,7 @@ impl Ctx<'_> {
                 cols.push(self.scalar(a, t)?);
             }
             let default = match fname {
-                "count" => vec!["count_".to_string()],
+                "count" => vec![format!("count_{}", arg_name(0))],
                 "countif" => vec!["countif_".to_string()],
                 "make_list" | "make_list_if" | "make_list_with_nulls" => vec![format!("list_{}", arg_name(0))],
                 "make_set" | "make_set_if" => vec![format!("set_{}", arg_name(0))],

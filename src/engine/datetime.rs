@@ -276,7 +276,7 @@ fn parse_us(t: &str) -> Option<i64> {
         Some((d, r)) => (d, Some(r.trim())),
         None => (t, None),
     };
-    let dp: Vec<&str> = date.split('/').collect();
+    let dp: Vec<&str> = date.split(['/', '-']).collect();
     let [m, d, y] = dp.as_slice() else { return None };
     let (m, d, y) = (num(m, 1..=2)?, num(d, 1..=2)?, num(y, 4..=4)? as i64);
     let mut tod = (0, 0, 0, 0);

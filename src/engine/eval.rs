@@ -409,8 +409,20 @@ impl Ctx<'_> {
                 e.range,
             ));
         }
-        for (i, p) in params.iter().enumerate() {
-            let arg = args.get(i).or(p.default.as_ref());
+        let named: Vec<(&str, &Expr)> = args
+            .iter()
+            .filter_map(|a| match &a.kind {
+                ExprKind::Assign { name, value } => Some((name.text.as_str(), value.as_ref())),
+                _ => None,
+            })
+            .collect();
+        let mut positional = args.iter().filter(|a| !matches!(a.kind, ExprKind::Assign { .. }));
+        for p in params.iter() {
+            let arg = match named.iter().find(|(n, _)| *n == p.name.text) {
+                Some((_, v)) => Some(*v),
+                None => positional.next(),
+            }
+            .or(p.default.as_ref());
             let Some(arg) = arg else {
                 return Err(EngineError::invalid(format!("missing argument `{}`", p.name.text), e.range));
             };

@@ -370,6 +370,10 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
     match name {
         "toscalar" => {
             arity(1, 1)?;
+            if !ctx.is_tabular(&args[0]) {
+                let c = ctx.scalar(&args[0], &Table::single_row())?;
+                return Ok(Col::constant(c.ty, c.vals[0].clone(), n));
+            }
             let tab = ctx.tabular(&args[0])?;
             let c = tab.columns.first().ok_or_else(|| EngineError::invalid("no columns", e.range))?;
             let v = c.data.first().cloned().unwrap_or(Value::null_of(c.ty));
@@ -403,13 +407,28 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
         "row_number" | "row_cumsum" | "prev" | "next" | "row_rank_dense" | "row_rank_min" => {
             return row_function(ctx, name, args, e, t);
         }
+        "column_names_of" => {
+            arity(1, 1)?;
+            let tab = ctx.tabular(&args[0])?;
+            return Ok(Col::constant(T::Dynamic, strings(tab.columns.iter().map(|c| c.name.clone())), n));
+        }
+        "assert" => {
+            arity(2, 2)?;
+            let c = ctx.scalar(&args[0], t)?;
+            if c.vals.iter().any(|v| !matches!(v, Value::Bool(true))) {
+                let msg = ctx.scalar(&args[1], &Table::single_row())?.vals[0].to_kusto_string();
+                return Err(EngineError::invalid(format!("assertion failed: {msg}"), e.range));
+            }
+            return Ok(Col::constant(T::Bool, Value::Bool(true), n));
+        }
         "pack_all" => {
+            let ignore_empty = argc == 1 && matches!(ctx.scalar(&args[0], &Table::single_row())?.vals[0], Value::Bool(true));
             let vals = (0..n)
                 .map(|i| {
                     Value::Bag(Arc::new(
                         t.columns
                             .iter()
-                            .filter(|c| argc == 0 || !c.data[i].is_null())
+                            .filter(|c| !ignore_empty || !(c.data[i].is_null() || c.data[i].as_str() == Some("")))
                             .map(|c| (c.name.clone(), c.data[i].clone()))
                             .collect(),
                     ))
@@ -573,14 +592,10 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
                 }
             })
         }
-        "ceiling" => {
-            let ty = a[0].ty;
-            map(&a, n, ty, |v| match v[0] {
-                Value::Long(x) => Value::Long(*x),
-                Value::Real(x) => Value::Real(x.ceil()),
-                _ => Value::Null,
-            })
-        }
+        "ceiling" => map(&a, n, if a[0].ty == T::Real { T::Real } else { a[0].ty }, |v| match v[0] {
+            Value::Long(x) if a[0].ty != T::Real => Value::Long(*x),
+            other => other.as_f64().map(|x| Value::Real(x.ceil())).unwrap_or(Value::Null),
+        }),
         "bin" | "floor" => {
             arity(2, 2)?;
             let ty = if a[0].ty == T::Int { T::Long } else { a[0].ty };
@@ -595,6 +610,9 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
                     Value::DateTime(at + (x - at).div_euclid(*b) * b)
                 }
                 (Value::Long(x), Value::Long(b), Value::Long(at)) if *b > 0 => Value::Long(at + (x - at).div_euclid(*b) * b),
+                (Value::TimeSpan(x), Value::TimeSpan(b), Value::TimeSpan(at)) if *b > 0 => {
+                    Value::TimeSpan(at + (x - at).div_euclid(*b) * b)
+                }
                 (x, b, at) => match (x.as_f64(), b.as_f64(), at.as_f64()) {
                     (Some(x), Some(b), Some(at)) if b > 0.0 => Value::Real(at + ((x - at) / b).floor() * b),
                     _ => Value::Null,
@@ -663,34 +681,17 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
             map(&a, n, T::Long, |v| {
                 let hay: Vec<char> = s(v[0]).chars().collect();
                 let nd: Vec<char> = s(v[1]).chars().collect();
-                let len = hay.len() as i64;
-                let mut start = v.get(2).and_then(|x| x.as_i64()).unwrap_or(0);
-                if start < 0 {
-                    start = (len + start).max(0);
-                }
-                if start > len {
-                    return Value::Long(-1);
-                }
-                let limit = match v.get(3).and_then(|x| x.as_i64()) {
-                    Some(l) if l < -1 => return Value::Null,
-                    Some(-1) | None => len,
-                    Some(l) => (start + l).min(len),
-                };
-                let occurrence = v.get(4).and_then(|x| x.as_i64()).unwrap_or(1).max(1);
-                let mut found = 0;
-                let mut i = start;
-                while i + nd.len() as i64 <= limit {
-                    if hay[i as usize..i as usize + nd.len()] == nd[..] {
-                        found += 1;
-                        if found == occurrence {
-                            return Value::Long(i);
-                        }
-                    }
-                    i += 1;
-                }
-                Value::Long(-1)
+                let at = |i: usize| hay.len() >= i + nd.len() && hay[i..i + nd.len()] == nd[..];
+                index_search(hay.len(), v, at)
             })
         }
+        "array_index_of" => map(&a, n, T::Long, |v| match as_array(v[0]) {
+            Some(items) => {
+                let at = |i: usize| items.get(i).is_some_and(|x| types::cmp_values(x, v[1]).is_some_and(|o| o.is_eq()));
+                index_search(items.len(), v, at)
+            }
+            None => Value::Null,
+        }),
         "countof" => map(&a, n, T::Long, |v| {
             let hay = s(v[0]);
             let nd = s(v[1]);
@@ -798,6 +799,53 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
                 if out.is_empty() { Value::Null } else { arr(out) }
             })
         }
+        "parse_csv" => map(&a, n, T::Dynamic, |v| {
+            let text = s(v[0]);
+            match crate::engine::load::csv_records(&text).into_iter().next() {
+                Some(rec) => strings(rec),
+                None => arr(vec![]),
+            }
+        }),
+        "parse_urlquery" => map(&a, n, T::Dynamic, |v| {
+            let text = s(v[0]);
+            let params: Vec<(String, Value)> = text
+                .trim_start_matches('?')
+                .split('&')
+                .filter(|p| !p.is_empty())
+                .map(|p| {
+                    let (k, val) = p.split_once('=').unwrap_or((p, ""));
+                    (url_decode(k), Value::string(url_decode(val)))
+                })
+                .collect();
+            Value::Bag(Arc::new(vec![("Query Parameters".to_string(), Value::Bag(Arc::new(params)))]))
+        }),
+        "base64_decode_toarray" => {
+            use base64::Engine as _;
+            map(&a, n, T::Dynamic, |v| match base64::engine::general_purpose::STANDARD.decode(s(v[0]).as_bytes()) {
+                Ok(b) => arr(b.into_iter().map(|x| Value::Long(x as i64)).collect()),
+                Err(_) => Value::Null,
+            })
+        }
+        "base64_decode_toguid" => {
+            use base64::Engine as _;
+            map(&a, n, T::Guid, |v| match base64::engine::general_purpose::STANDARD.decode(s(v[0]).as_bytes()) {
+                Ok(b) if b.len() == 16 => {
+                    let be = [b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]];
+                    Value::Guid(u128::from_be_bytes(be))
+                }
+                _ => Value::Null,
+            })
+        }
+        "base64_encode_fromarray" => {
+            use base64::Engine as _;
+            map(&a, n, T::String, |v| match as_array(v[0]) {
+                Some(items) => {
+                    let bytes: Option<Vec<u8>> = items.iter().map(|x| x.as_i64().filter(|b| (0..256).contains(b)).map(|b| b as u8)).collect();
+                    bytes.map(|b| Value::string(base64::engine::general_purpose::STANDARD.encode(b))).unwrap_or(Value::Null)
+                }
+                None => Value::Null,
+            })
+        }
         "regex_quote" => map(&a, n, T::String, |v| Value::string(regex::escape(&s(v[0])))),
         "isascii" => map(&a, n, T::Bool, |v| Value::Bool(s(v[0]).is_ascii())),
         "isutf8" => map(&a, n, T::Bool, |_| Value::Bool(true)),
@@ -891,12 +939,14 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
             Value::Bag(Arc::new(out))
         }),
         "bag_remove_keys" => map(&a, n, T::Dynamic, |v| match (v[0], as_array(v[1])) {
-            (Value::Bag(b), Some(keys)) => {
-                let keys: Vec<String> = keys.iter().map(|k| s(k).into_owned()).collect();
-                if keys.iter().any(|k| k.contains('.') || k.starts_with('$')) {
-                    return Value::Null;
+            (Value::Bag(_), Some(keys)) => {
+                let mut out = v[0].clone();
+                for k in keys {
+                    let k = s(k);
+                    let path: Vec<&str> = k.trim_start_matches("$.").trim_start_matches('$').split('.').collect();
+                    out = remove_path(&out, &path);
                 }
-                Value::Bag(Arc::new(b.iter().filter(|(k, _)| !keys.contains(k)).cloned().collect()))
+                out
             }
             _ => Value::Null,
         }),
@@ -923,23 +973,23 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
             Some(items) => arr(items.iter().rev().cloned().collect()),
             None => Value::Null,
         }),
-        "array_index_of" => map(&a, n, T::Long, |v| match as_array(v[0]) {
-            Some(items) => Value::Long(
-                items.iter().position(|x| types::cmp_values(x, v[1]).is_some_and(|o| o.is_eq())).map_or(-1, |p| p as i64),
-            ),
-            None => Value::Null,
-        }),
         "array_sum" => map(&a, n, T::Real, |v| match as_array(v[0]) {
             Some(items) => Value::Real(items.iter().filter_map(|x| x.as_f64()).sum()),
             None => Value::Null,
         }),
-        "array_sort_asc" | "array_sort_desc" if argc == 1 => map(&a, n, T::Dynamic, |v| match as_array(v[0]) {
+        "array_sort_asc" | "array_sort_desc" if argc == 1 || (argc == 2 && a[1].ty == T::Bool) => map(&a, n, T::Dynamic, |v| match as_array(v[0]) {
             Some(items) => {
                 let mut nonnull: Vec<Value> = items.iter().filter(|x| !x.is_null()).cloned().collect();
                 let nulls = items.len() - nonnull.len();
                 nonnull.sort_by(compare);
+                let nulls_last = match v.get(1) {
+                    Some(Value::Bool(b)) => *b,
+                    _ => name == "array_sort_desc",
+                };
                 if name == "array_sort_desc" {
                     nonnull.reverse();
+                }
+                if nulls_last {
                     nonnull.extend(std::iter::repeat_n(Value::Null, nulls));
                 } else {
                     let mut out = vec![Value::Null; nulls];
@@ -1013,11 +1063,13 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
             (Some(c), Some(x), Some(y)) => arr(
                 c.iter()
                     .enumerate()
-                    .map(|(i, b)| match b.as_bool().or_else(|| b.as_i64().map(|k| k != 0)) {
+                    .map(|(i, b)| match (b, b.as_bool()) {
+                        (Value::Long(k), _) => if *k != 0 { x.get(i).cloned().unwrap_or(Value::Null) } else { y.get(i).cloned().unwrap_or(Value::Null) },
+                        (_, b) => match b {
                         Some(true) => x.get(i).cloned().unwrap_or(Value::Null),
                         Some(false) => y.get(i).cloned().unwrap_or(Value::Null),
                         None => Value::Null,
-                    })
+                    }})
                     .collect(),
             ),
             _ => Value::Null,
@@ -1069,7 +1121,7 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
             _ => Value::Null,
         }),
         "dayofmonth" | "dayofyear" | "hourofday" | "getyear" | "getmonth" | "monthofyear" | "week_of_year" => {
-            map(&a, n, if name == "hourofday" || name == "dayofmonth" || name == "dayofyear" || name == "getmonth" || name == "monthofyear" || name == "week_of_year" { T::Int } else { T::Int }, |v| match v[0] {
+            map(&a, n, if matches!(name, "hourofday" | "getyear") { T::Long } else { T::Int }, |v| match v[0] {
                 Value::DateTime(x) => {
                     let p = dt::to_parts(*x);
                     Value::Long(match name {
@@ -1086,7 +1138,7 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
         }
         "datetime_part" => {
             let part = v0_str(&a);
-            map(&a, n, T::Int, |v| match v[1] {
+            map(&a, n, T::Long, |v| match v[1] {
                 Value::DateTime(x) => {
                     let p = dt::to_parts(*x);
                     let r = match part.as_str() {
@@ -1233,6 +1285,51 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
         }),
         _ => return Err(unsupported()),
     })
+}
+
+fn remove_path(v: &Value, path: &[&str]) -> Value {
+    let Value::Bag(b) = v else { return v.clone() };
+    match path {
+        [] => v.clone(),
+        [k] => Value::Bag(Arc::new(b.iter().filter(|(x, _)| x != k).cloned().collect())),
+        [k, rest @ ..] => Value::Bag(Arc::new(
+            b.iter().map(|(x, val)| if x == k { (x.clone(), remove_path(val, rest)) } else { (x.clone(), val.clone()) }).collect(),
+        )),
+    }
+}
+
+/// `indexof`/`array_index_of` arguments: start (negative from the end),
+/// how many positions to try (-1: all), which occurrence.
+fn index_search(len: usize, v: &[&Value], at: impl Fn(usize) -> bool) -> Value {
+    let len = len as i64;
+    let mut start = v.get(2).and_then(|x| x.as_i64()).unwrap_or(0);
+    if start < 0 {
+        start = (len + start).max(0);
+    }
+    if start > len {
+        return Value::Long(-1);
+    }
+    let last = match v.get(3).and_then(|x| x.as_i64()) {
+        Some(l) if l < -1 => return Value::Null,
+        Some(-1) | None => len - 1,
+        Some(l) => (start + l - 1).min(len - 1),
+    };
+    let occurrence = v.get(4).and_then(|x| x.as_i64()).unwrap_or(1);
+    if occurrence <= 0 {
+        return Value::Null;
+    }
+    let mut found = 0;
+    let mut i = start;
+    while i <= last {
+        if at(i as usize) {
+            found += 1;
+            if found == occurrence {
+                return Value::Long(i);
+            }
+        }
+        i += 1;
+    }
+    Value::Long(-1)
 }
 
 fn type_arg(e: &Expr) -> EResult<ScalarType> {
@@ -1407,14 +1504,16 @@ fn row_function(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> ER
             let x = a.first().ok_or_else(|| EngineError::invalid(format!("`{name}` needs a column"), e.range))?;
             let dense = name == "row_rank_dense";
             let mut rank = 0i64;
+            let mut part_start = 0usize;
             Col::new(
                 T::Long,
                 (0..n)
                     .map(|i| {
                         if i == 0 || restart(1, i) {
                             rank = 1;
+                            part_start = i;
                         } else if x.vals[i] != x.vals[i - 1] {
-                            rank = if dense { rank + 1 } else { i as i64 + 1 };
+                            rank = if dense { rank + 1 } else { (i - part_start) as i64 + 1 };
                         }
                         Value::Long(rank)
                     })

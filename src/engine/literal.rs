@@ -71,6 +71,21 @@ pub fn parse_typed(src: &str) -> Option<(ScalarType, Value)> {
     let kind = src[..open].trim();
     let inner = src[open + 1..].strip_suffix(')')?.trim();
     let ty = ScalarType::parse(kind)?;
+    let inner = match inner.strip_prefix(['"', '\'']) {
+        Some(r) => r.strip_suffix(['"', '\'']).unwrap_or(r),
+        None => inner,
+    };
+    if ty == ScalarType::DateTime && inner.contains(',') {
+        let nums: Vec<f64> = inner.split(',').map(|p| p.trim().parse::<f64>()).collect::<Result<_, _>>().ok()?;
+        let get = |i: usize| nums.get(i).copied().unwrap_or(0.0);
+        let (y, mo, d) = (get(0) as i64, get(1) as u32, get(2) as u32);
+        if nums.len() < 3 || !(1..=12).contains(&mo) || d == 0 || d > datetime::days_in_month(y, mo) {
+            return None;
+        }
+        let p = datetime::Parts { year: y, month: mo, day: d, hour: get(3) as u32, minute: get(4) as u32, second: 0, frac: 0 };
+        let t = datetime::from_parts(&p) + (get(5) * datetime::TICK_SECOND as f64).round() as i64;
+        return Some((ty, Value::DateTime(t)));
+    }
     if inner.eq_ignore_ascii_case("null") {
         return Some((ty, Value::null_of(ty)));
     }

@@ -186,7 +186,10 @@ impl Ctx<'_> {
             OperatorKind::Print(_)
             | OperatorKind::Range { .. }
             | OperatorKind::Datatable { .. } => return Err(EngineError::invalid("this operator starts a pipeline", r)),
-            OperatorKind::MvApply { .. } => return Err(EngineError::unsupported("`mv-apply`", r)),
+            OperatorKind::MvApply { params, items, limit, on } => self.mv_apply(&t, params, items, limit.as_ref(), on, r)?,
+            OperatorKind::Evaluate { params, call, schema } if params.is_empty() && schema.is_empty() && is_call_to(call, "bag_unpack") => {
+                self.bag_unpack(&t, call)?
+            }
             OperatorKind::Evaluate { call, .. } => {
                 let name = match &call.kind {
                     ExprKind::Call { func, .. } => match &func.kind {
@@ -660,6 +663,146 @@ impl Ctx<'_> {
         }
         Ok(out)
     }
+}
+
+fn is_call_to(e: &Expr, name: &str) -> bool {
+    matches!(&e.kind, ExprKind::Call { func, .. } if matches!(&func.kind, ExprKind::Name(n) if n.text == name))
+}
+
+impl Ctx<'_> {
+    fn mv_apply(
+        &self,
+        t: &Table,
+        params: &[OpParam],
+        items: &[MvItem],
+        limit: Option<&Expr>,
+        on: &[Operator],
+        r: TextRange,
+    ) -> EResult<Table> {
+        let mut parts: Vec<(usize, Arc<Table>)> = Vec::new();
+        for i in 0..t.len {
+            let row = t.take_rows(&[i]);
+            let mut sub = Arc::new(self.mv_expand(&row, params, items, limit, r)?);
+            for op in on {
+                sub = self.apply(sub, op)?;
+            }
+            parts.push((i, sub));
+        }
+        // output: the input's columns (values from the subquery when it has them), then the subquery's own
+        let mut names: Vec<(String, ScalarType)> = t.columns.iter().map(|c| (c.name.clone(), c.ty)).collect();
+        let template = match parts.first() {
+            Some((_, s)) => (**s).clone(),
+            None => {
+                let row = Table::new(t.columns.iter().map(|c| Column::new(c.name.clone(), c.ty, Vec::new())).collect(), 0);
+                let mut sub = Arc::new(self.mv_expand(&row, params, items, limit, r)?);
+                for op in on {
+                    sub = self.apply(sub, op)?;
+                }
+                (*sub).clone()
+            }
+        };
+        for c in &template.columns {
+            match names.iter_mut().find(|(n, _)| *n == c.name) {
+                Some(entry) => entry.1 = c.ty,
+                None => names.push((c.name.clone(), c.ty)),
+            }
+        }
+        let mut cols: Vec<Vec<Value>> = vec![Vec::new(); names.len()];
+        let mut len = 0;
+        for (i, sub) in &parts {
+            for k in 0..sub.len {
+                for (ci, (name, ty)) in names.iter().enumerate() {
+                    let v = match sub.column(name) {
+                        Some(c) => c.data[k].clone(),
+                        None => t.column(name).map(|c| c.data[*i].clone()).unwrap_or(Value::null_of(*ty)),
+                    };
+                    cols[ci].push(v);
+                }
+                len += 1;
+            }
+            if len > self.engine.options.max_rows {
+                return Err(self.budget(r));
+            }
+        }
+        Ok(Table::new(names.into_iter().zip(cols).map(|((n, ty), v)| Column::new(n, ty, v)).collect(), len))
+    }
+
+    fn bag_unpack(&self, t: &Table, call: &Expr) -> EResult<Table> {
+        let ExprKind::Call { args, .. } = &call.kind else { unreachable!("checked by the caller") };
+        let mut conflict = "error".to_string();
+        let mut positional = Vec::new();
+        for a in args {
+            match &a.kind {
+                ExprKind::Assign { name, value } if name.text == "columnsConflict" => {
+                    conflict = self.scalar(value, &Table::single_row())?.vals[0].to_kusto_string();
+                }
+                ExprKind::Assign { name, .. } => {
+                    return Err(EngineError::unsupported(format!("the bag_unpack argument `{}`", name.text), a.range));
+                }
+                _ => positional.push(a),
+            }
+        }
+        let Some(src) = positional.first() else {
+            return Err(EngineError::invalid("`bag_unpack` needs a dynamic column", call.range));
+        };
+        let prefix = match positional.get(1) {
+            Some(p) => self.scalar(p, &Table::single_row())?.vals[0].to_kusto_string(),
+            None => String::new(),
+        };
+        let c = self.scalar(src, t)?;
+        let mut keys: Vec<String> = Vec::new();
+        for v in &c.vals {
+            if let Value::Bag(b) = v {
+                for (k, _) in b.iter() {
+                    if !keys.contains(k) {
+                        keys.push(k.clone());
+                    }
+                }
+            }
+        }
+        keys.sort();
+        let mut out = t.clone();
+        if let ExprKind::Name(n) = &src.kind {
+            out.columns.retain(|col| col.name != n.text);
+        }
+        for k in keys {
+            let vals: Vec<Value> = c.vals.iter().map(|v| crate::engine::functions::dyn_get(v, &k)).collect();
+            let ty = unpacked_type(&vals);
+            let vals = vals
+                .into_iter()
+                .map(|v| if ty == ScalarType::Dynamic { v } else { crate::engine::functions::convert_value(&v, ty) })
+                .collect();
+            let name = format!("{prefix}{k}");
+            let col = Column::new(name.clone(), ty, vals);
+            match (out.index_of(&name), conflict.as_str()) {
+                (None, _) => out.columns.push(col),
+                (Some(i), "replace_source") => out.columns[i] = col,
+                (Some(_), "keep_source") => {}
+                (Some(_), _) => {
+                    return Err(EngineError::invalid(format!("bag_unpack: column `{name}` already exists"), call.range));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn unpacked_type(vals: &[Value]) -> ScalarType {
+    let mut ty: Option<ScalarType> = None;
+    for v in vals.iter().filter(|v| !v.is_null()) {
+        let k = match v {
+            Value::Array(_) | Value::Bag(_) => ScalarType::Dynamic,
+            other => other.dynamic_kind(),
+        };
+        ty = Some(match ty {
+            None => k,
+            Some(t) if t == k => t,
+            Some(ScalarType::Long) if k == ScalarType::Real => ScalarType::Real,
+            Some(ScalarType::Real) if k == ScalarType::Long => ScalarType::Real,
+            _ => ScalarType::Dynamic,
+        });
+    }
+    ty.unwrap_or(ScalarType::Dynamic)
 }
 
 fn next_column_name(t: &Table, counter: &mut usize) -> String {

@@ -21,6 +21,11 @@ use crate::kql::types::ScalarType;
 
 pub use infer::parse_cell;
 
+/// The records of CSV text (for `parse_csv`); malformed text gives what parsed.
+pub fn csv_records(text: &str) -> Vec<Vec<String>> {
+    csv::parse(text).map(|r| r.into_iter().map(|(_, rec)| rec).collect()).unwrap_or_default()
+}
+
 /// Column names and types per table, known before reading (catalog or sidecar).
 pub type KnownSchemas = HashMap<String, Vec<(String, ScalarType)>>;
 
