@@ -54,6 +54,10 @@ pub fn is_aggregate(name: &str) -> bool {
             | "variancep"
             | "covariance"
             | "covariancep"
+            | "covarianceif"
+            | "covariancepif"
+            | "variancepif"
+            | "stdevpif"
     )
 }
 
@@ -212,7 +216,9 @@ impl Ctx<'_> {
                 "percentiles" => {
                     (1..args.len()).map(|i| format!("percentile_{}_{}", arg_name(0), pct_name(args.get(i)))).collect()
                 }
-                "covariance" | "covariancep" => vec![format!("{fname}_{}_{}", arg_name(0), arg_name(1))],
+                "covariance" | "covariancep" | "covarianceif" | "covariancepif" => {
+                    vec![format!("{fname}_{}_{}", arg_name(0), arg_name(1))]
+                }
                 other => vec![format!("{other}_{}", arg_name(0))],
             };
             names = if ne.names.is_empty() {
@@ -461,11 +467,11 @@ fn run_agg(a: &Agg, t: &Table, groups: &[Vec<usize>]) -> EResult<(Vec<ScalarType
             let _ = a.arg_exprs;
             (tys, rows)
         }
-        "stdev" | "stdevif" | "stdevp" | "variance" | "varianceif" | "variancep" => {
+        "stdev" | "stdevif" | "stdevp" | "variance" | "varianceif" | "variancep" | "variancepif" | "stdevpif" => {
             need(1)?;
             let x = &a.args[0];
-            let pop = f.ends_with('p');
             let is_if = f.ends_with("if");
+            let pop = f.trim_end_matches("if").ends_with('p');
             one(ScalarType::Real, &|g| {
                 let rows = if is_if { cond(1, g) } else { g.to_vec() };
                 let vals: Vec<f64> = rows.iter().filter_map(|&i| x.vals[i].as_f64()).collect();
@@ -479,13 +485,15 @@ fn run_agg(a: &Agg, t: &Table, groups: &[Vec<usize>]) -> EResult<(Vec<ScalarType
                 Value::Real(if f.starts_with("stdev") { var.sqrt() } else { var })
             })
         }
-        "covariance" | "covariancep" => {
+        "covariance" | "covariancep" | "covarianceif" | "covariancepif" => {
             need(2)?;
             let (x, y) = (&a.args[0], &a.args[1]);
-            let pop = f.ends_with('p');
+            let is_if = f.ends_with("if");
+            let pop = f.trim_end_matches("if").ends_with('p');
             one(ScalarType::Real, &|g| {
+                let rows = if is_if { cond(2, g) } else { g.to_vec() };
                 let pairs: Vec<(f64, f64)> =
-                    g.iter().filter_map(|&i| Some((x.vals[i].as_f64()?, y.vals[i].as_f64()?))).collect();
+                    rows.iter().filter_map(|&i| Some((x.vals[i].as_f64()?, y.vals[i].as_f64()?))).collect();
                 let n = pairs.len() as f64;
                 if pairs.is_empty() || (!pop && pairs.len() < 2) {
                     return Value::Null;

@@ -407,6 +407,19 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
         "row_number" | "row_cumsum" | "prev" | "next" | "row_rank_dense" | "row_rank_min" => {
             return row_function(ctx, name, args, e, t);
         }
+        "bag_pack_columns" => {
+            let mut names = Vec::new();
+            for x in args {
+                match &x.kind {
+                    ExprKind::Name(nm) => names.push(nm.text.clone()),
+                    _ => return Err(EngineError::invalid("`bag_pack_columns` takes column names", x.range)),
+                }
+            }
+            let cols: Vec<Col> = args.iter().map(|x| ctx.scalar(x, t)).collect::<EResult<_>>()?;
+            return Ok(map(&cols, n, T::Dynamic, |v| {
+                Value::Bag(Arc::new(names.iter().cloned().zip(v.iter().map(|x| (*x).clone())).collect()))
+            }));
+        }
         "column_names_of" => {
             arity(1, 1)?;
             let tab = ctx.tabular(&args[0])?;
@@ -592,10 +605,7 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
                 }
             })
         }
-        "ceiling" => map(&a, n, if a[0].ty == T::Real { T::Real } else { a[0].ty }, |v| match v[0] {
-            Value::Long(x) if a[0].ty != T::Real => Value::Long(*x),
-            other => other.as_f64().map(|x| Value::Real(x.ceil())).unwrap_or(Value::Null),
-        }),
+        "ceiling" => map(&a, n, T::Real, |v| v[0].as_f64().map(|x| Value::Real(x.ceil())).unwrap_or(Value::Null)),
         "bin" | "floor" => {
             arity(2, 2)?;
             let ty = if a[0].ty == T::Int { T::Long } else { a[0].ty };
@@ -841,9 +851,25 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
             map(&a, n, T::String, |v| match as_array(v[0]) {
                 Some(items) => {
                     let bytes: Option<Vec<u8>> = items.iter().map(|x| x.as_i64().filter(|b| (0..256).contains(b)).map(|b| b as u8)).collect();
-                    bytes.map(|b| Value::string(base64::engine::general_purpose::STANDARD.encode(b))).unwrap_or(Value::Null)
+                    bytes.map(|b| Value::string(base64::engine::general_purpose::STANDARD.encode(b))).unwrap_or(Value::empty_str())
                 }
-                None => Value::Null,
+                None => Value::empty_str(),
+            })
+        }
+        "has_ipv4" | "has_ipv4_prefix" | "has_any_ipv4" | "has_any_ipv4_prefix" => {
+            let prefix = name.ends_with("prefix");
+            map(&a, n, T::Bool, |v| {
+                let found = find_ipv4s(&s(v[0]));
+                let mut wanted = Vec::new();
+                for x in &v[1..] {
+                    match as_array(x) {
+                        Some(items) => wanted.extend(items.iter().map(|i| s(i).into_owned())),
+                        None => wanted.push(s(x).into_owned()),
+                    }
+                }
+                Value::Bool(found.iter().any(|ip| {
+                    wanted.iter().any(|w| if prefix { ip.starts_with(w.as_str()) && (w.ends_with('.') || ip.len() == w.len() || ip[w.len()..].starts_with('.')) } else { ip == w })
+                }))
             })
         }
         "regex_quote" => map(&a, n, T::String, |v| Value::string(regex::escape(&s(v[0])))),
@@ -1059,20 +1085,25 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
             )),
             _ => Value::Null,
         }),
-        "array_iff" | "array_iif" => map(&a, n, T::Dynamic, |v| match (as_array(v[0]), as_array(v[1]), as_array(v[2])) {
-            (Some(c), Some(x), Some(y)) => arr(
+        "array_iff" | "array_iif" => map(&a, n, T::Dynamic, |v| match as_array(v[0]) {
+            Some(c) => arr(
                 c.iter()
                     .enumerate()
-                    .map(|(i, b)| match (b, b.as_bool()) {
-                        (Value::Long(k), _) => if *k != 0 { x.get(i).cloned().unwrap_or(Value::Null) } else { y.get(i).cloned().unwrap_or(Value::Null) },
-                        (_, b) => match b {
-                        Some(true) => x.get(i).cloned().unwrap_or(Value::Null),
-                        Some(false) => y.get(i).cloned().unwrap_or(Value::Null),
-                        None => Value::Null,
-                    }})
+                    .map(|(i, b)| {
+                        let take = match b {
+                            Value::Bool(x) => Some(*x),
+                            Value::Long(k) => Some(*k != 0),
+                            _ => None,
+                        };
+                        match take {
+                            Some(true) => pick(v[1], i),
+                            Some(false) => pick(v[2], i),
+                            None => Value::Null,
+                        }
+                    })
                     .collect(),
             ),
-            _ => Value::Null,
+            None => Value::Null,
         }),
         "repeat" => map(&a, n, T::Dynamic, |v| match v[1].as_i64() {
             Some(k) if k >= 0 => arr(vec![v[0].clone(); k as usize]),
@@ -1285,6 +1316,39 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
         }),
         _ => return Err(unsupported()),
     })
+}
+
+/// Element `i` of an array, or the value itself when it is a scalar.
+fn pick(v: &Value, i: usize) -> Value {
+    match v {
+        Value::Array(a) => a.get(i).cloned().unwrap_or(Value::Null),
+        other => other.clone(),
+    }
+}
+
+/// The valid IPv4 addresses in `text`, each delimited by characters that
+/// are not letters, digits or dots.
+fn find_ipv4s(text: &str) -> Vec<String> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_digit() && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.')) {
+            let mut j = i;
+            while j < b.len() && (b[j].is_ascii_digit() || b[j] == b'.') {
+                j += 1;
+            }
+            let cand = &text[i..j];
+            let ends_ok = j == b.len() || !b[j].is_ascii_alphanumeric();
+            if ends_ok && ipv4(&Value::str(cand)).is_some() && !cand.contains('/') {
+                out.push(cand.to_string());
+            }
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    out
 }
 
 fn remove_path(v: &Value, path: &[&str]) -> Value {

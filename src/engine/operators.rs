@@ -149,9 +149,9 @@ impl Ctx<'_> {
             OperatorKind::Join { params, right, on } => self.join(&t, params, right, on, r)?,
             OperatorKind::Lookup { params, right, on } => self.lookup(&t, params, right, on, r)?,
             OperatorKind::Union { params, tables } => {
-                let mut all = vec![t.clone()];
+                let mut all = vec![(String::new(), t.clone())];
                 for e in tables {
-                    all.push(self.tabular(e)?);
+                    all.push((source_name(e), self.tabular(e)?));
                 }
                 self.union(all, params, r)?
             }
@@ -324,7 +324,7 @@ impl Ctx<'_> {
                 let fuzzy = param_word(params, "isfuzzy").is_some_and(|w| w == "true");
                 for e in tables {
                     match self.tabular(e) {
-                        Ok(t) => all.push(t),
+                        Ok(t) => all.push((source_name(e), t)),
                         Err(err) if fuzzy && err.kind == crate::engine::EngineErrorKind::UnknownName => {}
                         Err(err) => return Err(err),
                     }
@@ -339,7 +339,9 @@ impl Ctx<'_> {
         let mut out = t.clone();
         let mut unnamed = 0;
         for ne in items {
-            let c = self.scalar(&ne.expr, &out)?;
+            // pack_all() packs the operator's input, not the columns this extend adds
+            let input = if uses_pack_all(&ne.expr) { t } else { &out };
+            let c = self.scalar(&ne.expr, input)?;
             if ne.names.len() > 1 || ne.tuple {
                 return self.tuple_assign(out, ne, c);
             }
@@ -459,45 +461,61 @@ impl Ctx<'_> {
         Ok(t.take_rows(&idx))
     }
 
-    /// `union`: columns by name in first-seen order (kind=outer), rows of each table in turn.
-    pub fn union(&self, tables: Vec<Arc<Table>>, params: &[OpParam], r: TextRange) -> EResult<Table> {
+    /// `union`: columns by name in first-seen order (kind=outer), rows of
+    /// each table in turn; a name with two types becomes `x_long`, `x_int`.
+    pub fn union(&self, tables: Vec<(String, Arc<Table>)>, params: &[OpParam], r: TextRange) -> EResult<Table> {
         let inner = param_word(params, "kind").is_some_and(|k| k == "inner");
-        let source = param_word(params, "withsource");
-        if let Some(p) = params.iter().find(|p| !matches!(p.name.as_str(), "kind" | "withsource" | "isfuzzy")) {
+        let source = param_word(params, "withsource").or_else(|| param_word(params, "source"));
+        if let Some(p) = params.iter().find(|p| !matches!(p.name.as_str(), "kind" | "withsource" | "source" | "isfuzzy")) {
             return Err(EngineError::unsupported(format!("the `union` parameter `{}`", p.name), p.range));
         }
-        if source.is_some() {
-            return Err(EngineError::unsupported("`union withsource`", r));
-        }
-        let mut names: Vec<(String, ScalarType)> = Vec::new();
-        for t in &tables {
+        let mut types_of: Vec<(String, Vec<ScalarType>)> = Vec::new();
+        for (_, t) in &tables {
             for c in &t.columns {
-                match names.iter().find(|(n, _)| *n == c.name) {
-                    Some((_, ty)) if *ty != c.ty => {
-                        return Err(EngineError::unsupported(
-                            format!("`union` of column `{}` with types {} and {}", c.name, ty, c.ty),
-                            r,
-                        ));
+                match types_of.iter_mut().find(|(n, _)| *n == c.name) {
+                    Some((_, tys)) => {
+                        if !tys.contains(&c.ty) {
+                            tys.push(c.ty);
+                        }
                     }
-                    Some(_) => {}
-                    None => names.push((c.name.clone(), c.ty)),
+                    None => types_of.push((c.name.clone(), vec![c.ty])),
+                }
+            }
+        }
+        // output columns: (output name, source name, type)
+        let mut outs: Vec<(String, String, ScalarType)> = Vec::new();
+        for (n, tys) in &types_of {
+            if tys.len() == 1 {
+                outs.push((n.clone(), n.clone(), tys[0]));
+            } else {
+                for ty in tys {
+                    outs.push((format!("{n}_{}", ty.name()), n.clone(), *ty));
                 }
             }
         }
         if inner {
-            names.retain(|(n, _)| tables.iter().all(|t| t.column(n).is_some()));
+            outs.retain(|(_, n, ty)| tables.iter().all(|(_, t)| t.column(n).is_some_and(|c| c.ty == *ty)));
         }
-        let total: usize = tables.iter().map(|t| t.len).sum();
-        let mut cols: Vec<Vec<Value>> = vec![Vec::with_capacity(total); names.len()];
-        for t in &tables {
-            for (k, (n, ty)) in names.iter().enumerate() {
-                match t.column(n) {
+        let total: usize = tables.iter().map(|(_, t)| t.len).sum();
+        let mut cols: Vec<Vec<Value>> = vec![Vec::with_capacity(total); outs.len()];
+        for (_, t) in &tables {
+            for (k, (_, n, ty)) in outs.iter().enumerate() {
+                match t.column(n).filter(|c| c.ty == *ty) {
                     Some(c) => cols[k].extend(c.data.iter().cloned()),
                     None => cols[k].extend(std::iter::repeat_n(Value::null_of(*ty), t.len)),
                 }
             }
         }
-        Ok(Table::new(names.into_iter().zip(cols).map(|((n, ty), v)| Column::new(n, ty, v)).collect(), total))
+        let mut columns: Vec<Column> = outs.into_iter().zip(cols).map(|((n, _, ty), v)| Column::new(n, ty, v)).collect();
+        if let Some(src) = source {
+            let mut names = Vec::with_capacity(total);
+            for (name, t) in &tables {
+                names.extend(std::iter::repeat_n(Value::str(name), t.len));
+            }
+            columns.insert(0, Column::new(src, ScalarType::String, names));
+        }
+        let _ = r;
+        Ok(Table::new(columns, total))
     }
 
     fn mv_expand(
@@ -509,10 +527,15 @@ impl Ctx<'_> {
         r: TextRange,
     ) -> EResult<Table> {
         let mut index_col = None;
+        let mut as_array = false;
         for p in params {
             match p.name.as_str() {
                 "with_itemindex" => index_col = param_word(params, "with_itemindex"),
-                "bagexpansion" if param_word(params, "bagexpansion").as_deref() == Some("bag") => {}
+                "bagexpansion" | "kind" => match param_word(params, &p.name).as_deref() {
+                    Some("bag") => {}
+                    Some("array") => as_array = true,
+                    _ => return Err(EngineError::unsupported(format!("this `{}`", p.name), p.range)),
+                },
                 _ => return Err(EngineError::unsupported(format!("the `mv-expand` parameter `{}`", p.name), p.range)),
             }
         }
@@ -560,7 +583,7 @@ impl Ctx<'_> {
             let vals: Vec<Value> = rows
                 .iter()
                 .map(|&(i, k)| {
-                    let v = element(&c.vals[i], k);
+                    let v = element(&c.vals[i], k, as_array);
                     if ty == ScalarType::Dynamic { v } else { functions::convert_value(&v, ty) }
                 })
                 .collect();
@@ -662,6 +685,24 @@ impl Ctx<'_> {
             out.set_column(Column::new(name, ty, v));
         }
         Ok(out)
+    }
+}
+
+/// The name `union withsource` reports for a table expression.
+fn source_name(e: &Expr) -> String {
+    match &e.kind {
+        ExprKind::Name(n) => n.text.clone(),
+        ExprKind::Paren(i) => source_name(i),
+        ExprKind::Pipeline { source, .. } => source_name(source),
+        _ => "union_arg".into(),
+    }
+}
+
+fn uses_pack_all(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Call { func, args } => is_call_to(e, "pack_all") || uses_pack_all(func) || args.iter().any(uses_pack_all),
+        ExprKind::Paren(i) => uses_pack_all(i),
+        _ => false,
     }
 }
 
@@ -823,9 +864,13 @@ fn element_count(v: &Value) -> usize {
     }
 }
 
-fn element(v: &Value, k: usize) -> Value {
+fn element(v: &Value, k: usize, as_array: bool) -> Value {
     match v {
         Value::Array(a) => a.get(k).cloned().unwrap_or(Value::Null),
+        Value::Bag(b) if as_array => match b.get(k) {
+            Some((key, val)) => Value::Array(Arc::new(vec![Value::str(key), val.clone()])),
+            None => Value::Null,
+        },
         Value::Bag(b) => match b.get(k) {
             Some((key, val)) => Value::Bag(Arc::new(vec![(key.clone(), val.clone())])),
             None => Value::Null,
