@@ -12,9 +12,9 @@ pub mod content;
 pub mod deploy;
 pub mod diag;
 pub mod emit;
-pub mod engine;
 #[cfg(feature = "emulator")]
 pub mod emulator;
+pub mod engine;
 pub mod error;
 pub mod import;
 pub mod kql;

@@ -221,11 +221,7 @@ impl Ctx<'_> {
                 }
                 other => vec![format!("{other}_{}", arg_name(0))],
             };
-            names = if ne.names.is_empty() {
-                default
-            } else {
-                ne.names.iter().map(|n| n.text.clone()).collect()
-            };
+            names = if ne.names.is_empty() { default } else { ne.names.iter().map(|n| n.text.clone()).collect() };
         }
         Ok(Agg { func: fname.to_string(), args: cols, arg_exprs: args, names, range: ne.expr.range, returned })
     }

@@ -393,13 +393,11 @@ pub fn format_with(t: i64, fmt: &str) -> String {
             n += 1;
         }
         match c {
-            'y' => {
-                match n {
-                    1 => out.push_str(&(p.year % 100).to_string()),
-                    2 => out.push_str(&format!("{:02}", p.year % 100)),
-                    _ => out.push_str(&format!("{:0w$}", p.year, w = n)),
-                }
-            }
+            'y' => match n {
+                1 => out.push_str(&(p.year % 100).to_string()),
+                2 => out.push_str(&format!("{:02}", p.year % 100)),
+                _ => out.push_str(&format!("{:0w$}", p.year, w = n)),
+            },
             'M' => push_num(&mut out, p.month as i64, n),
             'd' => push_num(&mut out, p.day as i64, n),
             'H' => push_num(&mut out, p.hour as i64, n),

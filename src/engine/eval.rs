@@ -93,7 +93,10 @@ impl Ctx<'_> {
                 let base = self.scalar(expr, t)?;
                 let idx = self.scalar(index, t)?;
                 if base.ty != ScalarType::Dynamic {
-                    return Err(EngineError::invalid(format!("`[...]` needs a dynamic value, found {}", base.ty), e.range));
+                    return Err(EngineError::invalid(
+                        format!("`[...]` needs a dynamic value, found {}", base.ty),
+                        e.range,
+                    ));
                 }
                 let vals = (0..n)
                     .map(|i| match &idx.vals[i] {
@@ -106,9 +109,7 @@ impl Ctx<'_> {
             }
             ExprKind::Pipeline { .. } | ExprKind::Source(_) => self.scalar_of_table(e, n),
             ExprKind::Wildcard(_) => Err(EngineError::invalid("`*` is not a value here", e.range)),
-            ExprKind::Assign { .. } | ExprKind::Tuple(_) => {
-                Err(EngineError::unsupported("this expression", e.range))
-            }
+            ExprKind::Assign { .. } | ExprKind::Tuple(_) => Err(EngineError::unsupported("this expression", e.range)),
             ExprKind::ClientParameter(p) => {
                 Err(EngineError::unsupported(format!("the client parameter `{{{p}}}`"), e.range))
             }
@@ -231,7 +232,10 @@ impl Ctx<'_> {
         match op {
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod => {
                 let ty = arith_type(op, a.ty, b.ty).ok_or_else(|| {
-                    EngineError::invalid(format!("cannot apply `{}` to {} and {}", types::op_text(op), a.ty, b.ty), e.range)
+                    EngineError::invalid(
+                        format!("cannot apply `{}` to {} and {}", types::op_text(op), a.ty, b.ty),
+                        e.range,
+                    )
                 })?;
                 let vals = (0..n).map(|i| types::arith(op, &a.vals[i], &b.vals[i], ty)).collect();
                 Ok(Col::new(ty, vals))
@@ -382,7 +386,13 @@ impl Ctx<'_> {
     }
 
     /// Call a user function per row: scalar parameters become row columns.
-    pub fn call_user(&self, f: &Rc<crate::engine::scope::FunctionDef>, args: &[Expr], e: &Expr, t: &Table) -> EResult<Col> {
+    pub fn call_user(
+        &self,
+        f: &Rc<crate::engine::scope::FunctionDef>,
+        args: &[Expr],
+        e: &Expr,
+        t: &Table,
+    ) -> EResult<Col> {
         let scope = self.bind_params(f, args, e, t)?;
         let ctx = Ctx { engine: self.engine, scope: Rc::new(scope) };
         let (scope, last) = ctx.run_body(&f.func.body, e.range)?;

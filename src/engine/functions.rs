@@ -66,7 +66,10 @@ pub fn convert_value(v: &Value, ty: ScalarType) -> Value {
                 Value::String(s) => {
                     let s = s.trim();
                     s.parse::<i64>().ok().or_else(|| {
-                        s.parse::<f64>().ok().filter(|f| f.is_finite() && s.contains(['.', 'e', 'E'])).map(|f| f.trunc() as i64)
+                        s.parse::<f64>()
+                            .ok()
+                            .filter(|f| f.is_finite() && s.contains(['.', 'e', 'E']))
+                            .map(|f| f.trunc() as i64)
                     })
                 }
                 _ => None,
@@ -253,7 +256,11 @@ fn bin_value(v: &Value, size: &Value) -> Value {
         (Value::Long(_) | Value::Real(_), _) => match (v.as_f64(), size.as_f64()) {
             (Some(x), Some(b)) if b > 0.0 => {
                 let r = (x / b).floor() * b;
-                if matches!(v, Value::Long(_)) && matches!(size, Value::Long(_)) { Value::Long(r as i64) } else { Value::Real(r) }
+                if matches!(v, Value::Long(_)) && matches!(size, Value::Long(_)) {
+                    Value::Long(r as i64)
+                } else {
+                    Value::Real(r)
+                }
             }
             _ => Value::Null,
         },
@@ -381,7 +388,8 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
         }
         "materialize" => return Err(EngineError::invalid("`materialize` needs a tabular context", e.range)),
         "now" => {
-            let off = if argc == 1 { ctx.scalar(&args[0], &Table::single_row())?.vals[0].as_i64().unwrap_or(0) } else { 0 };
+            let off =
+                if argc == 1 { ctx.scalar(&args[0], &Table::single_row())?.vals[0].as_i64().unwrap_or(0) } else { 0 };
             return Ok(Col::constant(T::DateTime, Value::DateTime(ctx.engine.options.now + off), n));
         }
         "ago" => {
@@ -390,10 +398,13 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
             let now = ctx.engine.options.now;
             return Ok(Col::new(
                 T::DateTime,
-                c.vals.iter().map(|v| match v {
-                    Value::TimeSpan(x) => Value::DateTime(now - x),
-                    _ => Value::Null,
-                }).collect(),
+                c.vals
+                    .iter()
+                    .map(|v| match v {
+                        Value::TimeSpan(x) => Value::DateTime(now - x),
+                        _ => Value::Null,
+                    })
+                    .collect(),
             ));
         }
         "column_ifexists" => {
@@ -404,7 +415,8 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
             }
             return ctx.scalar(&args[1], t);
         }
-        "row_number" | "row_cumsum" | "prev" | "next" | "row_rank_dense" | "row_rank_min" => {
+        // `row_rank` is the earlier name of `row_rank_min`
+        "row_number" | "row_cumsum" | "prev" | "next" | "row_rank_dense" | "row_rank_min" | "row_rank" => {
             return row_function(ctx, name, args, e, t);
         }
         "bag_pack_columns" => {
@@ -435,7 +447,8 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
             return Ok(Col::constant(T::Bool, Value::Bool(true), n));
         }
         "pack_all" => {
-            let ignore_empty = argc == 1 && matches!(ctx.scalar(&args[0], &Table::single_row())?.vals[0], Value::Bool(true));
+            let ignore_empty =
+                argc == 1 && matches!(ctx.scalar(&args[0], &Table::single_row())?.vals[0], Value::Bool(true));
             let vals = (0..n)
                 .map(|i| {
                     Value::Bag(Arc::new(
@@ -474,7 +487,14 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
         a.push(ctx.scalar(x, t)?);
     }
     let unsupported = || EngineError::unsupported(format!("the function `{name}`"), e.range);
-    let v0_str = |a: &[Col]| a.first().and_then(|c| c.vals.first()).map(|v| s(v).to_lowercase()).unwrap_or_default();
+    // a constant first argument (a datetime part name), read even when the table is empty
+    let first_const = match args.first() {
+        Some(x) if n == 0 => ctx.scalar(x, &Table::single_row()).ok().and_then(|c| c.vals.into_iter().next()),
+        _ => None,
+    };
+    let v0_str = |a: &[Col]| {
+        a.first().and_then(|c| c.vals.first()).or(first_const.as_ref()).map(|v| s(v).to_lowercase()).unwrap_or_default()
+    };
     Ok(match name {
         // ---- logic and nulls
         "iff" | "iif" => {
@@ -486,7 +506,8 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
             if argc < 3 || argc % 2 == 0 {
                 return Err(EngineError::invalid("`case` takes predicate/value pairs and an else value", e.range));
             }
-            let tys: Vec<ScalarType> = a.iter().enumerate().filter(|(i, _)| i % 2 == 1 || *i == argc - 1).map(|(_, c)| c.ty).collect();
+            let tys: Vec<ScalarType> =
+                a.iter().enumerate().filter(|(i, _)| i % 2 == 1 || *i == argc - 1).map(|(_, c)| c.ty).collect();
             let ty = common_type(&tys);
             map(&a, n, ty, |v| {
                 let mut k = 0;
@@ -515,12 +536,20 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
         "not" => map(&a, n, T::Bool, |v| v[0].as_bool().map(|b| Value::Bool(!b)).unwrap_or(Value::Null)),
         "isnan" => map(&a, n, T::Bool, |v| Value::Bool(matches!(v[0], Value::Real(x) if x.is_nan()))),
         "isinf" => map(&a, n, T::Bool, |v| Value::Bool(matches!(v[0], Value::Real(x) if x.is_infinite()))),
-        "isfinite" => map(&a, n, T::Bool, |v| Value::Bool(matches!(v[0], Value::Real(x) if x.is_finite()) || matches!(v[0], Value::Long(_)))),
+        "isfinite" => map(&a, n, T::Bool, |v| {
+            Value::Bool(matches!(v[0], Value::Real(x) if x.is_finite()) || matches!(v[0], Value::Long(_)))
+        }),
         "gettype" => map(&a, n, T::String, |v| {
             Value::str(match v[0] {
                 Value::Null => "null",
                 Value::Bool(_) => "bool",
-                Value::Long(_) => if a[0].ty == T::Int { "int" } else { "long" },
+                Value::Long(_) => {
+                    if a[0].ty == T::Int {
+                        "int"
+                    } else {
+                        "long"
+                    }
+                }
                 Value::Real(_) => "real",
                 Value::DateTime(_) => "datetime",
                 Value::TimeSpan(_) => "timespan",
@@ -619,7 +648,9 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
                 (Value::DateTime(x), Value::TimeSpan(b), Value::DateTime(at)) if *b > 0 => {
                     Value::DateTime(at + (x - at).div_euclid(*b) * b)
                 }
-                (Value::Long(x), Value::Long(b), Value::Long(at)) if *b > 0 => Value::Long(at + (x - at).div_euclid(*b) * b),
+                (Value::Long(x), Value::Long(b), Value::Long(at)) if *b > 0 => {
+                    Value::Long(at + (x - at).div_euclid(*b) * b)
+                }
                 (Value::TimeSpan(x), Value::TimeSpan(b), Value::TimeSpan(at)) if *b > 0 => {
                     Value::TimeSpan(at + (x - at).div_euclid(*b) * b)
                 }
@@ -725,8 +756,11 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
             map(&a, n, T::Dynamic, |v| {
                 let text = s(v[0]);
                 let d = s(v[1]);
-                let parts: Vec<String> =
-                    if d.is_empty() { vec![text.into_owned()] } else { text.split(d.as_ref()).map(str::to_string).collect() };
+                let parts: Vec<String> = if d.is_empty() {
+                    vec![text.into_owned()]
+                } else {
+                    text.split(d.as_ref()).map(str::to_string).collect()
+                };
                 match v.get(2) {
                     Some(Value::Long(i)) => match parts.get(*i as usize) {
                         Some(p) if *i >= 0 => strings([p.clone()]),
@@ -747,7 +781,9 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
             arity(3, 3)?;
             let (ti, ri, wi) = if name == "replace" { (2, 0, 1) } else { (0, 1, 2) };
             let re = constant_regex(&a[ri], e)?;
-            map(&a, n, T::String, |v| Value::string(re.replace_all(&s(v[ti]), rewrite_to_rust(&s(v[wi])).as_str()).into_owned()))
+            map(&a, n, T::String, |v| {
+                Value::string(re.replace_all(&s(v[ti]), rewrite_to_rust(&s(v[wi])).as_str()).into_owned())
+            })
         }
         "trim" | "trim_start" | "trim_end" => {
             arity(2, 2)?;
@@ -798,8 +834,10 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
                 let groups = if groups.is_empty() { vec![0] } else { groups };
                 let mut out = Vec::new();
                 for c in re.captures_iter(&text) {
-                    let items: Vec<Value> =
-                        groups.iter().map(|&g| Value::string(c.get(g).map(|m| m.as_str().to_string()).unwrap_or_default())).collect();
+                    let items: Vec<Value> = groups
+                        .iter()
+                        .map(|&g| Value::string(c.get(g).map(|m| m.as_str().to_string()).unwrap_or_default()))
+                        .collect();
                     if groups.len() == 1 && argc == 2 {
                         out.push(items.into_iter().next().unwrap_or(Value::Null));
                     } else {
@@ -840,7 +878,10 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
             use base64::Engine as _;
             map(&a, n, T::Guid, |v| match base64::engine::general_purpose::STANDARD.decode(s(v[0]).as_bytes()) {
                 Ok(b) if b.len() == 16 => {
-                    let be = [b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]];
+                    let be = [
+                        b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+                        b[15],
+                    ];
                     Value::Guid(u128::from_be_bytes(be))
                 }
                 _ => Value::Null,
@@ -850,8 +891,11 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
             use base64::Engine as _;
             map(&a, n, T::String, |v| match as_array(v[0]) {
                 Some(items) => {
-                    let bytes: Option<Vec<u8>> = items.iter().map(|x| x.as_i64().filter(|b| (0..256).contains(b)).map(|b| b as u8)).collect();
-                    bytes.map(|b| Value::string(base64::engine::general_purpose::STANDARD.encode(b))).unwrap_or(Value::empty_str())
+                    let bytes: Option<Vec<u8>> =
+                        items.iter().map(|x| x.as_i64().filter(|b| (0..256).contains(b)).map(|b| b as u8)).collect();
+                    bytes
+                        .map(|b| Value::string(base64::engine::general_purpose::STANDARD.encode(b)))
+                        .unwrap_or(Value::empty_str())
                 }
                 None => Value::empty_str(),
             })
@@ -868,7 +912,14 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
                     }
                 }
                 Value::Bool(found.iter().any(|ip| {
-                    wanted.iter().any(|w| if prefix { ip.starts_with(w.as_str()) && (w.ends_with('.') || ip.len() == w.len() || ip[w.len()..].starts_with('.')) } else { ip == w })
+                    wanted.iter().any(|w| {
+                        if prefix {
+                            ip.starts_with(w.as_str())
+                                && (w.ends_with('.') || ip.len() == w.len() || ip[w.len()..].starts_with('.'))
+                        } else {
+                            ip == w
+                        }
+                    })
                 }))
             })
         }
@@ -895,12 +946,18 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
         }),
         "base64_encode_tostring" => {
             use base64::Engine as _;
-            map(&a, n, T::String, |v| Value::string(base64::engine::general_purpose::STANDARD.encode(s(v[0]).as_bytes())))
+            map(&a, n, T::String, |v| {
+                Value::string(base64::engine::general_purpose::STANDARD.encode(s(v[0]).as_bytes()))
+            })
         }
         "base64_decode_tostring" => {
             use base64::Engine as _;
             map(&a, n, T::String, |v| {
-                match base64::engine::general_purpose::STANDARD.decode(s(v[0]).as_bytes()).ok().and_then(|b| String::from_utf8(b).ok()) {
+                match base64::engine::general_purpose::STANDARD
+                    .decode(s(v[0]).as_bytes())
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+                {
                     Some(x) => Value::string(x),
                     None => Value::empty_str(),
                 }
@@ -921,7 +978,9 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
             let d = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, s(v[0]).as_bytes());
             Value::string(d.as_ref().iter().map(|b| format!("{b:02x}")).collect())
         }),
-        "url_encode" | "url_encode_component" => map(&a, n, T::String, |v| Value::string(url_encode(&s(v[0]), name == "url_encode"))),
+        "url_encode" | "url_encode_component" => {
+            map(&a, n, T::String, |v| Value::string(url_encode(&s(v[0]), name == "url_encode")))
+        }
         "url_decode" => map(&a, n, T::String, |v| Value::string(url_decode(&s(v[0])))),
         // ---- dynamic
         "array_length" => map(&a, n, T::Long, |v| match v[0] {
@@ -1003,29 +1062,31 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
             Some(items) => Value::Real(items.iter().filter_map(|x| x.as_f64()).sum()),
             None => Value::Null,
         }),
-        "array_sort_asc" | "array_sort_desc" if argc == 1 || (argc == 2 && a[1].ty == T::Bool) => map(&a, n, T::Dynamic, |v| match as_array(v[0]) {
-            Some(items) => {
-                let mut nonnull: Vec<Value> = items.iter().filter(|x| !x.is_null()).cloned().collect();
-                let nulls = items.len() - nonnull.len();
-                nonnull.sort_by(compare);
-                let nulls_last = match v.get(1) {
-                    Some(Value::Bool(b)) => *b,
-                    _ => name == "array_sort_desc",
-                };
-                if name == "array_sort_desc" {
-                    nonnull.reverse();
+        "array_sort_asc" | "array_sort_desc" if argc == 1 || (argc == 2 && a[1].ty == T::Bool) => {
+            map(&a, n, T::Dynamic, |v| match as_array(v[0]) {
+                Some(items) => {
+                    let mut nonnull: Vec<Value> = items.iter().filter(|x| !x.is_null()).cloned().collect();
+                    let nulls = items.len() - nonnull.len();
+                    nonnull.sort_by(compare);
+                    let nulls_last = match v.get(1) {
+                        Some(Value::Bool(b)) => *b,
+                        _ => name == "array_sort_desc",
+                    };
+                    if name == "array_sort_desc" {
+                        nonnull.reverse();
+                    }
+                    if nulls_last {
+                        nonnull.extend(std::iter::repeat_n(Value::Null, nulls));
+                    } else {
+                        let mut out = vec![Value::Null; nulls];
+                        out.extend(nonnull);
+                        nonnull = out;
+                    }
+                    arr(nonnull)
                 }
-                if nulls_last {
-                    nonnull.extend(std::iter::repeat_n(Value::Null, nulls));
-                } else {
-                    let mut out = vec![Value::Null; nulls];
-                    out.extend(nonnull);
-                    nonnull = out;
-                }
-                arr(nonnull)
-            }
-            None => Value::Null,
-        }),
+                None => Value::Null,
+            })
+        }
         "array_shift_left" | "array_shift_right" | "array_rotate_left" | "array_rotate_right" => {
             map(&a, n, T::Dynamic, |v| match (as_array(v[0]), v[1].as_i64()) {
                 (Some(items), Some(k)) => {
@@ -1037,15 +1098,21 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
                     if name.starts_with("array_rotate") {
                         let k = k.rem_euclid(len) as usize;
                         let mut out = items.to_vec();
-                        if left { out.rotate_left(k) } else { out.rotate_right(k) }
+                        if left {
+                            out.rotate_left(k)
+                        } else {
+                            out.rotate_right(k)
+                        }
                         arr(out)
                     } else {
                         let fill = v.get(2).map(|x| (*x).clone()).unwrap_or(Value::Null);
                         let k = if left { k } else { -k };
-                        arr((0..len).map(|i| {
-                            let j = i + k;
-                            if j >= 0 && j < len { items[j as usize].clone() } else { fill.clone() }
-                        }).collect())
+                        arr((0..len)
+                            .map(|i| {
+                                let j = i + k;
+                                if j >= 0 && j < len { items[j as usize].clone() } else { fill.clone() }
+                            })
+                            .collect())
                     }
                 }
                 _ => Value::Null,
@@ -1073,7 +1140,9 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
             let arrays: Option<Vec<&[Value]>> = v.iter().map(|x| as_array(x)).collect();
             let Some(arrays) = arrays else { return Value::Null };
             let len = arrays.iter().map(|x| x.len()).max().unwrap_or(0);
-            arr((0..len).map(|i| arr(arrays.iter().map(|x| x.get(i).cloned().unwrap_or(Value::Null)).collect())).collect())
+            arr((0..len)
+                .map(|i| arr(arrays.iter().map(|x| x.get(i).cloned().unwrap_or(Value::Null)).collect()))
+                .collect())
         }),
         "bag_zip" => map(&a, n, T::Dynamic, |v| match (as_array(v[0]), as_array(v[1])) {
             (Some(k), Some(vals)) => Value::Bag(Arc::new(
@@ -1086,23 +1155,22 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
             _ => Value::Null,
         }),
         "array_iff" | "array_iif" => map(&a, n, T::Dynamic, |v| match as_array(v[0]) {
-            Some(c) => arr(
-                c.iter()
-                    .enumerate()
-                    .map(|(i, b)| {
-                        let take = match b {
-                            Value::Bool(x) => Some(*x),
-                            Value::Long(k) => Some(*k != 0),
-                            _ => None,
-                        };
-                        match take {
-                            Some(true) => pick(v[1], i),
-                            Some(false) => pick(v[2], i),
-                            None => Value::Null,
-                        }
-                    })
-                    .collect(),
-            ),
+            Some(c) => arr(c
+                .iter()
+                .enumerate()
+                .map(|(i, b)| {
+                    let take = match b {
+                        Value::Bool(x) => Some(*x),
+                        Value::Long(k) => Some(*k != 0),
+                        _ => None,
+                    };
+                    match take {
+                        Some(true) => pick(v[1], i),
+                        Some(false) => pick(v[2], i),
+                        None => Value::Null,
+                    }
+                })
+                .collect()),
             None => Value::Null,
         }),
         "repeat" => map(&a, n, T::Dynamic, |v| match v[1].as_i64() {
@@ -1128,7 +1196,12 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
                 }
                 out.push(x.clone());
                 let op = crate::kql::ast::BinaryOp::Add;
-                let next_ty = types::arith_type(op, if a[0].ty == T::Dynamic { T::Long } else { ty }, a.get(2).map_or(T::Long, |c| c.ty)).unwrap_or(T::Real);
+                let next_ty = types::arith_type(
+                    op,
+                    if a[0].ty == T::Dynamic { T::Long } else { ty },
+                    a.get(2).map_or(T::Long, |c| c.ty),
+                )
+                .unwrap_or(T::Real);
                 x = types::arith(op, &x, &step, next_ty);
             }
             arr(out)
@@ -1210,7 +1283,9 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
                 return Err(EngineError::invalid(format!("unknown datetime part `{part}`"), args[0].range));
             }
             map(&a, n, T::Long, |v| match (v[1], v[2]) {
-                (Value::DateTime(x), Value::DateTime(y)) => datetime_diff(&part, *x, *y).map(Value::Long).unwrap_or(Value::Null),
+                (Value::DateTime(x), Value::DateTime(y)) => {
+                    datetime_diff(&part, *x, *y).map(Value::Long).unwrap_or(Value::Null)
+                }
                 _ => Value::Null,
             })
         }
@@ -1223,7 +1298,13 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
             let (Some(y), Some(mo), Some(d)) = (get(0), get(1), get(2)) else { return Value::Null };
             let (h, mi, sec) = (get(3).unwrap_or(0.0), get(4).unwrap_or(0.0), get(5).unwrap_or(0.0));
             let (y, mo, d) = (y as i64, mo as u32, d as u32);
-            if !(1..=12).contains(&mo) || d == 0 || d > dt::days_in_month(y, mo) || !(0.0..24.0).contains(&h) || !(0.0..60.0).contains(&mi) || !(0.0..60.0).contains(&sec) {
+            if !(1..=12).contains(&mo)
+                || d == 0
+                || d > dt::days_in_month(y, mo)
+                || !(0.0..24.0).contains(&h)
+                || !(0.0..60.0).contains(&mi)
+                || !(0.0..60.0).contains(&sec)
+            {
                 return Value::Null;
             }
             let p = dt::Parts { year: y, month: mo, day: d, hour: h as u32, minute: mi as u32, second: 0, frac: 0 };
@@ -1237,12 +1318,16 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
             let t = match nums.as_slice() {
                 [h, m] => h * TICK_HOUR as f64 + m * TICK_MINUTE as f64,
                 [h, m, sec] => h * TICK_HOUR as f64 + m * TICK_MINUTE as f64 + sec * TICK_SECOND as f64,
-                [d, h, m, sec] => d * TICK_DAY as f64 + h * TICK_HOUR as f64 + m * TICK_MINUTE as f64 + sec * TICK_SECOND as f64,
+                [d, h, m, sec] => {
+                    d * TICK_DAY as f64 + h * TICK_HOUR as f64 + m * TICK_MINUTE as f64 + sec * TICK_SECOND as f64
+                }
                 _ => return Value::Null,
             };
             Value::TimeSpan(t.round() as i64)
         }),
-        "unixtime_seconds_todatetime" | "unixtime_milliseconds_todatetime" | "unixtime_microseconds_todatetime"
+        "unixtime_seconds_todatetime"
+        | "unixtime_milliseconds_todatetime"
+        | "unixtime_microseconds_todatetime"
         | "unixtime_nanoseconds_todatetime" => {
             let per = match name {
                 "unixtime_seconds_todatetime" => TICK_SECOND as f64,
@@ -1357,7 +1442,9 @@ fn remove_path(v: &Value, path: &[&str]) -> Value {
         [] => v.clone(),
         [k] => Value::Bag(Arc::new(b.iter().filter(|(x, _)| x != k).cloned().collect())),
         [k, rest @ ..] => Value::Bag(Arc::new(
-            b.iter().map(|(x, val)| if x == k { (x.clone(), remove_path(val, rest)) } else { (x.clone(), val.clone()) }).collect(),
+            b.iter()
+                .map(|(x, val)| if x == k { (x.clone(), remove_path(val, rest)) } else { (x.clone(), val.clone()) })
+                .collect(),
         )),
     }
 }
@@ -1419,7 +1506,9 @@ fn url_encode(s: &str, plus_for_space: bool) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'!' | b'*' | b'(' | b')' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'!' | b'*' | b'(' | b')' => {
+                out.push(b as char)
+            }
             b' ' if plus_for_space => out.push('+'),
             _ => out.push_str(&format!("%{b:02x}")),
         }
@@ -1535,7 +1624,13 @@ fn row_function(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> ER
                     .map(|i| {
                         if restart(1, i) || acc.is_null() {
                             acc = match &x.vals[i] {
-                                Value::Null => if ty == T::Real { Value::Real(0.0) } else { Value::Long(0) },
+                                Value::Null => {
+                                    if ty == T::Real {
+                                        Value::Real(0.0)
+                                    } else {
+                                        Value::Long(0)
+                                    }
+                                }
                                 v => v.clone(),
                             };
                         } else if !x.vals[i].is_null() {

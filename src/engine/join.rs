@@ -108,9 +108,7 @@ fn key_of(t: &Table, cols: &[usize], i: usize) -> Option<Vec<Value>> {
 fn key_columns(t: &Table, names: &[&str], which: &str, r: TextRange) -> EResult<Vec<usize>> {
     names
         .iter()
-        .map(|n| {
-            t.index_of(n).ok_or_else(|| EngineError::unknown(format!("the {which} side has no column `{n}`"), r))
-        })
+        .map(|n| t.index_of(n).ok_or_else(|| EngineError::unknown(format!("the {which} side has no column `{n}`"), r)))
         .collect()
 }
 
@@ -118,7 +116,8 @@ impl Ctx<'_> {
     pub fn join(&self, left: &Table, params: &[OpParam], right: &Expr, on: &[Expr], r: TextRange) -> EResult<Table> {
         let kind = kind_of(params, "innerunique")?;
         let right = self.tabular(right)?;
-        let pairs = key_pairs(on).map_err(|e| if e.range == TextRange::default() { EngineError { range: r, ..e } } else { e })?;
+        let pairs = key_pairs(on)
+            .map_err(|e| if e.range == TextRange::default() { EngineError { range: r, ..e } } else { e })?;
         let lk = key_columns(left, &pairs.iter().map(|p| p.0.as_str()).collect::<Vec<_>>(), "left", r)?;
         let rk = key_columns(&right, &pairs.iter().map(|p| p.1.as_str()).collect::<Vec<_>>(), "right", r)?;
         let mut index: HashMap<Vec<Value>, Vec<usize>> = HashMap::new();
@@ -222,7 +221,12 @@ impl Ctx<'_> {
 }
 
 /// Left columns then right columns (renamed `x1` on clashes), rows from pairs.
-fn combine(left: &Table, right: &Table, rows: &[(Option<usize>, Option<usize>)], skip_right: Option<&[usize]>) -> Table {
+fn combine(
+    left: &Table,
+    right: &Table,
+    rows: &[(Option<usize>, Option<usize>)],
+    skip_right: Option<&[usize]>,
+) -> Table {
     let mut out = Table::new(Vec::new(), rows.len());
     for c in &left.columns {
         let data = rows.iter().map(|(l, _)| l.map_or(Value::null_of(c.ty), |i| c.data[i].clone())).collect();

@@ -82,7 +82,15 @@ pub fn parse_typed(src: &str) -> Option<(ScalarType, Value)> {
         if nums.len() < 3 || !(1..=12).contains(&mo) || d == 0 || d > datetime::days_in_month(y, mo) {
             return None;
         }
-        let p = datetime::Parts { year: y, month: mo, day: d, hour: get(3) as u32, minute: get(4) as u32, second: 0, frac: 0 };
+        let p = datetime::Parts {
+            year: y,
+            month: mo,
+            day: d,
+            hour: get(3) as u32,
+            minute: get(4) as u32,
+            second: 0,
+            frac: 0,
+        };
         let t = datetime::from_parts(&p) + (get(5) * datetime::TICK_SECOND as f64).round() as i64;
         return Some((ty, Value::DateTime(t)));
     }

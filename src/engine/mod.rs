@@ -123,7 +123,9 @@ impl<'e> Ctx<'e> {
                     let mut s = Scope::child(&scope);
                     let ctx = Ctx { engine: self.engine, scope: scope.clone() };
                     let b = match value {
-                        LetValue::Function(f) => Binding::Function(Rc::new(FunctionDef { func: f.clone(), scope: scope.clone() })),
+                        LetValue::Function(f) => {
+                            Binding::Function(Rc::new(FunctionDef { func: f.clone(), scope: scope.clone() }))
+                        }
                         LetValue::Expr(e) => ctx.let_binding(e)?,
                     };
                     s.bind(&name.text, b);
@@ -134,7 +136,9 @@ impl<'e> Ctx<'e> {
                 StatementKind::DeclareQueryParameters { .. } => {
                     return Err(EngineError::unsupported("`declare query_parameters`", st.range));
                 }
-                StatementKind::Command { .. } => return Err(EngineError::unsupported("a management command", st.range)),
+                StatementKind::Command { .. } => {
+                    return Err(EngineError::unsupported("a management command", st.range));
+                }
             }
         }
         match last {
@@ -190,7 +194,9 @@ impl<'e> Ctx<'e> {
             .body
             .iter()
             .filter_map(|s| match &s.kind {
-                StatementKind::Let { name, value: LetValue::Expr(v) } if eval::is_tabular_syntax(v) => Some(name.text.as_str()),
+                StatementKind::Let { name, value: LetValue::Expr(v) } if eval::is_tabular_syntax(v) => {
+                    Some(name.text.as_str())
+                }
                 _ => None,
             })
             .collect();
@@ -202,7 +208,9 @@ impl<'e> Ctx<'e> {
             .map(|p| p.name.text.as_str())
             .collect();
         match &last.kind {
-            ExprKind::Name(n) if local_tables.contains(&n.text.as_str()) || tab_params.contains(&n.text.as_str()) => true,
+            ExprKind::Name(n) if local_tables.contains(&n.text.as_str()) || tab_params.contains(&n.text.as_str()) => {
+                true
+            }
             _ => {
                 let ctx = Ctx { engine: self.engine, scope: f.scope.clone() };
                 ctx.is_tabular(last)

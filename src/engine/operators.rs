@@ -36,8 +36,19 @@ pub fn derived_name(e: &Expr) -> Option<String> {
             let ExprKind::Name(f) = &func.kind else { return None };
             let passes = matches!(
                 f.text.as_str(),
-                "tostring" | "toint" | "tolong" | "todouble" | "toreal" | "tobool" | "todatetime" | "totimespan"
-                    | "toguid" | "todynamic" | "todecimal" | "bin" | "floor"
+                "tostring"
+                    | "toint"
+                    | "tolong"
+                    | "todouble"
+                    | "toreal"
+                    | "tobool"
+                    | "todatetime"
+                    | "totimespan"
+                    | "toguid"
+                    | "todynamic"
+                    | "todecimal"
+                    | "bin"
+                    | "floor"
             );
             if passes { args.first().and_then(derived_name) } else { None }
         }
@@ -76,12 +87,14 @@ impl Ctx<'_> {
             OperatorKind::Project(items) => self.project(&t, items)?,
             OperatorKind::ProjectAway(cols) => {
                 let drop = self.select_columns(&t, cols)?;
-                let columns = t.columns.iter().enumerate().filter(|(i, _)| !drop.contains(i)).map(|(_, c)| c.clone()).collect();
+                let columns =
+                    t.columns.iter().enumerate().filter(|(i, _)| !drop.contains(i)).map(|(_, c)| c.clone()).collect();
                 Table::new(columns, t.len)
             }
             OperatorKind::ProjectKeep(cols) => {
                 let keep = self.select_columns(&t, cols)?;
-                let columns = t.columns.iter().enumerate().filter(|(i, _)| keep.contains(i)).map(|(_, c)| c.clone()).collect();
+                let columns =
+                    t.columns.iter().enumerate().filter(|(i, _)| keep.contains(i)).map(|(_, c)| c.clone()).collect();
                 Table::new(columns, t.len)
             }
             OperatorKind::ProjectRename(items) => {
@@ -183,11 +196,15 @@ impl Ctx<'_> {
                 full.extend(args.iter().cloned());
                 return inner.call_tabular(&f, &full, call);
             }
-            OperatorKind::Print(_)
-            | OperatorKind::Range { .. }
-            | OperatorKind::Datatable { .. } => return Err(EngineError::invalid("this operator starts a pipeline", r)),
-            OperatorKind::MvApply { params, items, limit, on } => self.mv_apply(&t, params, items, limit.as_ref(), on, r)?,
-            OperatorKind::Evaluate { params, call, schema } if params.is_empty() && schema.is_empty() && is_call_to(call, "bag_unpack") => {
+            OperatorKind::Print(_) | OperatorKind::Range { .. } | OperatorKind::Datatable { .. } => {
+                return Err(EngineError::invalid("this operator starts a pipeline", r));
+            }
+            OperatorKind::MvApply { params, items, limit, on } => {
+                self.mv_apply(&t, params, items, limit.as_ref(), on, r)?
+            }
+            OperatorKind::Evaluate { params, call, schema }
+                if params.is_empty() && schema.is_empty() && is_call_to(call, "bag_unpack") =>
+            {
                 self.bag_unpack(&t, call)?
             }
             OperatorKind::Evaluate { call, .. } => {
@@ -309,13 +326,19 @@ impl Ctx<'_> {
                 for (i, v) in values.iter().enumerate() {
                     let k = i % w;
                     let c = self.scalar(v, &one)?;
-                    let val = functions::coerce_literal(&c, types[k])
-                        .ok_or_else(|| EngineError::invalid(format!("a {} value in a {} column", c.ty, types[k]), v.range))?;
+                    let val = functions::coerce_literal(&c, types[k]).ok_or_else(|| {
+                        EngineError::invalid(format!("a {} value in a {} column", c.ty, types[k]), v.range)
+                    })?;
                     cols[k].push(val);
                 }
                 let n = values.len() / w;
                 Table::new(
-                    schema.iter().zip(types).zip(cols).map(|((c, ty), vals)| Column::new(c.name.text.clone(), ty, vals)).collect(),
+                    schema
+                        .iter()
+                        .zip(types)
+                        .zip(cols)
+                        .map(|((c, ty), vals)| Column::new(c.name.text.clone(), ty, vals))
+                        .collect(),
                     n,
                 )
             }
@@ -442,8 +465,20 @@ impl Ctx<'_> {
                 let (x, y) = (&c.vals[a], &c.vals[b]);
                 let o = match (x.is_null(), y.is_null()) {
                     (true, true) => std::cmp::Ordering::Equal,
-                    (true, false) => if *nf { std::cmp::Ordering::Less } else { std::cmp::Ordering::Greater },
-                    (false, true) => if *nf { std::cmp::Ordering::Greater } else { std::cmp::Ordering::Less },
+                    (true, false) => {
+                        if *nf {
+                            std::cmp::Ordering::Less
+                        } else {
+                            std::cmp::Ordering::Greater
+                        }
+                    }
+                    (false, true) => {
+                        if *nf {
+                            std::cmp::Ordering::Greater
+                        } else {
+                            std::cmp::Ordering::Less
+                        }
+                    }
                     _ => {
                         let o = compare(x, y);
                         if *desc { o.reverse() } else { o }
@@ -466,7 +501,9 @@ impl Ctx<'_> {
     pub fn union(&self, tables: Vec<(String, Arc<Table>)>, params: &[OpParam], r: TextRange) -> EResult<Table> {
         let inner = param_word(params, "kind").is_some_and(|k| k == "inner");
         let source = param_word(params, "withsource").or_else(|| param_word(params, "source"));
-        if let Some(p) = params.iter().find(|p| !matches!(p.name.as_str(), "kind" | "withsource" | "source" | "isfuzzy")) {
+        if let Some(p) =
+            params.iter().find(|p| !matches!(p.name.as_str(), "kind" | "withsource" | "source" | "isfuzzy"))
+        {
             return Err(EngineError::unsupported(format!("the `union` parameter `{}`", p.name), p.range));
         }
         let mut types_of: Vec<(String, Vec<ScalarType>)> = Vec::new();
@@ -506,7 +543,8 @@ impl Ctx<'_> {
                 }
             }
         }
-        let mut columns: Vec<Column> = outs.into_iter().zip(cols).map(|((n, _, ty), v)| Column::new(n, ty, v)).collect();
+        let mut columns: Vec<Column> =
+            outs.into_iter().zip(cols).map(|((n, _, ty), v)| Column::new(n, ty, v)).collect();
         if let Some(src) = source {
             let mut names = Vec::with_capacity(total);
             for (name, t) in &tables {
@@ -590,7 +628,11 @@ impl Ctx<'_> {
             out.set_column(Column::new(name.clone(), ty, vals));
         }
         if let Some(ix) = index_col {
-            out.set_column(Column::new(ix, ScalarType::Long, rows.iter().map(|&(_, k)| Value::Long(k as i64)).collect()));
+            out.set_column(Column::new(
+                ix,
+                ScalarType::Long,
+                rows.iter().map(|&(_, k)| Value::Long(k as i64)).collect(),
+            ));
         }
         Ok(out)
     }
@@ -700,7 +742,9 @@ fn source_name(e: &Expr) -> String {
 
 fn uses_pack_all(e: &Expr) -> bool {
     match &e.kind {
-        ExprKind::Call { func, args } => is_call_to(e, "pack_all") || uses_pack_all(func) || args.iter().any(uses_pack_all),
+        ExprKind::Call { func, args } => {
+            is_call_to(e, "pack_all") || uses_pack_all(func) || args.iter().any(uses_pack_all)
+        }
         ExprKind::Paren(i) => uses_pack_all(i),
         _ => false,
     }
@@ -734,7 +778,8 @@ impl Ctx<'_> {
         let template = match parts.first() {
             Some((_, s)) => (**s).clone(),
             None => {
-                let row = Table::new(t.columns.iter().map(|c| Column::new(c.name.clone(), c.ty, Vec::new())).collect(), 0);
+                let row =
+                    Table::new(t.columns.iter().map(|c| Column::new(c.name.clone(), c.ty, Vec::new())).collect(), 0);
                 let mut sub = Arc::new(self.mv_expand(&row, params, items, limit, r)?);
                 for op in on {
                     sub = self.apply(sub, op)?;
@@ -820,7 +865,10 @@ impl Ctx<'_> {
                 (Some(i), "replace_source") => out.columns[i] = col,
                 (Some(_), "keep_source") => {}
                 (Some(_), _) => {
-                    return Err(EngineError::invalid(format!("bag_unpack: column `{name}` already exists"), call.range));
+                    return Err(EngineError::invalid(
+                        format!("bag_unpack: column `{name}` already exists"),
+                        call.range,
+                    ));
                 }
             }
         }

@@ -46,7 +46,11 @@ impl Table {
         let columns = self
             .columns
             .iter()
-            .map(|c| Column { name: c.name.clone(), ty: c.ty, data: Arc::new(rows.iter().map(|&r| c.data[r].clone()).collect()) })
+            .map(|c| Column {
+                name: c.name.clone(),
+                ty: c.ty,
+                data: Arc::new(rows.iter().map(|&r| c.data[r].clone()).collect()),
+            })
             .collect();
         Table { columns, len: rows.len() }
     }

@@ -29,7 +29,9 @@ fn sort_is_descending_by_default() {
 
 #[test]
 fn summarize_names_and_first_seen_make_list() {
-    let t = run("datatable(k:string, v:long)['a',2,'b',1,'a',1] | summarize count(), max(v), make_list(v), make_set(v) by k");
+    let t = run(
+        "datatable(k:string, v:long)['a',2,'b',1,'a',1] | summarize count(), max(v), make_list(v), make_set(v) by k",
+    );
     let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["k", "count_", "max_v", "list_v", "set_v"]);
     assert_eq!(cell(&t, "list_v", 0).to_kusto_string(), "[2,1]");
@@ -61,7 +63,9 @@ fn ago_uses_the_pinned_now_and_datetime_diff_counts_boundaries() {
 
 #[test]
 fn dynamic_access_and_negative_index() {
-    let t = run("print d = parse_json('{\"scope\":\"/subscriptions/s1/vm/x\"}') | extend p = split(d.scope, '/') | extend last = tostring(p[-1]), sub = tostring(p[2])");
+    let t = run(
+        "print d = parse_json('{\"scope\":\"/subscriptions/s1/vm/x\"}') | extend p = split(d.scope, '/') | extend last = tostring(p[-1]), sub = tostring(p[2])",
+    );
     assert_eq!(cell(&t, "last", 0), Value::str("x"));
     assert_eq!(cell(&t, "sub", 0), Value::str("s1"));
 }

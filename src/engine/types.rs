@@ -39,7 +39,13 @@ pub fn arith_type(op: BinaryOp, a: ScalarType, b: ScalarType) -> Option<ScalarTy
     use ScalarType::*;
     if a == Dynamic || b == Dynamic {
         let other = if a == Dynamic { b } else { a };
-        return Some(if other == Real { Real } else if other == Dynamic { Dynamic } else { other });
+        return Some(if other == Real {
+            Real
+        } else if other == Dynamic {
+            Dynamic
+        } else {
+            other
+        });
     }
     if let Some(w) = wider_numeric(a, b) {
         return Some(w);
@@ -135,7 +141,9 @@ pub fn cmp_values(a: &Value, b: &Value) -> Option<Ordering> {
         (V::DateTime(x), V::DateTime(y)) | (V::TimeSpan(x), V::TimeSpan(y)) => Some(x.cmp(y)),
         (V::Guid(x), V::Guid(y)) => Some(x.cmp(y)),
         (V::Guid(x), V::String(s)) | (V::String(s), V::Guid(x)) => parse_guid(s).map(|g| g.cmp(x)),
-        (V::Array(_), V::Array(_)) | (V::Bag(_), V::Bag(_)) => Some(if a == b { Ordering::Equal } else { compare(a, b) }),
+        (V::Array(_), V::Array(_)) | (V::Bag(_), V::Bag(_)) => {
+            Some(if a == b { Ordering::Equal } else { compare(a, b) })
+        }
         _ => None,
     }
 }

@@ -12,4 +12,5 @@ mod lint;
 mod outputs;
 #[cfg(feature = "emulator")]
 mod run;
+mod run_local;
 mod util;

@@ -22,10 +22,18 @@ pub fn infer<'a>(cells: impl Iterator<Item = &'a Cell>) -> ScalarType {
             Cell::Json(serde_json::Value::Null) => continue,
             Cell::Json(serde_json::Value::Bool(_)) => ScalarType::Bool,
             Cell::Json(serde_json::Value::Number(n)) => {
-                if n.is_i64() { ScalarType::Long } else { ScalarType::Real }
+                if n.is_i64() {
+                    ScalarType::Long
+                } else {
+                    ScalarType::Real
+                }
             }
             Cell::Json(serde_json::Value::String(s)) => {
-                if looks_like_datetime(s) { ScalarType::DateTime } else { ScalarType::String }
+                if looks_like_datetime(s) {
+                    ScalarType::DateTime
+                } else {
+                    ScalarType::String
+                }
             }
             Cell::Json(_) => ScalarType::Dynamic,
             Cell::Text(s) if s.is_empty() => continue,
@@ -92,7 +100,9 @@ pub fn parse_cell(cell: &Cell, ty: ScalarType) -> Result<Value, String> {
 fn typed(v: &Value, ty: ScalarType) -> Value {
     match (ty, v) {
         (ScalarType::Guid, Value::String(s)) => parse_guid(s).map(Value::Guid).unwrap_or(Value::Null),
-        (ScalarType::Long | ScalarType::Int, Value::String(s)) => s.trim().parse::<i64>().map(Value::Long).unwrap_or(Value::Null),
+        (ScalarType::Long | ScalarType::Int, Value::String(s)) => {
+            s.trim().parse::<i64>().map(Value::Long).unwrap_or(Value::Null)
+        }
         (ScalarType::Long | ScalarType::Int, Value::Real(_)) => Value::Null,
         (ScalarType::Bool, Value::Long(x)) if *x == 0 || *x == 1 => Value::Bool(*x == 1),
         _ => convert_value(v, ty),

@@ -14,9 +14,9 @@ use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use crate::engine::Database;
 use crate::engine::table::{Column, Table};
 use crate::engine::value::Value;
-use crate::engine::Database;
 use crate::kql::types::ScalarType;
 
 pub use infer::parse_cell;
@@ -107,13 +107,22 @@ pub fn load_dir(dir: &Path, known: &KnownSchemas) -> Result<Loaded, LoadError> {
         if !matches!(ext, "jsonl" | "csv" | "json") {
             continue;
         }
-        let table = sidecar_files.get(&stem).or_else(|| sidecar_files.get(&fname)).cloned().unwrap_or_else(|| table.to_string());
+        let table = sidecar_files
+            .get(&stem)
+            .or_else(|| sidecar_files.get(&fname))
+            .cloned()
+            .unwrap_or_else(|| table.to_string());
         let bytes = std::fs::read(&path).map_err(|e| io(&path, e))?;
         let bytes = if gz {
             let mut d = flate2::read::GzDecoder::new(&bytes[..]);
             let mut v = Vec::new();
             if let Err(e) = d.read_to_end(&mut v) {
-                out.problems.push(LoadProblem { file: path.clone(), line: 0, column: None, message: format!("not gzip: {e}") });
+                out.problems.push(LoadProblem {
+                    file: path.clone(),
+                    line: 0,
+                    column: None,
+                    message: format!("not gzip: {e}"),
+                });
                 continue;
             }
             v
@@ -123,7 +132,12 @@ pub fn load_dir(dir: &Path, known: &KnownSchemas) -> Result<Loaded, LoadError> {
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
             Err(_) => {
-                out.problems.push(LoadProblem { file: path.clone(), line: 0, column: None, message: "not UTF-8 text".into() });
+                out.problems.push(LoadProblem {
+                    file: path.clone(),
+                    line: 0,
+                    column: None,
+                    message: "not UTF-8 text".into(),
+                });
                 continue;
             }
         };
@@ -172,14 +186,20 @@ fn build(
     let n = rows.len();
     let mut columns = Vec::with_capacity(names.len());
     for (k, name) in names.iter().enumerate() {
-        let ty = declared[k].unwrap_or_else(|| infer::infer(rows.iter().map(|(_, r)| r.get(k).unwrap_or(&Cell::Missing))));
+        let ty =
+            declared[k].unwrap_or_else(|| infer::infer(rows.iter().map(|(_, r)| r.get(k).unwrap_or(&Cell::Missing))));
         let mut vals = Vec::with_capacity(n);
         for (line, r) in &rows {
             let cell = r.get(k).unwrap_or(&Cell::Missing);
             match parse_cell(cell, ty) {
                 Ok(v) => vals.push(v),
                 Err(msg) => {
-                    problems.push(LoadProblem { file: path.to_path_buf(), line: *line, column: Some(name.clone()), message: msg });
+                    problems.push(LoadProblem {
+                        file: path.to_path_buf(),
+                        line: *line,
+                        column: Some(name.clone()),
+                        message: msg,
+                    });
                     vals.push(Value::null_of(ty));
                 }
             }
@@ -210,13 +230,25 @@ fn read_jsonl(
                 }
                 objects.push((i + 1, o));
             }
-            Ok(_) => problems.push(LoadProblem { file: path.into(), line: i + 1, column: None, message: "not a JSON object".into() }),
-            Err(e) => problems.push(LoadProblem { file: path.into(), line: i + 1, column: None, message: format!("not JSON: {e}") }),
+            Ok(_) => problems.push(LoadProblem {
+                file: path.into(),
+                line: i + 1,
+                column: None,
+                message: "not a JSON object".into(),
+            }),
+            Err(e) => problems.push(LoadProblem {
+                file: path.into(),
+                line: i + 1,
+                column: None,
+                message: format!("not JSON: {e}"),
+            }),
         }
     }
     let rows = objects
         .into_iter()
-        .map(|(line, mut o)| (line, names.iter().map(|n| o.remove(n).map(Cell::Json).unwrap_or(Cell::Missing)).collect()))
+        .map(|(line, mut o)| {
+            (line, names.iter().map(|n| o.remove(n).map(Cell::Json).unwrap_or(Cell::Missing)).collect())
+        })
         .collect();
     let declared = declared_types(&names, schema.as_deref());
     Some(build(names, declared, rows, path, problems))
@@ -271,7 +303,8 @@ fn read_api_json(text: &str, path: &Path, problems: &mut Vec<LoadProblem>) -> Op
         }
     };
     let tables = v.get("tables").and_then(|t| t.as_array()).cloned().unwrap_or_default();
-    let Some(t) = tables.iter().find(|t| t.get("name").and_then(|n| n.as_str()) == Some("PrimaryResult")).or(tables.first())
+    let Some(t) =
+        tables.iter().find(|t| t.get("name").and_then(|n| n.as_str()) == Some("PrimaryResult")).or(tables.first())
     else {
         bad(problems, "no `tables` in the query API response".into());
         return None;
