@@ -155,11 +155,11 @@ impl Ctx<'_> {
                 literal::parse_typed(s).ok_or_else(bad)?
             }
             Literal::Bool(b) => (ScalarType::Bool, Value::Bool(*b)),
-            Literal::Dynamic(d) => (ScalarType::Dynamic, self.dynamic_literal(d, e)?),
+            Literal::Dynamic(d) => (ScalarType::Dynamic, self.dynamic_literal(d)?),
         })
     }
 
-    fn dynamic_literal(&self, d: &Dynamic, e: &Expr) -> EResult<Value> {
+    fn dynamic_literal(&self, d: &Dynamic) -> EResult<Value> {
         Ok(match d {
             Dynamic::Null => Value::Null,
             Dynamic::Scalar(x) => {
@@ -167,14 +167,14 @@ impl Ctx<'_> {
                 c.vals.into_iter().next().unwrap_or(Value::Null)
             }
             Dynamic::Array(items) => {
-                Value::Array(Arc::new(items.iter().map(|i| self.dynamic_literal(i, e)).collect::<EResult<_>>()?))
+                Value::Array(Arc::new(items.iter().map(|i| self.dynamic_literal(i)).collect::<EResult<_>>()?))
             }
             Dynamic::Object(props) => Value::Bag(Arc::new(
                 props
                     .iter()
                     .map(|(k, v)| {
                         let key = literal::unescape_string(k).unwrap_or_else(|| k.clone());
-                        Ok((key, self.dynamic_literal(v, e)?))
+                        Ok((key, self.dynamic_literal(v)?))
                     })
                     .collect::<EResult<_>>()?,
             )),

@@ -503,7 +503,7 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
             map(&a, n, ty, |v| if matches!(v[0], Value::Bool(true)) { v[1].clone() } else { v[2].clone() })
         }
         "case" => {
-            if argc < 3 || argc % 2 == 0 {
+            if argc < 3 || argc.is_multiple_of(2) {
                 return Err(EngineError::invalid("`case` takes predicate/value pairs and an else value", e.range));
             }
             let tys: Vec<ScalarType> =
@@ -524,7 +524,7 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
             let ty = common_type(&a.iter().map(|c| c.ty).collect::<Vec<_>>());
             map(&a, n, ty, |v| {
                 v.iter()
-                    .find(|x| !x.is_null() && !(ty == T::String && x.as_str() == Some("")))
+                    .find(|x| !(x.is_null() || ty == T::String && x.as_str() == Some("")))
                     .map(|x| (*x).clone())
                     .unwrap_or(Value::null_of(ty))
             })
@@ -989,7 +989,7 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
         }),
         "pack_array" => map(&a, n, T::Dynamic, |v| arr(v.iter().map(|x| (*x).clone()).collect())),
         "bag_pack" | "pack" | "pack_dictionary" => {
-            if argc % 2 != 0 {
+            if !argc.is_multiple_of(2) {
                 return Err(EngineError::invalid("`bag_pack` takes key/value pairs", e.range));
             }
             map(&a, n, T::Dynamic, |v| {
@@ -1484,14 +1484,12 @@ fn index_search(len: usize, v: &[&Value], at: impl Fn(usize) -> bool) -> Value {
 }
 
 fn type_arg(e: &Expr) -> EResult<ScalarType> {
-    if let ExprKind::Call { func, args } = &e.kind {
-        if matches!(&func.kind, ExprKind::Name(n) if n.text == "typeof") {
-            if let Some(ExprKind::Name(t)) = args.first().map(|a| &a.kind) {
-                if let Some(ty) = ScalarType::parse(&t.text) {
-                    return Ok(ty);
-                }
-            }
-        }
+    if let ExprKind::Call { func, args } = &e.kind
+        && matches!(&func.kind, ExprKind::Name(n) if n.text == "typeof")
+        && let Some(ExprKind::Name(t)) = args.first().map(|a| &a.kind)
+        && let Some(ty) = ScalarType::parse(&t.text)
+    {
+        return Ok(ty);
     }
     Err(EngineError::unsupported("this type argument", e.range))
 }
@@ -1522,16 +1520,14 @@ fn url_decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'%' if i + 2 < bytes.len() + 0 && i + 2 <= bytes.len() - 1 => {
-                match u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                    Ok(b) => {
-                        out.push(b);
-                        i += 3;
-                        continue;
-                    }
-                    Err(_) => out.push(b'%'),
+            b'%' if i + 2 < bytes.len() => match u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                Ok(b) => {
+                    out.push(b);
+                    i += 3;
+                    continue;
                 }
-            }
+                Err(_) => out.push(b'%'),
+            },
             b'+' => out.push(b' '),
             b => out.push(b),
         }

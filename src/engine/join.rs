@@ -67,10 +67,10 @@ fn key_pairs(on: &[Expr]) -> EResult<Vec<(String, String)>> {
 }
 
 fn side(e: &Expr) -> Option<(&str, &str)> {
-    if let ExprKind::Member { expr, name } = &e.kind {
-        if let ExprKind::Name(n) = &expr.kind {
-            return Some((n.text.as_str(), name.text.as_str()));
-        }
+    if let ExprKind::Member { expr, name } = &e.kind
+        && let ExprKind::Name(n) = &expr.kind
+    {
+        return Some((n.text.as_str(), name.text.as_str()));
     }
     None
 }

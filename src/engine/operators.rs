@@ -398,13 +398,12 @@ impl Ctx<'_> {
                 let _ = w;
                 continue;
             }
-            if ne.names.is_empty() {
-                if let ExprKind::Name(n) = &ne.expr.kind {
-                    if let Some(c) = t.column(&n.text) {
-                        out.set_column(c.clone());
-                        continue;
-                    }
-                }
+            if ne.names.is_empty()
+                && let ExprKind::Name(n) = &ne.expr.kind
+                && let Some(c) = t.column(&n.text)
+            {
+                out.set_column(c.clone());
+                continue;
             }
             if ne.names.len() > 1 {
                 return Err(EngineError::unsupported("assigning to several names", ne.range));

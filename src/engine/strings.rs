@@ -81,11 +81,11 @@ impl Matcher {
             if op == StringOp::Like {
                 return Err(EngineError::unsupported("`like`", range));
             }
-            if let Some(first) = needles.vals.first() {
-                if needles.vals.iter().all(|v| v == first) {
-                    let p = text_of(first);
-                    fixed = Some(Regex::new(&p).map_err(|e| EngineError::invalid(format!("bad regex: {e}"), range))?);
-                }
+            if let Some(first) = needles.vals.first()
+                && needles.vals.iter().all(|v| v == first)
+            {
+                let p = text_of(first);
+                fixed = Some(Regex::new(&p).map_err(|e| EngineError::invalid(format!("bad regex: {e}"), range))?);
             }
         }
         Ok(Matcher { op, cs, fixed, last: RefCell::new(None) })

@@ -1,7 +1,11 @@
 //! RFC 4180 records: quoted fields with `""` escapes and line breaks inside
 //! quotes; CRLF or LF line ends. Each record with its 1-based start line.
 
-pub fn parse(text: &str) -> Result<Vec<(usize, Vec<String>)>, (usize, String)> {
+/// A record: its 1-based start line and fields.
+pub type Record = (usize, Vec<String>);
+
+/// The records, or the line and reason of the first malformed one.
+pub fn parse(text: &str) -> Result<Vec<Record>, (usize, String)> {
     let mut out = Vec::new();
     let mut field = String::new();
     let mut rec = Vec::new();
