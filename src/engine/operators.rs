@@ -646,15 +646,18 @@ impl Ctx<'_> {
         r: TextRange,
     ) -> EResult<Table> {
         let kind = param_word(params, "kind").unwrap_or_else(|| "simple".into());
-        if params.iter().any(|p| p.name != "kind") {
-            return Err(EngineError::unsupported("`parse` flags", r));
+        let flags = param_word(params, "flags").unwrap_or_default();
+        if params.iter().any(|p| p.name != "kind" && p.name != "flags")
+            || !flags.chars().all(|c| matches!(c, 'i' | 'm' | 's' | 'U'))
+        {
+            return Err(EngineError::unsupported("these `parse` parameters", r));
         }
         let is_regex = kind == "regex";
         if !matches!(kind.as_str(), "simple" | "regex" | "relaxed") {
             return Err(EngineError::unsupported(format!("`parse kind={kind}`"), r));
         }
         let one = Table::single_row();
-        let mut re = String::from("^");
+        let mut re = if flags.is_empty() { String::from("^") } else { format!("(?{flags})^") };
         let mut cols: Vec<(String, ScalarType)> = Vec::new();
         let n_parts = pattern.len();
         for (k, part) in pattern.iter().enumerate() {

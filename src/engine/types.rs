@@ -140,6 +140,10 @@ pub fn cmp_values(a: &Value, b: &Value) -> Option<Ordering> {
         (V::Bool(x), V::Bool(y)) => Some(x.cmp(y)),
         (V::DateTime(x), V::DateTime(y)) | (V::TimeSpan(x), V::TimeSpan(y)) => Some(x.cmp(y)),
         (V::Guid(x), V::Guid(y)) => Some(x.cmp(y)),
+        // a string column compared with a number (`SigninLogs | where ResultType == 0`):
+        // Kusto compares the number's text
+        (V::String(s), V::Long(_) | V::Real(_)) => Some(s.as_ref().cmp(b.to_kusto_string().as_str())),
+        (V::Long(_) | V::Real(_), V::String(s)) => Some(a.to_kusto_string().as_str().cmp(s.as_ref())),
         (V::Guid(x), V::String(s)) | (V::String(s), V::Guid(x)) => parse_guid(s).map(|g| g.cmp(x)),
         (V::Array(_), V::Array(_)) | (V::Bag(_), V::Bag(_)) => {
             Some(if a == b { Ordering::Equal } else { compare(a, b) })
