@@ -334,3 +334,42 @@ fn read_api_json(text: &str, path: &Path, problems: &mut Vec<LoadProblem>) -> Op
         .collect();
     Some(build(names, declared, rows, path, problems))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_each_format_and_reports_bad_cells_with_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        std::fs::write(p.join("A.jsonl"), "{\"t\":\"2024-01-01T00:00:00Z\",\"n\":1}\n{\"t\":\"2024-01-02T00:00:00Z\",\"n\":\"x\"}\n").unwrap();
+        std::fs::write(p.join("B.csv"), "name,count\nalpha,1\n\"be,ta\",2\n").unwrap();
+        std::fs::write(
+            p.join("C.json"),
+            r#"{"tables":[{"name":"PrimaryResult","columns":[{"name":"d","type":"dynamic"},{"name":"g","type":"guid"}],"rows":[["{\"a\":1}","ae3133f2-6e22-49ae-b06a-16e6a9b212eb"]]}]}"#,
+        )
+        .unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, b"x\n5\n").unwrap();
+        std::fs::write(p.join("D.csv.gz"), gz.finish().unwrap()).unwrap();
+        std::fs::write(
+            p.join("tables.json"),
+            r#"{"tables":[{"name":"A","file":"A.jsonl","columns":[{"name":"t","type":"datetime"},{"name":"n","type":"long"}]}]}"#,
+        )
+        .unwrap();
+        let l = load_dir(p, &KnownSchemas::new()).unwrap();
+        let a = &l.db.tables["A"];
+        assert_eq!(a.column("n").unwrap().ty, ScalarType::Long);
+        assert_eq!(a.column("n").unwrap().data[1], Value::Null, "the bad cell is null, the row stays");
+        assert_eq!(l.problems.len(), 1);
+        assert_eq!((l.problems[0].line, l.problems[0].column.as_deref()), (2, Some("n")));
+        let b = &l.db.tables["B"];
+        assert_eq!(b.column("count").unwrap().ty, ScalarType::Long);
+        assert_eq!(b.column("name").unwrap().data[1], Value::str("be,ta"));
+        let c = &l.db.tables["C"];
+        assert_eq!(c.column("d").unwrap().data[0].to_kusto_string(), "{\"a\":1}");
+        assert_eq!(c.column("g").unwrap().ty, ScalarType::Guid);
+        assert_eq!(l.db.tables["D"].column("x").unwrap().data[0], Value::Long(5));
+    }
+}
