@@ -343,7 +343,11 @@ mod tests {
     fn reads_each_format_and_reports_bad_cells_with_line_and_column() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path();
-        std::fs::write(p.join("A.jsonl"), "{\"t\":\"2024-01-01T00:00:00Z\",\"n\":1}\n{\"t\":\"2024-01-02T00:00:00Z\",\"n\":\"x\"}\n").unwrap();
+        std::fs::write(
+            p.join("A.jsonl"),
+            "{\"t\":\"2024-01-01T00:00:00Z\",\"n\":1}\n{\"t\":\"2024-01-02T00:00:00Z\",\"n\":\"x\"}\n",
+        )
+        .unwrap();
         std::fs::write(p.join("B.csv"), "name,count\nalpha,1\n\"be,ta\",2\n").unwrap();
         std::fs::write(
             p.join("C.json"),
