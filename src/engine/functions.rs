@@ -923,6 +923,40 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
                 }))
             })
         }
+        "zlib_decompress_from_base64_string" | "gzip_decompress_from_base64_string" => {
+            use base64::Engine as _;
+            use std::io::Read as _;
+            let gzip = name.starts_with("gzip");
+            map(&a, n, T::String, |v| {
+                let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(s(v[0]).as_bytes()) else {
+                    return Value::empty_str();
+                };
+                let mut out = String::new();
+                let ok = if gzip {
+                    flate2::read::GzDecoder::new(&bytes[..]).read_to_string(&mut out).is_ok()
+                } else {
+                    flate2::read::ZlibDecoder::new(&bytes[..]).read_to_string(&mut out).is_ok()
+                };
+                if ok { Value::string(out) } else { Value::empty_str() }
+            })
+        }
+        "convert_angle" => {
+            let unit = |u: &str| -> Option<f64> {
+                Some(match u.to_ascii_lowercase().as_str() {
+                    "degree" => 1.0,
+                    "arcminute" => 1.0 / 60.0,
+                    "arcsecond" => 1.0 / 3600.0,
+                    "radian" => 180.0 / std::f64::consts::PI,
+                    "gradian" => 0.9,
+                    "turn" => 360.0,
+                    _ => return None,
+                })
+            };
+            map(&a, n, T::Real, |v| match (v[0].as_f64(), unit(&s(v[1])), unit(&s(v[2]))) {
+                (Some(x), Some(f), Some(t)) => Value::Real(x * f / t),
+                _ => Value::Null,
+            })
+        }
         "regex_quote" => map(&a, n, T::String, |v| Value::string(regex::escape(&s(v[0])))),
         "isascii" => map(&a, n, T::Bool, |v| Value::Bool(s(v[0]).is_ascii())),
         "isutf8" => map(&a, n, T::Bool, |_| Value::Bool(true)),
