@@ -957,6 +957,151 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
                 _ => Value::Null,
             })
         }
+        "series_abs" | "series_ceiling" | "series_floor" | "series_sin" | "series_cos" | "series_tan"
+        | "series_asin" | "series_acos" | "series_atan" | "series_exp" | "series_log" | "series_sign" => {
+            let f: fn(f64) -> f64 = match name {
+                "series_abs" => f64::abs,
+                "series_ceiling" => f64::ceil,
+                "series_floor" => f64::floor,
+                "series_sin" => f64::sin,
+                "series_cos" => f64::cos,
+                "series_tan" => f64::tan,
+                "series_asin" => f64::asin,
+                "series_acos" => f64::acos,
+                "series_atan" => f64::atan,
+                "series_exp" => f64::exp,
+                "series_log" => f64::ln,
+                _ => |x: f64| if x == 0.0 { 0.0 } else { x.signum() },
+            };
+            map(&a, n, T::Dynamic, |v| match as_array(v[0]) {
+                Some(items) => {
+                    arr(items.iter().map(|x| x.as_f64().map(|y| Value::Real(f(y))).unwrap_or(Value::Null)).collect())
+                }
+                None => Value::Null,
+            })
+        }
+        "series_add"
+        | "series_subtract"
+        | "series_multiply"
+        | "series_divide"
+        | "series_pow"
+        | "series_greater"
+        | "series_greater_equals"
+        | "series_less"
+        | "series_less_equals"
+        | "series_equals"
+        | "series_not_equals" => {
+            arity(2, 2)?;
+            map(&a, n, T::Dynamic, |v| {
+                let len = match (as_array(v[0]), as_array(v[1])) {
+                    (Some(x), Some(y)) => x.len().max(y.len()),
+                    (Some(x), None) | (None, Some(x)) => x.len(),
+                    (None, None) => return Value::Null,
+                };
+                arr((0..len)
+                    .map(|i| {
+                        let (x, y) = (pick(v[0], i), pick(v[1], i));
+                        if x.is_null() || y.is_null() {
+                            return Value::Null;
+                        }
+                        let op = match name {
+                            "series_add" => Some(crate::kql::ast::BinaryOp::Add),
+                            "series_subtract" => Some(crate::kql::ast::BinaryOp::Sub),
+                            "series_multiply" => Some(crate::kql::ast::BinaryOp::Mul),
+                            _ => None,
+                        };
+                        if let Some(op) = op {
+                            let ty =
+                                if matches!((&x, &y), (Value::Long(_), Value::Long(_))) { T::Long } else { T::Real };
+                            return types::arith(op, &x, &y, ty);
+                        }
+                        let (Some(p), Some(q)) = (x.as_f64(), y.as_f64()) else { return Value::Null };
+                        match name {
+                            "series_divide" => Value::Real(p / q),
+                            "series_pow" => Value::Real(p.powf(q)),
+                            "series_greater" => Value::Bool(p > q),
+                            "series_greater_equals" => Value::Bool(p >= q),
+                            "series_less" => Value::Bool(p < q),
+                            "series_less_equals" => Value::Bool(p <= q),
+                            "series_equals" => Value::Bool(p == q),
+                            _ => Value::Bool(p != q),
+                        }
+                    })
+                    .collect())
+            })
+        }
+        "series_sum" => map(&a, n, T::Real, |v| match as_array(v[0]) {
+            Some(items) => Value::Real(items.iter().filter_map(|x| x.as_f64()).sum()),
+            None => Value::Null,
+        }),
+        "series_fill_const" => map(&a, n, T::Dynamic, |v| match as_array(v[0]) {
+            Some(items) => {
+                let fill = v.get(1).map(|x| (*x).clone()).unwrap_or(Value::Long(0));
+                let placeholder = v.get(2).map(|x| (*x).clone()).unwrap_or(Value::Null);
+                arr(items.iter().map(|x| if *x == placeholder { fill.clone() } else { x.clone() }).collect())
+            }
+            None => Value::Null,
+        }),
+        "series_fill_forward" | "series_fill_backward" => map(&a, n, T::Dynamic, |v| match as_array(v[0]) {
+            Some(items) => {
+                let placeholder = v.get(1).map(|x| (*x).clone()).unwrap_or(Value::Null);
+                let mut out: Vec<Value> = items.to_vec();
+                let mut last: Option<Value> = None;
+                let idx: Vec<usize> = if name == "series_fill_forward" {
+                    (0..out.len()).collect()
+                } else {
+                    (0..out.len()).rev().collect()
+                };
+                for i in idx {
+                    if out[i] == placeholder {
+                        if let Some(l) = &last {
+                            out[i] = l.clone();
+                        }
+                    } else {
+                        last = Some(out[i].clone());
+                    }
+                }
+                arr(out)
+            }
+            None => Value::Null,
+        }),
+        "series_iir" => map(&a, n, T::Dynamic, |v| match (as_array(v[0]), as_array(v[1]), as_array(v[2])) {
+            (Some(x), Some(b), Some(c)) if !c.is_empty() => {
+                let x: Vec<f64> = x.iter().map(|e| e.as_f64().unwrap_or(0.0)).collect();
+                let b: Vec<f64> = b.iter().map(|e| e.as_f64().unwrap_or(0.0)).collect();
+                let c: Vec<f64> = c.iter().map(|e| e.as_f64().unwrap_or(0.0)).collect();
+                let mut y = vec![0.0; x.len()];
+                for i in 0..x.len() {
+                    let mut acc = 0.0;
+                    for (k, bk) in b.iter().enumerate() {
+                        if i >= k {
+                            acc += bk * x[i - k];
+                        }
+                    }
+                    for (k, ck) in c.iter().enumerate().skip(1) {
+                        if i >= k {
+                            acc -= ck * y[i - k];
+                        }
+                    }
+                    y[i] = acc / c[0];
+                }
+                arr(y.into_iter().map(Value::Real).collect())
+            }
+            _ => Value::Null,
+        }),
+        "series_pearson_correlation" => map(&a, n, T::Real, |v| match (as_array(v[0]), as_array(v[1])) {
+            (Some(x), Some(y)) if x.len() == y.len() && !x.is_empty() => {
+                let xs: Vec<f64> = x.iter().map(|e| e.as_f64().unwrap_or(f64::NAN)).collect();
+                let ys: Vec<f64> = y.iter().map(|e| e.as_f64().unwrap_or(f64::NAN)).collect();
+                let nn = xs.len() as f64;
+                let (mx, my) = (xs.iter().sum::<f64>() / nn, ys.iter().sum::<f64>() / nn);
+                let cov: f64 = xs.iter().zip(&ys).map(|(p, q)| (p - mx) * (q - my)).sum();
+                let vx: f64 = xs.iter().map(|p| (p - mx) * (p - mx)).sum();
+                let vy: f64 = ys.iter().map(|q| (q - my) * (q - my)).sum();
+                Value::Real(cov / (vx.sqrt() * vy.sqrt()))
+            }
+            _ => Value::Null,
+        }),
         "regex_quote" => map(&a, n, T::String, |v| Value::string(regex::escape(&s(v[0])))),
         "isascii" => map(&a, n, T::Bool, |v| Value::Bool(s(v[0]).is_ascii())),
         "isutf8" => map(&a, n, T::Bool, |_| Value::Bool(true)),
