@@ -227,6 +227,162 @@ impl Ctx<'_> {
     }
 }
 
+impl Ctx<'_> {
+    /// `make-series`: per group, one array per aggregate over the bins
+    /// `[from, to)` of width `step` (empty bins take the default, 0 unless
+    /// given), plus the array of bin starts named after the `on` column.
+    #[allow(clippy::too_many_arguments)]
+    pub fn make_series(
+        &self,
+        t: &Table,
+        params: &[OpParam],
+        aggregates: &[crate::kql::ast::SeriesAgg],
+        on: &Expr,
+        from: Option<&Expr>,
+        to: Option<&Expr>,
+        step: Option<&Expr>,
+        by: &[NamedExpr],
+        r: TextRange,
+    ) -> EResult<Table> {
+        let mut nonempty = false;
+        for p in params {
+            match (p.name.as_str(), &p.value.kind) {
+                ("kind", ExprKind::Name(n)) if n.text == "nonempty" => nonempty = true,
+                (name, _) if name.starts_with("hint.") => {}
+                _ => {
+                    return Err(EngineError::unsupported(format!("the `make-series` parameter `{}`", p.name), p.range));
+                }
+            }
+        }
+        let (Some(from), Some(to), Some(step)) = (from, to, step) else {
+            return Err(EngineError::unsupported("`make-series` without `from`, `to` and `step`", r));
+        };
+        let one = Table::single_row();
+        let (f, tt, st) = (
+            self.scalar(from, &one)?.vals[0].clone(),
+            self.scalar(to, &one)?.vals[0].clone(),
+            self.scalar(step, &one)?,
+        );
+        let on_col = self.scalar(on, t)?;
+        let ticks = |v: &Value| -> Option<f64> {
+            match v {
+                Value::DateTime(x) | Value::TimeSpan(x) => Some(*x as f64),
+                other => other.as_f64(),
+            }
+        };
+        let (Some(f0), Some(t0), Some(s0)) = (ticks(&f), ticks(&tt), ticks(&st.vals[0])) else {
+            return Err(EngineError::invalid("`make-series` needs from/to/step of the `on` column's kind", r));
+        };
+        if s0 <= 0.0 {
+            return Err(EngineError::invalid("`make-series` step must be positive", step.range));
+        }
+        let nb = ((t0 - f0) / s0).ceil().max(0.0) as usize;
+        if nb > self.engine.options.max_rows {
+            return Err(self.budget(r));
+        }
+        // groups
+        let mut key_cols = Vec::new();
+        let mut out = Table::new(Vec::new(), 0);
+        for ne in by {
+            let c = self.scalar(&ne.expr, t)?;
+            let name = ne
+                .names
+                .first()
+                .map(|n| n.text.clone())
+                .or_else(|| derived_name(&ne.expr))
+                .unwrap_or_else(|| "Column1".into());
+            out.columns.push(Column::new(name, c.ty, Vec::new()));
+            key_cols.push(c);
+        }
+        let mut index: HashMap<Vec<Value>, usize> = HashMap::new();
+        let mut keys: Vec<Vec<Value>> = Vec::new();
+        let mut cells: Vec<Vec<Vec<usize>>> = Vec::new();
+        for i in 0..t.len {
+            let Some(x) = ticks(&on_col.vals[i]) else { continue };
+            if x < f0 || x >= t0 {
+                continue;
+            }
+            let b = ((x - f0) / s0).floor() as usize;
+            let key: Vec<Value> = key_cols.iter().map(|c| c.vals[i].clone()).collect();
+            let g = *index.entry(key.clone()).or_insert_with(|| {
+                keys.push(key);
+                cells.push(vec![Vec::new(); nb]);
+                cells.len() - 1
+            });
+            cells[g][b].push(i);
+        }
+        if keys.is_empty() && by.is_empty() && nonempty {
+            keys.push(Vec::new());
+            cells.push(vec![Vec::new(); nb]);
+        }
+        let flat: Vec<Vec<usize>> = cells.iter().flat_map(|g| g.iter().cloned()).collect();
+        let by_names: Vec<String> = out.columns.iter().map(|c| c.name.clone()).collect();
+        let mut columns: Vec<Vec<Value>> =
+            (0..by.len()).map(|k| keys.iter().map(|key| key[k].clone()).collect()).collect();
+        for sa in aggregates {
+            let default = match &sa.default {
+                Some(d) => self.scalar(d, &one)?.vals[0].clone(),
+                None => Value::Long(0),
+            };
+            let (name, per_cell): (String, Vec<Value>) = match &sa.agg.expr.kind {
+                ExprKind::Call { func, .. } if matches!(&func.kind, ExprKind::Name(n) if is_aggregate(&n.text)) => {
+                    let a = self.plan_agg(t, &sa.agg, &by_names)?;
+                    if a.names.len() != 1 || a.func.starts_with("arg_") {
+                        return Err(EngineError::unsupported("this aggregate in `make-series`", sa.agg.range));
+                    }
+                    let (_, rows) = run_agg(&a, t, &flat)?;
+                    let vals = rows
+                        .into_iter()
+                        .zip(&flat)
+                        .map(|(mut v, cell)| if cell.is_empty() { default.clone() } else { v.remove(0) })
+                        .collect();
+                    (a.names[0].clone(), vals)
+                }
+                _ => {
+                    let c = self.scalar(&sa.agg.expr, t)?;
+                    let name = sa
+                        .agg
+                        .names
+                        .first()
+                        .map(|n| n.text.clone())
+                        .or_else(|| derived_name(&sa.agg.expr))
+                        .unwrap_or_else(|| "Column1".into());
+                    (
+                        name,
+                        flat.iter()
+                            .map(|cell| cell.first().map(|&i| c.vals[i].clone()).unwrap_or_else(|| default.clone()))
+                            .collect(),
+                    )
+                }
+            };
+            let arrays = per_cell.chunks(nb.max(1)).map(|ch| Value::Array(Arc::new(ch.to_vec()))).collect::<Vec<_>>();
+            let arrays =
+                if nb == 0 { keys.iter().map(|_| Value::Array(Arc::new(Vec::new()))).collect() } else { arrays };
+            out.columns.push(Column::new(name, ScalarType::Dynamic, Vec::new()));
+            columns.push(arrays);
+        }
+        let starts: Vec<Value> = (0..nb)
+            .map(|b| {
+                let x = f0 + b as f64 * s0;
+                match &f {
+                    Value::DateTime(_) => Value::DateTime(x as i64),
+                    Value::TimeSpan(_) => Value::TimeSpan(x as i64),
+                    Value::Long(_) if matches!(st.vals[0], Value::Long(_)) => Value::Long(x as i64),
+                    _ => Value::Real(x),
+                }
+            })
+            .collect();
+        let on_name = derived_name(on).unwrap_or_else(|| "Column1".into());
+        out.columns.push(Column::new(on_name, ScalarType::Dynamic, Vec::new()));
+        columns.push(keys.iter().map(|_| Value::Array(Arc::new(starts.clone()))).collect());
+        out.len = keys.len();
+        for (c, vals) in out.columns.iter_mut().zip(columns) {
+            c.data = Arc::new(vals);
+        }
+        Ok(out)
+    }
+}
+
 fn pct_name(e: Option<&Expr>) -> String {
     match e.map(|e| &e.kind) {
         Some(ExprKind::Literal(crate::kql::ast::Literal::Int(s) | crate::kql::ast::Literal::Real(s))) => {

@@ -199,6 +199,9 @@ impl Ctx<'_> {
             OperatorKind::Print(_) | OperatorKind::Range { .. } | OperatorKind::Datatable { .. } => {
                 return Err(EngineError::invalid("this operator starts a pipeline", r));
             }
+            OperatorKind::MakeSeries { params, aggregates, on, from, to, step, by } => {
+                self.make_series(&t, params, aggregates, on, from.as_ref(), to.as_ref(), step.as_ref(), by, r)?
+            }
             OperatorKind::MvApply { params, items, limit, on } => {
                 self.mv_apply(&t, params, items, limit.as_ref(), on, r)?
             }
