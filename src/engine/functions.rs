@@ -196,6 +196,11 @@ fn ipv4(v: &Value) -> Option<(u32, u32)> {
     Some((ip, prefix))
 }
 
+/// An IPv4 address or CIDR range: address and prefix length.
+pub fn ipv4_range(v: &Value) -> Option<(u32, u32)> {
+    ipv4(v)
+}
+
 fn mask(prefix: u32) -> u32 {
     if prefix == 0 { 0 } else { u32::MAX << (32 - prefix) }
 }

@@ -14,7 +14,7 @@ pub mod codes;
 pub mod datetime;
 pub mod error;
 mod eval;
-mod functions;
+pub mod functions;
 mod join;
 pub mod literal;
 pub mod load;
@@ -43,11 +43,13 @@ pub struct Options {
     pub now: i64,
     /// Most rows any operator may produce; beyond it the query stops with ENG004.
     pub max_rows: usize,
+    /// `externaldata` URLs mapped to local files (the engine never uses the network).
+    pub external: HashMap<String, std::path::PathBuf>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { now: now_ticks(), max_rows: 10_000_000 }
+        Options { now: now_ticks(), max_rows: 10_000_000, external: HashMap::new() }
     }
 }
 

@@ -210,6 +210,11 @@ impl Ctx<'_> {
             {
                 self.bag_unpack(&t, call)?
             }
+            OperatorKind::Evaluate { params, call, schema }
+                if params.is_empty() && schema.is_empty() && is_call_to(call, "ipv4_lookup") =>
+            {
+                self.ipv4_lookup(&t, call)?
+            }
             OperatorKind::Evaluate { call, .. } => {
                 let name = match &call.kind {
                     ExprKind::Call { func, .. } => match &func.kind {
@@ -345,6 +350,7 @@ impl Ctx<'_> {
                     n,
                 )
             }
+            OperatorKind::ExternalData { schema, urls, with } => self.external_data(schema, urls, with, r)?,
             OperatorKind::Union { params, tables } => {
                 let mut all = Vec::new();
                 let fuzzy = param_word(params, "isfuzzy").is_some_and(|w| w == "true");
@@ -359,6 +365,83 @@ impl Ctx<'_> {
             }
             other => return Err(EngineError::unsupported(format!("the `{}` operator", operator_name(other)), r)),
         }))
+    }
+
+    /// `externaldata`: only from a local file the user mapped to the URL.
+    fn external_data(
+        &self,
+        schema: &[crate::kql::ast::ColumnDecl],
+        urls: &[Expr],
+        with: &[OpParam],
+        r: TextRange,
+    ) -> EResult<Table> {
+        let format = param_word(with, "format").unwrap_or_else(|| "csv".into()).to_ascii_lowercase();
+        let skip_first = param_word(with, "ignoreFirstRecord").is_some_and(|v| v == "true");
+        let mut cols: Vec<(String, ScalarType)> = Vec::new();
+        for c in schema {
+            let ty = ScalarType::parse(&c.ty.text)
+                .ok_or_else(|| EngineError::invalid(format!("unknown type `{}`", c.ty.text), c.ty.range))?;
+            cols.push((c.name.text.clone(), ty));
+        }
+        let mut rows: Vec<Vec<crate::engine::load::Cell>> = Vec::new();
+        for u in urls {
+            let url = self.scalar(u, &Table::single_row())?.vals[0].to_kusto_string();
+            let Some(path) = self.engine.options.external.get(&url) else {
+                return Err(EngineError::unsupported(
+                    format!("`externaldata` from `{url}` (map it to a local file: --externaldata URL=FILE)"),
+                    u.range,
+                ));
+            };
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| EngineError::invalid(format!("cannot read {}: {e}", path.display()), u.range))?;
+            use crate::engine::load::Cell;
+            match format.as_str() {
+                "multijson" | "json" => {
+                    let values: Vec<serde_json::Value> = serde_json::Deserializer::from_str(&text)
+                        .into_iter::<serde_json::Value>()
+                        .collect::<Result<_, _>>()
+                        .map_err(|e| EngineError::invalid(format!("{}: not JSON: {e}", path.display()), u.range))?;
+                    for v in values {
+                        let objs = match v {
+                            serde_json::Value::Array(a) if format == "json" => a,
+                            other => vec![other],
+                        };
+                        for o in objs {
+                            rows.push(
+                                cols.iter()
+                                    .map(|(n, _)| o.get(n).cloned().map(Cell::Json).unwrap_or(Cell::Missing))
+                                    .collect(),
+                            );
+                        }
+                    }
+                }
+                "csv" | "txt" => {
+                    let recs = if format == "txt" {
+                        text.lines().map(|l| vec![l.to_string()]).collect()
+                    } else {
+                        crate::engine::load::csv_records(&text)
+                    };
+                    for rec in recs.into_iter().skip(usize::from(skip_first)) {
+                        rows.push(
+                            (0..cols.len())
+                                .map(|k| rec.get(k).cloned().map(Cell::Text).unwrap_or(Cell::Missing))
+                                .collect(),
+                        );
+                    }
+                }
+                other => return Err(EngineError::unsupported(format!("`externaldata` format `{other}`"), r)),
+            }
+        }
+        let n = rows.len();
+        let mut columns = Vec::new();
+        for (k, (name, ty)) in cols.iter().enumerate() {
+            let vals = rows
+                .iter()
+                .map(|row| crate::engine::load::parse_cell(&row[k], *ty).unwrap_or(Value::null_of(*ty)))
+                .collect();
+            columns.push(Column::new(name.clone(), *ty, vals));
+        }
+        Ok(Table::new(columns, n))
     }
 
     fn extend(&self, t: &Table, items: &[NamedExpr]) -> EResult<Table> {
@@ -876,6 +959,58 @@ impl Ctx<'_> {
                     ));
                 }
             }
+        }
+        Ok(out)
+    }
+}
+
+impl Ctx<'_> {
+    /// `evaluate ipv4_lookup(Lookup, SourceIp, Range [, return_unmatched])`:
+    /// each row joined with the lookup rows whose CIDR range holds its address.
+    fn ipv4_lookup(&self, t: &Table, call: &Expr) -> EResult<Table> {
+        let ExprKind::Call { args, .. } = &call.kind else { unreachable!("checked by the caller") };
+        if args.len() < 3 || args.len() > 4 {
+            return Err(EngineError::invalid(
+                "`ipv4_lookup` takes a table, an address column and a range column",
+                call.range,
+            ));
+        }
+        let lookup = self.tabular(&args[0])?;
+        let src = self.scalar(&args[1], t)?;
+        let ranges = self.scalar(&args[2], &lookup)?;
+        let unmatched = match args.get(3) {
+            Some(e) => matches!(self.scalar(e, &Table::single_row())?.vals[0], Value::Bool(true)),
+            None => false,
+        };
+        let parsed: Vec<Option<(u32, u32)>> = ranges.vals.iter().map(crate::engine::functions::ipv4_range).collect();
+        let mut pairs: Vec<(usize, Option<usize>)> = Vec::new();
+        for i in 0..t.len {
+            let ip = crate::engine::functions::ipv4_range(&src.vals[i]).map(|(ip, _)| ip);
+            let mut hit = false;
+            if let Some(ip) = ip {
+                for (j, r) in parsed.iter().enumerate() {
+                    if let Some((net, p)) = r {
+                        let m = if *p == 0 { 0 } else { u32::MAX << (32 - p) };
+                        if ip & m == net & m {
+                            pairs.push((i, Some(j)));
+                            hit = true;
+                        }
+                    }
+                }
+            }
+            if !hit && unmatched {
+                pairs.push((i, None));
+            }
+            if pairs.len() > self.engine.options.max_rows {
+                return Err(self.budget(call.range));
+            }
+        }
+        let left_rows: Vec<usize> = pairs.iter().map(|p| p.0).collect();
+        let mut out = t.take_rows(&left_rows);
+        for c in &lookup.columns {
+            let vals = pairs.iter().map(|(_, j)| j.map_or(Value::null_of(c.ty), |j| c.data[j].clone())).collect();
+            let name = out.unique_name(&c.name);
+            out.columns.push(Column::new(name, c.ty, vals));
         }
         Ok(out)
     }

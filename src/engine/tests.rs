@@ -5,7 +5,11 @@ use crate::engine::value::Value;
 
 fn run(q: &str) -> Table {
     let db = Database::default();
-    let opts = Options { now: datetime::parse_datetime("2024-01-10T00:00:00Z").unwrap(), max_rows: 100_000 };
+    let opts = Options {
+        now: datetime::parse_datetime("2024-01-10T00:00:00Z").unwrap(),
+        max_rows: 100_000,
+        ..Options::default()
+    };
     Engine::new(&db, opts).run_text(q).unwrap_or_else(|e| panic!("{q}: {} {e}", e.code()))
 }
 

@@ -58,3 +58,18 @@ fn an_unsupported_construct_is_a_diagnostic_at_its_span() {
         "{err}"
     );
 }
+
+#[test]
+fn externaldata_reads_only_a_mapped_local_file() {
+    let url =
+        "https://raw.githubusercontent.com/microsoft/mstic/master/PublicFeeds/MSFTIPRanges/ServiceTags_Public.json";
+    let mapping = format!("{url}=tests/data/external/ServiceTags_Public.json");
+    let args = ["run", "run-command-from-azure-ip", "--local", "tests/data/sample", "--now", NOW, "--format", "csv"];
+    let (code, out, err) = output(forge_in(&root()).args(args).args(["--externaldata", &mapping]));
+    assert_eq!(code, 0, "{err}");
+    // alice's 6 commands come from 203.0.113.7, inside the WindowsVirtualDesktop prefix
+    assert_eq!(out.lines().filter(|l| l.contains("alice@contoso.com,203.0.113.7,203.0.113.0/24")).count(), 6, "{out}");
+    let (code, _, err) = output(forge_in(&root()).args(args));
+    assert_eq!(code, 1);
+    assert!(err.contains("ENG001") && err.contains("--externaldata URL=FILE"), "{err}");
+}

@@ -89,6 +89,9 @@ pub struct RunArgs {
     /// With --local: most rows any operator may produce before the query stops
     #[arg(long, value_name = "N", default_value_t = 10_000_000, requires = "local")]
     pub max_rows: usize,
+    /// With --local: read `externaldata` from URL out of a local FILE (repeatable)
+    #[arg(long, value_name = "URL=FILE", requires = "local")]
+    pub externaldata: Vec<String>,
 }
 
 /// The service's limit is 100 workspaces per query, the primary included.

@@ -54,7 +54,12 @@ pub fn run(
     for p in &loaded.problems {
         eprintln!("warning[{}]: {p}", codes::DATA.id);
     }
-    let engine = Engine::new(&loaded.db, Options { now, max_rows: args.max_rows });
+    let mut external = std::collections::HashMap::new();
+    for m in &args.externaldata {
+        let Some((url, file)) = m.rsplit_once('=') else { bail!("--externaldata `{m}` is not URL=FILE") };
+        external.insert(url.to_string(), std::path::PathBuf::from(file));
+    }
+    let engine = Engine::new(&loaded.db, Options { now, max_rows: args.max_rows, external });
     let started = Instant::now();
     let table = match engine.run_text(&sent) {
         Ok(t) => t,
