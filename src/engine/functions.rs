@@ -201,6 +201,108 @@ pub fn ipv4_range(v: &Value) -> Option<(u32, u32)> {
     ipv4(v)
 }
 
+/// An IPv6 address (or an IPv4 one, mapped) with an optional `/prefix`.
+pub fn ipv6(v: &Value) -> Option<(u128, u32)> {
+    let text = s(v);
+    let (addr, prefix) = match text.split_once('/') {
+        Some((a, p)) => (a.trim().to_string(), Some(p.trim().parse::<u32>().ok()?)),
+        None => (text.trim().to_string(), None),
+    };
+    if addr.contains(':') {
+        let ip: std::net::Ipv6Addr = addr.parse().ok()?;
+        let p = prefix.unwrap_or(128);
+        (p <= 128).then_some((u128::from(ip), p))
+    } else {
+        let (ip4, _) = ipv4(&Value::str(&addr))?;
+        let p = prefix.map(|p| p + 96).unwrap_or(128);
+        (p <= 128).then_some(((0xffffu128 << 32) | ip4 as u128, p))
+    }
+}
+
+fn mask128(prefix: u32) -> u128 {
+    if prefix == 0 { 0 } else { u128::MAX << (128 - prefix.min(128)) }
+}
+
+const LANCZOS: [f64; 9] = [
+    0.999_999_999_999_809_9,
+    676.520_368_121_885_1,
+    -1_259.139_216_722_402_8,
+    771.323_428_777_653_1,
+    -176.615_029_162_140_6,
+    12.507_343_278_686_905,
+    -0.138_571_095_265_720_12,
+    9.984_369_578_019_572e-6,
+    1.505_632_735_149_311_6e-7,
+];
+
+/// Γ(x) by the Lanczos approximation (g = 7), reflected below 1/2.
+fn gamma(x: f64) -> f64 {
+    if x < 0.5 {
+        return std::f64::consts::PI / ((std::f64::consts::PI * x).sin() * gamma(1.0 - x));
+    }
+    let x = x - 1.0;
+    let t = x + 7.5;
+    let mut acc = LANCZOS[0];
+    for (i, c) in LANCZOS.iter().enumerate().skip(1) {
+        acc += c / (x + i as f64);
+    }
+    (2.0 * std::f64::consts::PI).sqrt() * t.powf(x + 0.5) * (-t).exp() * acc
+}
+
+fn ln_gamma(x: f64) -> f64 {
+    if x < 0.5 {
+        return (std::f64::consts::PI / (std::f64::consts::PI * x).sin()).abs().ln() - ln_gamma(1.0 - x);
+    }
+    let x = x - 1.0;
+    let t = x + 7.5;
+    let mut acc = LANCZOS[0];
+    for (i, c) in LANCZOS.iter().enumerate().skip(1) {
+        acc += c / (x + i as f64);
+    }
+    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + acc.ln()
+}
+
+/// erf by its Taylor series near zero and 1 - erfc beyond 2.5.
+fn erf(x: f64) -> f64 {
+    if x.is_nan() {
+        return x;
+    }
+    if x.abs() > 2.5 {
+        return x.signum() * (1.0 - erfc_tail(x.abs()));
+    }
+    let mut term = x;
+    let mut sum = x;
+    let x2 = x * x;
+    for k in 1..200 {
+        term *= -x2 / k as f64;
+        let add = term / (2 * k + 1) as f64;
+        sum += add;
+        if add.abs() < 1e-17 * sum.abs() {
+            break;
+        }
+    }
+    sum * 2.0 / std::f64::consts::PI.sqrt()
+}
+
+fn erfc(x: f64) -> f64 {
+    if x.is_nan() {
+        return x;
+    }
+    if x < 0.0 {
+        return 2.0 - erfc(-x);
+    }
+    if x <= 2.5 { 1.0 - erf(x) } else { erfc_tail(x) }
+}
+
+/// erfc for x > 2.5 by its continued fraction, evaluated from the tail.
+fn erfc_tail(x: f64) -> f64 {
+    let mut f = x;
+    for k in (1..=80).rev() {
+        f = x + (k as f64 / 2.0) / f;
+    }
+    (-x * x).exp() / (std::f64::consts::PI.sqrt() * f)
+}
+
 fn mask(prefix: u32) -> u32 {
     if prefix == 0 { 0 } else { u32::MAX << (32 - prefix) }
 }
@@ -421,7 +523,8 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
             return ctx.scalar(&args[1], t);
         }
         // `row_rank` is the earlier name of `row_rank_min`
-        "row_number" | "row_cumsum" | "prev" | "next" | "row_rank_dense" | "row_rank_min" | "row_rank" => {
+        "row_number" | "row_cumsum" | "prev" | "next" | "row_rank_dense" | "row_rank_min" | "row_rank"
+        | "row_window_session" => {
             return row_function(ctx, name, args, e, t);
         }
         "bag_pack_columns" => {
@@ -1106,6 +1209,78 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
                 Value::Real(cov / (vx.sqrt() * vy.sqrt()))
             }
             _ => Value::Null,
+        }),
+        "gamma" => real_fn(&a, n, gamma),
+        "loggamma" => real_fn(&a, n, |x| ln_gamma(x)),
+        "erf" => real_fn(&a, n, erf),
+        "erfc" => real_fn(&a, n, erfc),
+        "beta_pdf" | "beta_cdf" if name == "beta_pdf" => map(&a, n, T::Real, |v| {
+            let (Some(x), Some(al), Some(be)) = (v[0].as_f64(), v[1].as_f64(), v[2].as_f64()) else {
+                return Value::Null;
+            };
+            if !(0.0..=1.0).contains(&x) || al <= 0.0 || be <= 0.0 {
+                return Value::Real(f64::NAN);
+            }
+            let ln_b = ln_gamma(al) + ln_gamma(be) - ln_gamma(al + be);
+            Value::Real(((al - 1.0) * x.ln() + (be - 1.0) * (1.0 - x).ln() - ln_b).exp())
+        }),
+        "ipv6_is_in_range" | "ipv6_is_match" | "ipv6_compare" => {
+            map(&a, n, if name == "ipv6_compare" { T::Long } else { T::Bool }, |v| {
+                let (Some((x, px)), Some((y, py))) = (ipv6(v[0]), ipv6(v[1])) else { return Value::Null };
+                let p = if name == "ipv6_is_in_range" { py } else { px.min(py) };
+                let p =
+                    v.get(2).and_then(|e| e.as_i64()).map(|e| (e as u32).min(128)).unwrap_or(p).min(px.min(py).max(p));
+                let m = mask128(p);
+                match name {
+                    "ipv6_compare" => Value::Long((x & m).cmp(&(y & m)) as i64),
+                    _ => Value::Bool(x & m == y & m),
+                }
+            })
+        }
+        "series_fill_linear" => map(&a, n, T::Dynamic, |v| match as_array(v[0]) {
+            Some(items) => {
+                let placeholder = v.get(1).map(|x| (*x).clone()).unwrap_or(Value::Null);
+                let edges = !matches!(v.get(2), Some(Value::Bool(false)));
+                let constant = v.get(3).and_then(|x| x.as_f64());
+                let known: Vec<(usize, f64)> = items
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, x)| **x != placeholder)
+                    .filter_map(|(i, x)| Some((i, x.as_f64()?)))
+                    .collect();
+                if known.is_empty() {
+                    return arr(items
+                        .iter()
+                        .map(|x| match constant {
+                            Some(c) => Value::Real(c),
+                            None => x.clone(),
+                        })
+                        .collect());
+                }
+                // an array of integers stays integers (interpolated values truncated)
+                let ints = items.iter().filter(|x| **x != placeholder).all(|x| matches!(x, Value::Long(_)));
+                let num = |y: f64| if ints { Value::Long(y.trunc() as i64) } else { Value::Real(y) };
+                let mut out = Vec::with_capacity(items.len());
+                for (i, x) in items.iter().enumerate() {
+                    if *x != placeholder {
+                        out.push(if ints {
+                            x.clone()
+                        } else {
+                            x.as_f64().map(Value::Real).unwrap_or_else(|| x.clone())
+                        });
+                        continue;
+                    }
+                    let before = known.iter().rev().find(|(k, _)| *k < i);
+                    let after = known.iter().find(|(k, _)| *k > i);
+                    out.push(match (before, after) {
+                        (Some((i0, y0)), Some((i1, y1))) => num(y0 + (y1 - y0) * (i - i0) as f64 / (i1 - i0) as f64),
+                        (Some((_, y)), None) | (None, Some((_, y))) if edges => num(*y),
+                        _ => x.clone(),
+                    });
+                }
+                arr(out)
+            }
+            None => Value::Null,
         }),
         "regex_quote" => map(&a, n, T::String, |v| Value::string(regex::escape(&s(v[0])))),
         "isascii" => map(&a, n, T::Bool, |v| Value::Bool(s(v[0]).is_ascii())),
@@ -1820,6 +1995,35 @@ fn row_function(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> ER
                     })
                     .collect(),
             )
+        }
+        "row_window_session" => {
+            if a.len() < 3 {
+                return Err(EngineError::invalid("`row_window_session` takes a column and two timespans", e.range));
+            }
+            let x = &a[0];
+            let (Some(max_first), Some(max_gap)) =
+                (a[1].vals.first().and_then(|v| v.as_i64()), a[2].vals.first().and_then(|v| v.as_i64()))
+            else {
+                return Ok(Col::new(x.ty, vec![Value::null_of(x.ty); n]));
+            };
+            let mut start: Option<i64> = None;
+            let mut prev: Option<i64> = None;
+            let vals = (0..n)
+                .map(|i| {
+                    let Some(v) = x.vals[i].as_i64() else { return Value::Null };
+                    let new = match (start, prev) {
+                        (Some(s0), Some(p)) => restart(3, i) || v - s0 > max_first || v - p > max_gap,
+                        _ => true,
+                    };
+                    if new {
+                        start = Some(v);
+                    }
+                    prev = Some(v);
+                    let s0 = start.unwrap_or(v);
+                    if x.ty == T::DateTime { Value::DateTime(s0) } else { Value::Long(s0) }
+                })
+                .collect();
+            Col::new(x.ty, vals)
         }
         "prev" | "next" => {
             let x = a.first().ok_or_else(|| EngineError::invalid(format!("`{name}` needs a column"), e.range))?;

@@ -211,7 +211,9 @@ impl Ctx<'_> {
                 self.bag_unpack(&t, call)?
             }
             OperatorKind::Evaluate { params, call, schema }
-                if params.is_empty() && schema.is_empty() && is_call_to(call, "ipv4_lookup") =>
+                if params.is_empty()
+                    && schema.is_empty()
+                    && (is_call_to(call, "ipv4_lookup") || is_call_to(call, "ipv6_lookup")) =>
             {
                 self.ipv4_lookup(&t, call)?
             }
@@ -982,15 +984,23 @@ impl Ctx<'_> {
             Some(e) => matches!(self.scalar(e, &Table::single_row())?.vals[0], Value::Bool(true)),
             None => false,
         };
-        let parsed: Vec<Option<(u32, u32)>> = ranges.vals.iter().map(crate::engine::functions::ipv4_range).collect();
+        let v6 = is_call_to(call, "ipv6_lookup");
+        let parse = |v: &Value| -> Option<(u128, u32)> {
+            if v6 {
+                crate::engine::functions::ipv6(v)
+            } else {
+                crate::engine::functions::ipv4_range(v).map(|(ip, p)| (ip as u128, p + 96))
+            }
+        };
+        let parsed: Vec<Option<(u128, u32)>> = ranges.vals.iter().map(parse).collect();
         let mut pairs: Vec<(usize, Option<usize>)> = Vec::new();
         for i in 0..t.len {
-            let ip = crate::engine::functions::ipv4_range(&src.vals[i]).map(|(ip, _)| ip);
+            let ip = parse(&src.vals[i]).map(|(ip, _)| ip);
             let mut hit = false;
             if let Some(ip) = ip {
                 for (j, r) in parsed.iter().enumerate() {
                     if let Some((net, p)) = r {
-                        let m = if *p == 0 { 0 } else { u32::MAX << (32 - p) };
+                        let m = if *p == 0 { 0 } else { u128::MAX << (128 - p) };
                         if ip & m == net & m {
                             pairs.push((i, Some(j)));
                             hit = true;
@@ -1006,11 +1016,21 @@ impl Ctx<'_> {
             }
         }
         let left_rows: Vec<usize> = pairs.iter().map(|p| p.0).collect();
-        let mut out = t.take_rows(&left_rows);
-        for c in &lookup.columns {
-            let vals = pairs.iter().map(|(_, j)| j.map_or(Value::null_of(c.ty), |j| c.data[j].clone())).collect();
+        let source = t.take_rows(&left_rows);
+        let looked: Vec<Column> = lookup
+            .columns
+            .iter()
+            .map(|c| {
+                let vals = pairs.iter().map(|(_, j)| j.map_or(Value::null_of(c.ty), |j| c.data[j].clone())).collect();
+                Column::new(c.name.clone(), c.ty, vals)
+            })
+            .collect();
+        // Kusto puts the source columns first for ipv4_lookup, the lookup's first for ipv6_lookup
+        let (first, second) = if v6 { (looked, source.columns) } else { (source.columns, looked) };
+        let mut out = Table::new(first, pairs.len());
+        for c in second {
             let name = out.unique_name(&c.name);
-            out.columns.push(Column::new(name, c.ty, vals));
+            out.columns.push(Column { name, ..c });
         }
         Ok(out)
     }
