@@ -1048,6 +1048,52 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
                 if ok { Value::string(out) } else { Value::empty_str() }
             })
         }
+        "convert_mass" | "convert_speed" => {
+            // factors to kilograms / meters per second (exact definitions)
+            let mass = name == "convert_mass";
+            let unit = move |u: &str| -> Option<f64> {
+                Some(match (mass, u.to_ascii_lowercase().as_str()) {
+                    (true, "kilogram") => 1.0,
+                    (true, "gram") => 1e-3,
+                    (true, "milligram") => 1e-6,
+                    (true, "microgram") => 1e-9,
+                    (true, "tonne") => 1e3,
+                    (true, "pound") => 0.453_592_37,
+                    (true, "ounce") => 0.453_592_37 / 16.0,
+                    (true, "stone") => 0.453_592_37 * 14.0,
+                    (false, "meterpersecond") => 1.0,
+                    (false, "kilometerperhour") => 1000.0 / 3600.0,
+                    (false, "meterperhour") => 1.0 / 3600.0,
+                    (false, "centimeterperhour") => 0.01 / 3600.0,
+                    (false, "centimeterpersecond") => 0.01,
+                    (false, "kilometerpersecond") => 1000.0,
+                    (false, "mileperhour") => 1609.344 / 3600.0,
+                    (false, "knot") => 1852.0 / 3600.0,
+                    (false, "footpersecond") => 0.3048,
+                    _ => return None,
+                })
+            };
+            map(&a, n, T::Real, |v| match (v[0].as_f64(), unit(&s(v[1])), unit(&s(v[2]))) {
+                (Some(x), Some(f), Some(t)) => Value::Real(x * f / t),
+                _ => Value::Null,
+            })
+        }
+        "ipv4_range_to_cidr_list" => map(&a, n, T::Dynamic, |v| match (ipv4(v[0]), ipv4(v[1])) {
+            (Some((lo, _)), Some((hi, _))) if lo <= hi => {
+                let (mut cur, end) = (lo as u64, hi as u64);
+                let mut out = Vec::new();
+                while cur <= end {
+                    let mut size = if cur == 0 { 32 } else { (cur.trailing_zeros()).min(32) };
+                    while size > 0 && cur + (1u64 << size) - 1 > end {
+                        size -= 1;
+                    }
+                    out.push(Value::string(format!("{}/{}", ip_text(cur as u32), 32 - size)));
+                    cur += 1u64 << size;
+                }
+                arr(out)
+            }
+            _ => Value::Null,
+        }),
         "convert_angle" => {
             let unit = |u: &str| -> Option<f64> {
                 Some(match u.to_ascii_lowercase().as_str() {
@@ -1211,7 +1257,7 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
             _ => Value::Null,
         }),
         "gamma" => real_fn(&a, n, gamma),
-        "loggamma" => real_fn(&a, n, |x| ln_gamma(x)),
+        "loggamma" => real_fn(&a, n, ln_gamma),
         "erf" => real_fn(&a, n, erf),
         "erfc" => real_fn(&a, n, erfc),
         "beta_pdf" | "beta_cdf" if name == "beta_pdf" => map(&a, n, T::Real, |v| {
@@ -1241,7 +1287,7 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
             Some(items) => {
                 let placeholder = v.get(1).map(|x| (*x).clone()).unwrap_or(Value::Null);
                 let edges = !matches!(v.get(2), Some(Value::Bool(false)));
-                let constant = v.get(3).and_then(|x| x.as_f64());
+                let constant = v.get(3).and_then(|x| x.as_f64()).unwrap_or(0.0);
                 let known: Vec<(usize, f64)> = items
                     .iter()
                     .enumerate()
@@ -1249,13 +1295,8 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
                     .filter_map(|(i, x)| Some((i, x.as_f64()?)))
                     .collect();
                 if known.is_empty() {
-                    return arr(items
-                        .iter()
-                        .map(|x| match constant {
-                            Some(c) => Value::Real(c),
-                            None => x.clone(),
-                        })
-                        .collect());
+                    // nothing to interpolate from: every element takes the constant (default 0)
+                    return arr(items.iter().map(|_| Value::Real(constant)).collect());
                 }
                 // an array of integers stays integers (interpolated values truncated)
                 let ints = items.iter().filter(|x| **x != placeholder).all(|x| matches!(x, Value::Long(_)));

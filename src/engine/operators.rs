@@ -217,6 +217,11 @@ impl Ctx<'_> {
             {
                 self.ipv4_lookup(&t, call)?
             }
+            OperatorKind::Evaluate { params, call, schema }
+                if params.is_empty() && schema.is_empty() && is_call_to(call, "schema_merge") =>
+            {
+                schema_merge(&t, call)?
+            }
             OperatorKind::Evaluate { call, .. } => {
                 let name = match &call.kind {
                     ExprKind::Call { func, .. } => match &func.kind {
@@ -1034,6 +1039,34 @@ impl Ctx<'_> {
         }
         Ok(out)
     }
+}
+
+/// `evaluate schema_merge()`: the union of `getschema` tables, one row per
+/// column name in first-seen order, renumbered.
+fn schema_merge(t: &Table, call: &Expr) -> EResult<Table> {
+    if matches!(&call.kind, ExprKind::Call { args, .. } if !args.is_empty()) {
+        return Err(EngineError::unsupported("`schema_merge` arguments", call.range));
+    }
+    let col = |n: &str| {
+        t.column(n).ok_or_else(|| EngineError::invalid(format!("schema_merge needs a `{n}` column"), call.range))
+    };
+    let (names, dtypes, ctypes) = (col("ColumnName")?, col("DataType")?, col("ColumnType")?);
+    let mut seen: Vec<usize> = Vec::new();
+    for i in 0..t.len {
+        if !seen.iter().any(|&j| names.data[j] == names.data[i]) {
+            seen.push(i);
+        }
+    }
+    let pick = |c: &Column| seen.iter().map(|&i| c.data[i].clone()).collect::<Vec<_>>();
+    Ok(Table::new(
+        vec![
+            Column::new("ColumnName", ScalarType::String, pick(names)),
+            Column::new("ColumnOrdinal", ScalarType::Long, (0..seen.len()).map(|i| Value::Long(i as i64)).collect()),
+            Column::new("DataType", ScalarType::String, pick(dtypes)),
+            Column::new("ColumnType", ScalarType::String, pick(ctypes)),
+        ],
+        seen.len(),
+    ))
 }
 
 fn unpacked_type(vals: &[Value]) -> ScalarType {
