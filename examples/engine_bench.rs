@@ -39,7 +39,9 @@ fn main() {
     let gen_started = Instant::now();
     let mut rng = Lcg(42);
     let mut csv = String::with_capacity(rows * 160);
-    csv.push_str("TimeGenerated,OperationName,ActivityStatus,Caller,CallerIpAddress,CorrelationId,Resource,ResourceGroup\n");
+    csv.push_str(
+        "TimeGenerated,OperationName,ActivityStatus,Caller,CallerIpAddress,CorrelationId,Resource,ResourceGroup\n",
+    );
     let push = |csv: &mut String, t: i64, op: &str, status: &str, caller: u64, corr: u64, vm: u64| {
         let _ = writeln!(
             csv,
@@ -61,21 +63,42 @@ fn main() {
             corr += 1;
             let caller = 10_000 + b;
             push(&mut csv, t, "Run Command on Virtual Machine", "Started", caller, corr, b * 10 + k as u64);
-            push(&mut csv, t + 30 * TICK_SECOND, "Run Command on Virtual Machine", "Succeeded", caller, corr, b * 10 + k as u64);
+            push(
+                &mut csv,
+                t + 30 * TICK_SECOND,
+                "Run Command on Virtual Machine",
+                "Succeeded",
+                caller,
+                corr,
+                b * 10 + k as u64,
+            );
             n += 2;
         }
     }
     let forty_days = 40 * 24 * 60 * TICK_MINUTE;
     while n < rows {
-        let age = if rng.below(4) < 3 { rng.below((30 * 24 * 60) as u64) as i64 * TICK_MINUTE } else { forty_days - rng.below((10 * 24 * 60) as u64) as i64 * TICK_MINUTE };
+        let age = if rng.below(4) < 3 {
+            rng.below((30 * 24 * 60) as u64) as i64 * TICK_MINUTE
+        } else {
+            forty_days - rng.below((10 * 24 * 60) as u64) as i64 * TICK_MINUTE
+        };
         let t = now - age;
         let caller = rng.below(1000);
         let vm = rng.below(5000);
         if rng.below(10) < 3 {
             corr += 1;
-            let op = if rng.below(2) == 0 { "Run Command on Virtual Machine" } else { "RUN COMMAND ON VIRTUAL MACHINE" };
+            let op =
+                if rng.below(2) == 0 { "Run Command on Virtual Machine" } else { "RUN COMMAND ON VIRTUAL MACHINE" };
             push(&mut csv, t, op, "Started", caller, corr, vm);
-            push(&mut csv, t + 20 * TICK_SECOND, op, if rng.below(5) == 0 { "Failed" } else { "Succeeded" }, caller, corr, vm);
+            push(
+                &mut csv,
+                t + 20 * TICK_SECOND,
+                op,
+                if rng.below(5) == 0 { "Failed" } else { "Succeeded" },
+                caller,
+                corr,
+                vm,
+            );
             n += 2;
         } else {
             corr += 1;
@@ -105,7 +128,9 @@ fn main() {
     let result = result.expect("ran");
     let peak_kb = std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM")).map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_string()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM")).map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_string())
+        })
         .unwrap_or_default();
     let json = output::table_json(&result, "PrimaryResult");
     println!(

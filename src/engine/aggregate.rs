@@ -330,7 +330,12 @@ impl Ctx<'_> {
                     if a.names.len() != 1 || a.func.starts_with("arg_") {
                         return Err(EngineError::unsupported("this aggregate in `make-series`", sa.agg.range));
                     }
-                    let (_, rows) = run_agg(&a, t, &flat)?;
+                    let (tys, rows) = run_agg(&a, t, &flat)?;
+                    // the default takes the aggregate's type (0 becomes 0.0 in an avg series)
+                    let default = match (tys[0], &default) {
+                        (ScalarType::Real, Value::Long(x)) => Value::Real(*x as f64),
+                        _ => default.clone(),
+                    };
                     let vals = rows
                         .into_iter()
                         .zip(&flat)

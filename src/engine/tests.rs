@@ -91,3 +91,38 @@ fn row_budget_stops_an_explosion() {
         .unwrap_err();
     assert_eq!(e.code(), "ENG004");
 }
+
+#[test]
+fn make_series_fills_empty_bins_with_the_default() {
+    // Kusto docs (make-series): avg per day, 0 for days without rows
+    let t = run(
+        "datatable(t:datetime, v:long)[datetime(2017-01-01), 4, datetime(2017-01-03), 5, datetime(2017-01-03T12:00), 7] \
+                 | make-series avg(v) on t from datetime(2017-01-01) to datetime(2017-01-04) step 1d",
+    );
+    assert_eq!(cell(&t, "avg_v", 0).to_kusto_string(), "[4.0,0.0,6.0]");
+    assert_eq!(t.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["avg_v", "t"]);
+}
+
+#[test]
+fn join_kinds_keep_the_rows_kusto_keeps() {
+    let l = "datatable(k:long, a:string)[1,'x',2,'y']";
+    let r = "datatable(k:long, b:string)[2,'p',3,'q']";
+    let count = |kind: &str| run(&format!("{l} | join kind={kind} ({r}) on k")).len;
+    assert_eq!(count("inner"), 1);
+    assert_eq!(count("leftouter"), 2);
+    assert_eq!(count("rightouter"), 2);
+    assert_eq!(count("fullouter"), 3);
+    assert_eq!(count("leftanti"), 1);
+    assert_eq!(count("rightsemi"), 1);
+    let anti = run(&format!("{l} | join kind=leftanti ({r}) on k"));
+    assert_eq!(anti.columns.len(), 2, "anti joins keep the left columns only");
+}
+
+#[test]
+fn mv_expand_and_has_on_a_dynamic_array() {
+    let t = run("print d = dynamic(['Started','Succeeded']) | mv-expand d | where d has 'succeeded'");
+    assert_eq!(t.len, 1);
+    assert_eq!(t.columns[0].ty, crate::kql::types::ScalarType::Dynamic);
+    let t = run("print x = dynamic(['RunCommand']) has 'Command'");
+    assert_eq!(cell(&t, "x", 0), Value::Bool(false), "has matches whole terms");
+}
