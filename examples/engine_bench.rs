@@ -112,10 +112,11 @@ fn main() {
     let load_started = Instant::now();
     let loaded = load_dir(&dir, &KnownSchemas::new()).expect("load");
     let load_ms = load_started.elapsed().as_millis();
-    let query = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("generated/kql/run-command-spike.kql"),
-    )
-    .expect("the rendered spike query");
+    // ENGINE_BENCH_QUERY=FILE times another query over the same rows
+    let query_path = std::env::var("ENGINE_BENCH_QUERY").map(PathBuf::from).unwrap_or_else(|_| {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("generated/kql/run-command-spike.kql")
+    });
+    let query = std::fs::read_to_string(&query_path).expect("the query file");
     let engine = Engine::new(&loaded.db, Options { now, ..Options::default() });
     let mut best = u128::MAX;
     let mut result = None;

@@ -3,6 +3,7 @@
 //! `list_X`, `percentile_X_95`, ...).
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::Arc;
 
 use crate::engine::Ctx;
@@ -106,18 +107,26 @@ impl Ctx<'_> {
             groups.push((0..t.len).collect());
             keys.push(Vec::new());
         } else {
-            let mut index: HashMap<Vec<Value>, usize> = HashMap::new();
+            // rows hashed in place (no key vector per row); equal hashes compared value by value
+            let mut index: HashMap<u64, Vec<usize>, BuildHasherDefault<MixHasher>> = HashMap::default();
+            let mut first_row: Vec<usize> = Vec::new();
             for i in 0..t.len {
-                let key: Vec<Value> = key_cols.iter().map(|c| c.vals[i].clone()).collect();
-                match index.get(&key) {
-                    Some(&g) => groups[g].push(i),
+                let mut h = MixHasher::default();
+                for c in &key_cols {
+                    c.vals[i].hash(&mut h);
+                }
+                let cands = index.entry(h.finish()).or_default();
+                let found = cands.iter().copied().find(|&g| key_cols.iter().all(|c| c.vals[first_row[g]] == c.vals[i]));
+                match found {
+                    Some(g) => groups[g].push(i),
                     None => {
-                        index.insert(key.clone(), groups.len());
+                        cands.push(groups.len());
+                        first_row.push(i);
                         groups.push(vec![i]);
-                        keys.push(key);
                     }
                 }
             }
+            keys = first_row.iter().map(|&i| key_cols.iter().map(|c| c.vals[i].clone()).collect()).collect();
         }
         let by_names: Vec<String> = out.columns.iter().map(|c| c.name.clone()).collect();
         let mut aggs = Vec::new();
@@ -388,6 +397,37 @@ impl Ctx<'_> {
     }
 }
 
+/// A fast multiply-rotate hasher for group keys (the keys are not attacker-chosen
+/// in a way that matters here: a collision only costs a comparison).
+#[derive(Default)]
+struct MixHasher(u64);
+
+impl Hasher for MixHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(b));
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_u8(&mut self, v: u8) {
+        self.write_u64(v as u64);
+    }
+
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
+}
+
 fn pct_name(e: Option<&Expr>) -> String {
     match e.map(|e| &e.kind) {
         Some(ExprKind::Literal(crate::kql::ast::Literal::Int(s) | crate::kql::ast::Literal::Real(s))) => {
@@ -438,7 +478,7 @@ fn run_agg(a: &Agg, t: &Table, groups: &[Vec<usize>]) -> EResult<(Vec<ScalarType
             need(1)?;
             let x = &a.args[0];
             one(ScalarType::Long, &|g| {
-                let rows = if f == "dcountif" { cond(1, g) } else { g.to_vec() };
+                let rows: std::borrow::Cow<[usize]> = if f == "dcountif" { cond(1, g).into() } else { g.into() };
                 let set: HashSet<&Value> = rows.iter().map(|&i| &x.vals[i]).filter(|v| !v.is_null()).collect();
                 Value::Long(set.len() as i64)
             })
@@ -448,7 +488,7 @@ fn run_agg(a: &Agg, t: &Table, groups: &[Vec<usize>]) -> EResult<(Vec<ScalarType
             let x = &a.args[0];
             let ty = numeric_sum_type(x.ty);
             one(ty, &|g| {
-                let rows = if f == "sumif" { cond(1, g) } else { g.to_vec() };
+                let rows: std::borrow::Cow<[usize]> = if f == "sumif" { cond(1, g).into() } else { g.into() };
                 sum(x, &rows, ty)
             })
         }
@@ -456,7 +496,7 @@ fn run_agg(a: &Agg, t: &Table, groups: &[Vec<usize>]) -> EResult<(Vec<ScalarType
             need(1)?;
             let x = &a.args[0];
             one(ScalarType::Real, &|g| {
-                let rows = if f == "avgif" { cond(1, g) } else { g.to_vec() };
+                let rows: std::borrow::Cow<[usize]> = if f == "avgif" { cond(1, g).into() } else { g.into() };
                 let vals: Vec<f64> = rows.iter().filter_map(|&i| x.vals[i].as_f64()).collect();
                 if vals.is_empty() { Value::Null } else { Value::Real(vals.iter().sum::<f64>() / vals.len() as f64) }
             })
@@ -466,9 +506,9 @@ fn run_agg(a: &Agg, t: &Table, groups: &[Vec<usize>]) -> EResult<(Vec<ScalarType
             let x = &a.args[0];
             let want_max = f.starts_with("max");
             one(x.ty, &|g| {
-                let rows = if f.ends_with("if") { cond(1, g) } else { g.to_vec() };
+                let rows: std::borrow::Cow<[usize]> = if f.ends_with("if") { cond(1, g).into() } else { g.into() };
                 let mut best: Option<&Value> = None;
-                for &i in &rows {
+                for &i in rows.iter() {
                     let v = &x.vals[i];
                     if v.is_null() || (x.ty == ScalarType::String && v.as_str() == Some("")) {
                         continue;
@@ -540,10 +580,10 @@ fn run_agg(a: &Agg, t: &Table, groups: &[Vec<usize>]) -> EResult<(Vec<ScalarType
                 _ => 1_048_576,
             };
             one(ScalarType::Dynamic, &|g| {
-                let rows = if is_if { cond(1, g) } else { g.to_vec() };
+                let rows: std::borrow::Cow<[usize]> = if is_if { cond(1, g).into() } else { g.into() };
                 let mut out = Vec::new();
                 let mut seen = HashSet::new();
-                for &i in &rows {
+                for &i in rows.iter() {
                     let v = &x.vals[i];
                     if v.is_null() && f != "make_list_with_nulls" {
                         continue;
@@ -569,9 +609,9 @@ fn run_agg(a: &Agg, t: &Table, groups: &[Vec<usize>]) -> EResult<(Vec<ScalarType
             need(1)?;
             let x = &a.args[0];
             one(ScalarType::Dynamic, &|g| {
-                let rows = if f == "make_bag_if" { cond(1, g) } else { g.to_vec() };
+                let rows: std::borrow::Cow<[usize]> = if f == "make_bag_if" { cond(1, g).into() } else { g.into() };
                 let mut out: Vec<(String, Value)> = Vec::new();
-                for &i in &rows {
+                for &i in rows.iter() {
                     if let Value::Bag(b) = &x.vals[i] {
                         for (k, v) in b.iter() {
                             if !out.iter().any(|(ok, _)| ok == k) {
@@ -630,7 +670,7 @@ fn run_agg(a: &Agg, t: &Table, groups: &[Vec<usize>]) -> EResult<(Vec<ScalarType
             let is_if = f.ends_with("if");
             let pop = f.trim_end_matches("if").ends_with('p');
             one(ScalarType::Real, &|g| {
-                let rows = if is_if { cond(1, g) } else { g.to_vec() };
+                let rows: std::borrow::Cow<[usize]> = if is_if { cond(1, g).into() } else { g.into() };
                 let vals: Vec<f64> = rows.iter().filter_map(|&i| x.vals[i].as_f64()).collect();
                 let n = vals.len() as f64;
                 if vals.is_empty() || (!pop && vals.len() < 2) {
@@ -648,7 +688,7 @@ fn run_agg(a: &Agg, t: &Table, groups: &[Vec<usize>]) -> EResult<(Vec<ScalarType
             let is_if = f.ends_with("if");
             let pop = f.trim_end_matches("if").ends_with('p');
             one(ScalarType::Real, &|g| {
-                let rows = if is_if { cond(2, g) } else { g.to_vec() };
+                let rows: std::borrow::Cow<[usize]> = if is_if { cond(2, g).into() } else { g.into() };
                 let pairs: Vec<(f64, f64)> =
                     rows.iter().filter_map(|&i| Some((x.vals[i].as_f64()?, y.vals[i].as_f64()?))).collect();
                 let n = pairs.len() as f64;
