@@ -20,6 +20,7 @@ pub fn all() -> Vec<Code> {
     all.extend(crate::check::codes::codes());
     all.extend(crate::lint::codes());
     all.extend(crate::query::codes::codes());
+    all.extend_from_slice(crate::engine::codes::CODES);
     all.extend_from_slice(crate::rule_tests::codes::TESTS);
     all
 }
@@ -36,7 +37,7 @@ mod tests {
     #[test]
     fn every_code_is_found_by_id_and_by_name() {
         let codes = all();
-        for family in ["CNT", "TPL", "OUT", "SYN", "SEM", "SNT", "QRY", "TST"] {
+        for family in ["CNT", "TPL", "OUT", "SYN", "SEM", "SNT", "QRY", "ENG", "TST"] {
             assert!(codes.iter().any(|c| c.id.starts_with(family)), "no {family} code registered");
         }
         for code in &codes {

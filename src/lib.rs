@@ -18,6 +18,7 @@ pub mod diag;
 pub mod emit;
 #[cfg(feature = "emulator")]
 pub mod emulator;
+pub mod engine;
 pub mod error;
 pub mod import;
 pub mod kind;

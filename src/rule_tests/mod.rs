@@ -11,6 +11,7 @@ pub mod codes;
 pub mod executor;
 pub mod expect;
 pub mod junit;
+pub mod local;
 pub mod prepare;
 pub mod report;
 pub mod run;
@@ -22,10 +23,10 @@ pub use tables::{TestTable, TestTables};
 
 /// The executor `test` and `backtest` use: the local KQL engine.
 ///
-/// The engine (`crate::engine`) is not part of this build yet; this is the
-/// one place it is plugged in.
+/// The one place the engine is plugged in: the embedded KQL engine
+/// (`crate::engine`), through [`local::LocalEngine`].
 pub fn local_executor() -> Option<&'static dyn Executor> {
-    None
+    Some(&local::LocalEngine)
 }
 
 /// The `TST006` diagnostic for a command that needs an executor.

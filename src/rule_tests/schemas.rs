@@ -23,6 +23,12 @@ impl TableSchema {
 /// A source of table schemas. A table it does not know is not checked.
 pub trait TableSchemas: Sync {
     fn table(&self, name: &str) -> Option<&TableSchema>;
+
+    /// Every table declared, for the ones a test leaves empty: in a
+    /// workspace they exist with no rows, so a query reading one runs.
+    fn declared(&self) -> Vec<(&str, &TableSchema)> {
+        Vec::new()
+    }
 }
 
 /// No schemas: nothing is checked, column types are inferred from values.
@@ -43,6 +49,10 @@ pub struct DeclaredSchemas {
 impl TableSchemas for DeclaredSchemas {
     fn table(&self, name: &str) -> Option<&TableSchema> {
         self.tables.get(name)
+    }
+
+    fn declared(&self) -> Vec<(&str, &TableSchema)> {
+        self.tables.iter().map(|(n, s)| (n.as_str(), s)).collect()
     }
 }
 

@@ -245,6 +245,12 @@ impl RawTables {
             };
             out.tables.insert(name, table);
         }
+        for (name, schema) in schemas.declared() {
+            out.tables.entry(name.to_string()).or_insert_with(|| TestTable {
+                columns: schema.columns.iter().map(|(n, ty)| ResultColumn { name: n.clone(), ty: *ty }).collect(),
+                rows: Vec::new(),
+            });
+        }
         (out, diags)
     }
 }

@@ -88,7 +88,7 @@ write("run-command-script-volatility", "different-scripts",
 write("run-command-script-volatility", "same-script-twice",
       run_command(M, "198.51.100.23", "vm-web-01", 120, corr(61)) + [file_event("vm-web-01", 119.6, "script1.ps1", 1024), file_event("vm-web-01", 119.5, "script2.ps1", 1024)])
 # run-command-from-azure-ip: from a WindowsVirtualDesktop address vs a residential one (needs the service-tag feed: externaldata).
-write("run-command-from-azure-ip", "from-wvd-range", run_command(M, "20.41.44.5", "vm-web-01", 300, corr(70)))
+write("run-command-from-azure-ip", "from-wvd-range", run_command(M, "203.0.113.5", "vm-web-01", 300, corr(70)))
 write("run-command-from-azure-ip", "from-home-ip", run_command(M, "198.51.100.23", "vm-web-01", 300, corr(71)))
 # recovery-vault-deletion / sensitive-azure-operations.
 write("recovery-vault-deletion", "vault-deleted", [activity("Microsoft.RecoveryServices/vaults/delete", M, 600)])

@@ -16,6 +16,7 @@ mod ownership;
 mod rule_tests;
 #[cfg(feature = "emulator")]
 mod run;
+mod run_local;
 mod semantic;
 mod skips;
 mod util;

@@ -85,19 +85,36 @@ fn every_bundled_item_has_a_must_fire_and_a_must_not_fire_test_with_clean_data()
     assert!(prepared.cases.len() >= 30);
 }
 
+/// The bundled content's tests pass on the local engine; lowering a
+/// threshold makes the must-not-fire test just below it fail, pointing at
+/// its expectation in the content file.
 #[test]
-fn test_without_an_engine_says_so_and_exits_2() {
-    let (code, out, err) = output(forge_in(&root()).args(["test"]));
-    assert_eq!(code, 2, "{err}");
-    assert!(out.is_empty(), "nothing is reported as passed: {out}");
-    assert!(err.contains("TST006") && err.contains("none was run"), "{err}");
+fn bundled_tests_pass_on_the_engine_and_a_broken_threshold_fails() {
+    let (code, out, err) = output(forge_in(&root()).args(["test", "--format", "json"]));
+    assert_eq!(code, 0, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["summary"]["failed"], 0, "{report:#}");
+    assert_eq!(report["summary"]["not_run"], 0, "{report:#}");
+    assert!(report["summary"]["passed"].as_u64().unwrap() >= 30, "{report:#}");
     let (code, _, err) = output(forge_in(&root()).args(["test", "no-such-item"]));
     assert_eq!(code, 2);
     assert!(err.contains("no content item `no-such-item`"), "{err}");
+
+    let project = crate::util::scratch_project();
+    crate::util::copy_tree(&root().join("tests/data"), &project.path().join("tests/data"));
+    let spike = project.path().join("content/hunting/run-command-spike.toml");
+    let text = std::fs::read_to_string(&spike).unwrap();
+    std::fs::write(&spike, text.replacen("min_commands = 5", "min_commands = 3", 1)).unwrap();
+    let (code, out, err) = output(forge_in(project.path()).args(["test", "run-command-spike"]));
+    assert_eq!(code, 1, "{out}\n{err}");
+    let err = format!("{out}{err}");
+    assert!(err.contains("error[TST004]"), "{err}");
+    assert!(err.contains("four Run Commands stay below min_commands = 5"), "{err}");
+    assert!(err.contains("content/hunting/run-command-spike.toml:"), "{err}");
 }
 
 #[test]
-fn backtest_checks_its_sweep_and_data_then_needs_an_engine() {
+fn backtest_checks_its_sweep_then_reports_each_value_and_draws_it() {
     let dir = tempfile::tempdir().unwrap();
     let data = root().join("tests/data/run-command-spike");
     let (code, _, err) = output(
@@ -112,13 +129,18 @@ fn backtest_checks_its_sweep_and_data_then_needs_an_engine() {
         forge_in(&root())
             .args(["backtest", "run-command-spike", "--local"])
             .arg(&data)
-            .args(["--sweep", "min_commands=2,3,5"])
+            .args(["--sweep", "min_commands=2,3,5,8", "--format", "json"])
             .arg("--plot")
             .arg(dir.path().join("p.svg")),
     );
-    assert_eq!(code, 2, "{err}");
-    assert!(out.is_empty() && !dir.path().join("p.svg").exists());
-    assert!(err.contains("TST006") && err.contains("3 combination(s)"), "{err}");
+    assert_eq!(code, 0, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rows: Vec<u64> = report["results"].as_array().unwrap().iter().map(|r| r["rows"].as_u64().unwrap()).collect();
+    // The burst has five commands: it is found up to min_commands = 5, not at 8.
+    assert_eq!(rows.len(), 4, "{report:#}");
+    assert!(rows[2] >= 1 && rows[3] == 0, "{rows:?}");
+    let svg = std::fs::read_to_string(dir.path().join("p.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("min_commands"), "{svg}");
 }
 
 #[test]

@@ -13,6 +13,7 @@ pub mod kql;
 pub mod list;
 pub mod new;
 pub mod run;
+pub mod run_local;
 pub mod show;
 pub mod templates;
 pub mod test;

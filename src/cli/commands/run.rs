@@ -38,7 +38,7 @@ use crate::timespan::Timespan;
 
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("what").required(true).args(["id", "query"])))]
-#[command(group(ArgGroup::new("where").required(true).multiple(true).args(["env", "workspace_id"])))]
+#[command(group(ArgGroup::new("where").required(true).multiple(true).args(["env", "workspace_id", "local"])))]
 pub struct RunArgs {
     /// The item to run: its id, file stem or name
     pub id: Option<String>,
@@ -83,6 +83,19 @@ pub struct RunArgs {
     /// Cut table cells longer than N characters (0: never)
     #[arg(long, value_name = "N", default_value_t = 60)]
     pub max_cell_width: usize,
+    /// Run on this machine with the embedded engine over DIR: one file per table
+    /// (`<Table>.jsonl`, `.csv`, `.json` query API response, optionally `.gz`; `tables.json` types)
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["env", "workspace_id", "workspaces"])]
+    pub local: Option<PathBuf>,
+    /// With --local: the instant `now()` and `ago()` count from (ISO 8601) [default: now]
+    #[arg(long, value_name = "ISO", requires = "local")]
+    pub now: Option<String>,
+    /// With --local: most rows any operator may produce before the query stops
+    #[arg(long, value_name = "N", default_value_t = 10_000_000, requires = "local")]
+    pub max_rows: usize,
+    /// With --local: read `externaldata` from URL out of a local FILE (repeatable)
+    #[arg(long, value_name = "URL=FILE", requires = "local")]
+    pub externaldata: Vec<String>,
 }
 
 /// The service's limit is 100 workspaces per query, the primary included.
@@ -112,6 +125,15 @@ pub fn run(g: &GlobalArgs, args: RunArgs) -> anyhow::Result<ExitStatus> {
         Ok(p) => p,
         Err(status) => return Ok(status),
     };
+    if let Some(dir) = &args.local {
+        let local = super::run_local::Prepared {
+            name: &prepared.name,
+            path: &prepared.path,
+            text: &prepared.text,
+            window: prepared.window,
+        };
+        return super::run_local::run(dir, local, &args, &mut sources, color);
+    }
     if args.workspaces.len() > MAX_EXTRA_WORKSPACES {
         bail!(
             "--workspaces names {} workspaces; a query may span at most {} (this one and {MAX_EXTRA_WORKSPACES} more)",
@@ -203,7 +225,7 @@ pub fn run(g: &GlobalArgs, args: RunArgs) -> anyhow::Result<ExitStatus> {
 
 /// The results in the chosen format: `--format`, else `--output`'s
 /// extension, else a table on a terminal and JSON elsewhere.
-fn render(results: &QueryResults, args: &RunArgs) -> String {
+pub(super) fn render(results: &QueryResults, args: &RunArgs) -> String {
     let on_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let format = args
         .format
@@ -307,7 +329,7 @@ fn spinner(workspace: &WorkspaceId) -> Option<ProgressBar> {
 }
 
 /// Standard output, where a closed pipe (`| head`) is not an error.
-fn write_stdout(text: &str) -> anyhow::Result<()> {
+pub(super) fn write_stdout(text: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e).context("write the results"),

@@ -1,0 +1,739 @@
+//! `summarize`: groups in first-seen order, one aggregate function per
+//! output column, Kusto's default column names (`count_`, `max_X`,
+//! `list_X`, `percentile_X_95`, ...).
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::sync::Arc;
+
+use crate::engine::Ctx;
+use crate::engine::error::{EResult, EngineError};
+use crate::engine::operators::derived_name;
+use crate::engine::scope::Col;
+use crate::engine::table::{Column, Table};
+use crate::engine::types;
+use crate::engine::value::{Value, compare};
+use crate::kql::ast::{Expr, ExprKind, NamedExpr, OpParam};
+use crate::kql::types::ScalarType;
+use crate::span::TextRange;
+
+/// The aggregate functions the engine knows.
+pub fn is_aggregate(name: &str) -> bool {
+    matches!(
+        name,
+        "count"
+            | "countif"
+            | "dcount"
+            | "dcountif"
+            | "sum"
+            | "sumif"
+            | "avg"
+            | "avgif"
+            | "min"
+            | "max"
+            | "minif"
+            | "maxif"
+            | "arg_max"
+            | "arg_min"
+            | "make_list"
+            | "make_list_if"
+            | "make_list_with_nulls"
+            | "make_set"
+            | "make_set_if"
+            | "make_bag"
+            | "make_bag_if"
+            | "take_any"
+            | "any"
+            | "take_anyif"
+            | "percentile"
+            | "percentiles"
+            | "stdev"
+            | "stdevif"
+            | "stdevp"
+            | "variance"
+            | "varianceif"
+            | "variancep"
+            | "covariance"
+            | "covariancep"
+            | "covarianceif"
+            | "covariancepif"
+            | "variancepif"
+            | "stdevpif"
+    )
+}
+
+struct Agg<'a> {
+    func: String,
+    args: Vec<Col>,
+    arg_exprs: &'a [Expr],
+    names: Vec<String>,
+    range: TextRange,
+    /// arg_max/arg_min: the input columns returned (index into the table)
+    returned: Vec<usize>,
+}
+
+impl Ctx<'_> {
+    pub fn summarize(
+        &self,
+        t: &Table,
+        params: &[OpParam],
+        aggregates: &[NamedExpr],
+        by: &[NamedExpr],
+        r: TextRange,
+    ) -> EResult<Table> {
+        if let Some(p) = params.iter().find(|p| !p.name.starts_with("hint.")) {
+            return Err(EngineError::unsupported(format!("the `summarize` parameter `{}`", p.name), p.range));
+        }
+        let mut out = Table::new(Vec::new(), 0);
+        let mut key_cols = Vec::new();
+        let mut unnamed = 0;
+        for ne in by {
+            let c = self.scalar(&ne.expr, t)?;
+            let name = match ne.names.first() {
+                Some(n) => n.text.clone(),
+                None => derived_name(&ne.expr).unwrap_or_else(|| {
+                    unnamed += 1;
+                    format!("Column{unnamed}")
+                }),
+            };
+            let name = out.unique_name(&name);
+            out.columns.push(Column::new(name, c.ty, Vec::new()));
+            key_cols.push(c);
+        }
+        // groups in first-seen order
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        let mut keys: Vec<Vec<Value>> = Vec::new();
+        if key_cols.is_empty() {
+            groups.push((0..t.len).collect());
+            keys.push(Vec::new());
+        } else {
+            // rows hashed in place (no key vector per row); equal hashes compared value by value
+            let mut index: HashMap<u64, Vec<usize>, BuildHasherDefault<MixHasher>> = HashMap::default();
+            let mut first_row: Vec<usize> = Vec::new();
+            for i in 0..t.len {
+                let mut h = MixHasher::default();
+                for c in &key_cols {
+                    c.vals[i].hash(&mut h);
+                }
+                let cands = index.entry(h.finish()).or_default();
+                let found = cands.iter().copied().find(|&g| key_cols.iter().all(|c| c.vals[first_row[g]] == c.vals[i]));
+                match found {
+                    Some(g) => groups[g].push(i),
+                    None => {
+                        cands.push(groups.len());
+                        first_row.push(i);
+                        groups.push(vec![i]);
+                    }
+                }
+            }
+            keys = first_row.iter().map(|&i| key_cols.iter().map(|c| c.vals[i].clone()).collect()).collect();
+        }
+        let by_names: Vec<String> = out.columns.iter().map(|c| c.name.clone()).collect();
+        let mut aggs = Vec::new();
+        for ne in aggregates {
+            aggs.push(self.plan_agg(t, ne, &by_names)?);
+        }
+        let mut columns: Vec<Vec<Value>> = vec![Vec::with_capacity(groups.len()); out.columns.len()];
+        for key in &keys {
+            for (k, v) in key.iter().enumerate() {
+                columns[k].push(v.clone());
+            }
+        }
+        for a in &aggs {
+            let (types_out, per_group) = run_agg(a, t, &groups)?;
+            for (k, ty) in types_out.into_iter().enumerate() {
+                let name = out.unique_name(&a.names[k]);
+                out.columns.push(Column::new(name, ty, Vec::new()));
+                columns.push(per_group.iter().map(|vals| vals[k].clone()).collect());
+            }
+        }
+        let len = groups.len();
+        for (c, vals) in out.columns.iter_mut().zip(columns) {
+            c.data = Arc::new(vals);
+        }
+        out.len = len;
+        let _ = r;
+        Ok(out)
+    }
+
+    fn plan_agg<'a>(&self, t: &Table, ne: &'a NamedExpr, by_names: &[String]) -> EResult<Agg<'a>> {
+        let ExprKind::Call { func, args } = &ne.expr.kind else {
+            return Err(EngineError::unsupported("an expression around an aggregate in `summarize`", ne.expr.range));
+        };
+        let ExprKind::Name(f) = &func.kind else {
+            return Err(EngineError::unsupported("this aggregate", ne.expr.range));
+        };
+        let fname = f.text.as_str();
+        if !is_aggregate(fname) {
+            return Err(EngineError::unsupported(format!("the aggregate `{fname}`"), ne.expr.range));
+        }
+        let arg_name = |i: usize| args.get(i).and_then(derived_name).unwrap_or_default();
+        let mut returned = Vec::new();
+        let mut cols = Vec::new();
+        let names: Vec<String>;
+        if fname == "arg_max" || fname == "arg_min" {
+            if args.is_empty() {
+                return Err(EngineError::invalid(format!("`{fname}` needs an expression"), ne.expr.range));
+            }
+            cols.push(self.scalar(&args[0], t)?);
+            let mut n = vec![derived_name(&args[0]).unwrap_or_else(|| format!("{}_", &fname[4..]))];
+            let mut extra = Vec::new();
+            for a in &args[1..] {
+                match &a.kind {
+                    ExprKind::Wildcard(w) if w == "*" => {
+                        for (i, c) in t.columns.iter().enumerate() {
+                            if !by_names.contains(&c.name) && c.name != n[0] {
+                                returned.push(i);
+                                extra.push(c.name.clone());
+                            }
+                        }
+                    }
+                    _ => {
+                        let c = self.scalar(a, t)?;
+                        let name = derived_name(a).ok_or_else(|| {
+                            EngineError::unsupported("an unnamed computed column in arg_max/arg_min", a.range)
+                        })?;
+                        cols.push(c);
+                        extra.push(name);
+                    }
+                }
+            }
+            n.extend(extra);
+            if !ne.names.is_empty() {
+                for (k, given) in ne.names.iter().enumerate() {
+                    if k < n.len() {
+                        n[k] = given.text.clone();
+                    }
+                }
+            }
+            names = n;
+        } else {
+            for a in args {
+                if matches!(a.kind, ExprKind::Wildcard(_)) {
+                    return Err(EngineError::unsupported(format!("`*` in `{fname}`"), a.range));
+                }
+                cols.push(self.scalar(a, t)?);
+            }
+            let default = match fname {
+                "count" => vec![format!("count_{}", arg_name(0))],
+                "countif" => vec!["countif_".to_string()],
+                "make_list" | "make_list_if" | "make_list_with_nulls" => vec![format!("list_{}", arg_name(0))],
+                "make_set" | "make_set_if" => vec![format!("set_{}", arg_name(0))],
+                "make_bag" | "make_bag_if" => vec![format!("bag_{}", arg_name(0))],
+                "take_any" | "any" | "take_anyif" => vec![format!("any_{}", arg_name(0))],
+                "percentile" => vec![format!("percentile_{}_{}", arg_name(0), pct_name(args.get(1)))],
+                "percentiles" => {
+                    (1..args.len()).map(|i| format!("percentile_{}_{}", arg_name(0), pct_name(args.get(i)))).collect()
+                }
+                "covariance" | "covariancep" | "covarianceif" | "covariancepif" => {
+                    vec![format!("{fname}_{}_{}", arg_name(0), arg_name(1))]
+                }
+                other => vec![format!("{other}_{}", arg_name(0))],
+            };
+            names = if ne.names.is_empty() { default } else { ne.names.iter().map(|n| n.text.clone()).collect() };
+        }
+        Ok(Agg { func: fname.to_string(), args: cols, arg_exprs: args, names, range: ne.expr.range, returned })
+    }
+}
+
+impl Ctx<'_> {
+    /// `make-series`: per group, one array per aggregate over the bins
+    /// `[from, to)` of width `step` (empty bins take the default, 0 unless
+    /// given), plus the array of bin starts named after the `on` column.
+    #[allow(clippy::too_many_arguments)]
+    pub fn make_series(
+        &self,
+        t: &Table,
+        params: &[OpParam],
+        aggregates: &[crate::kql::ast::SeriesAgg],
+        on: &Expr,
+        from: Option<&Expr>,
+        to: Option<&Expr>,
+        step: Option<&Expr>,
+        by: &[NamedExpr],
+        r: TextRange,
+    ) -> EResult<Table> {
+        let mut nonempty = false;
+        for p in params {
+            match (p.name.as_str(), &p.value.kind) {
+                ("kind", ExprKind::Name(n)) if n.text == "nonempty" => nonempty = true,
+                (name, _) if name.starts_with("hint.") => {}
+                _ => {
+                    return Err(EngineError::unsupported(format!("the `make-series` parameter `{}`", p.name), p.range));
+                }
+            }
+        }
+        let (Some(from), Some(to), Some(step)) = (from, to, step) else {
+            return Err(EngineError::unsupported("`make-series` without `from`, `to` and `step`", r));
+        };
+        let one = Table::single_row();
+        let (f, tt, st) = (
+            self.scalar(from, &one)?.vals[0].clone(),
+            self.scalar(to, &one)?.vals[0].clone(),
+            self.scalar(step, &one)?,
+        );
+        let on_col = self.scalar(on, t)?;
+        let ticks = |v: &Value| -> Option<f64> {
+            match v {
+                Value::DateTime(x) | Value::TimeSpan(x) => Some(*x as f64),
+                other => other.as_f64(),
+            }
+        };
+        let (Some(f0), Some(t0), Some(s0)) = (ticks(&f), ticks(&tt), ticks(&st.vals[0])) else {
+            return Err(EngineError::invalid("`make-series` needs from/to/step of the `on` column's kind", r));
+        };
+        if s0 <= 0.0 {
+            return Err(EngineError::invalid("`make-series` step must be positive", step.range));
+        }
+        let nb = ((t0 - f0) / s0).ceil().max(0.0) as usize;
+        if nb > self.engine.options.max_rows {
+            return Err(self.budget(r));
+        }
+        // groups
+        let mut key_cols = Vec::new();
+        let mut out = Table::new(Vec::new(), 0);
+        for ne in by {
+            let c = self.scalar(&ne.expr, t)?;
+            let name = ne
+                .names
+                .first()
+                .map(|n| n.text.clone())
+                .or_else(|| derived_name(&ne.expr))
+                .unwrap_or_else(|| "Column1".into());
+            out.columns.push(Column::new(name, c.ty, Vec::new()));
+            key_cols.push(c);
+        }
+        let mut index: HashMap<Vec<Value>, usize> = HashMap::new();
+        let mut keys: Vec<Vec<Value>> = Vec::new();
+        let mut cells: Vec<Vec<Vec<usize>>> = Vec::new();
+        for i in 0..t.len {
+            let Some(x) = ticks(&on_col.vals[i]) else { continue };
+            if x < f0 || x >= t0 {
+                continue;
+            }
+            let b = ((x - f0) / s0).floor() as usize;
+            let key: Vec<Value> = key_cols.iter().map(|c| c.vals[i].clone()).collect();
+            let g = *index.entry(key.clone()).or_insert_with(|| {
+                keys.push(key);
+                cells.push(vec![Vec::new(); nb]);
+                cells.len() - 1
+            });
+            cells[g][b].push(i);
+        }
+        if keys.is_empty() && by.is_empty() && nonempty {
+            keys.push(Vec::new());
+            cells.push(vec![Vec::new(); nb]);
+        }
+        let flat: Vec<Vec<usize>> = cells.iter().flat_map(|g| g.iter().cloned()).collect();
+        let by_names: Vec<String> = out.columns.iter().map(|c| c.name.clone()).collect();
+        let mut columns: Vec<Vec<Value>> =
+            (0..by.len()).map(|k| keys.iter().map(|key| key[k].clone()).collect()).collect();
+        for sa in aggregates {
+            let default = match &sa.default {
+                Some(d) => self.scalar(d, &one)?.vals[0].clone(),
+                None => Value::Long(0),
+            };
+            let (name, per_cell): (String, Vec<Value>) = match &sa.agg.expr.kind {
+                ExprKind::Call { func, .. } if matches!(&func.kind, ExprKind::Name(n) if is_aggregate(&n.text)) => {
+                    let a = self.plan_agg(t, &sa.agg, &by_names)?;
+                    if a.names.len() != 1 || a.func.starts_with("arg_") {
+                        return Err(EngineError::unsupported("this aggregate in `make-series`", sa.agg.range));
+                    }
+                    let (tys, rows) = run_agg(&a, t, &flat)?;
+                    // the default takes the aggregate's type (0 becomes 0.0 in an avg series)
+                    let default = match (tys[0], &default) {
+                        (ScalarType::Real, Value::Long(x)) => Value::Real(*x as f64),
+                        _ => default.clone(),
+                    };
+                    let vals = rows
+                        .into_iter()
+                        .zip(&flat)
+                        .map(|(mut v, cell)| if cell.is_empty() { default.clone() } else { v.remove(0) })
+                        .collect();
+                    (a.names[0].clone(), vals)
+                }
+                _ => {
+                    let c = self.scalar(&sa.agg.expr, t)?;
+                    let name = sa
+                        .agg
+                        .names
+                        .first()
+                        .map(|n| n.text.clone())
+                        .or_else(|| derived_name(&sa.agg.expr))
+                        .unwrap_or_else(|| "Column1".into());
+                    (
+                        name,
+                        flat.iter()
+                            .map(|cell| cell.first().map(|&i| c.vals[i].clone()).unwrap_or_else(|| default.clone()))
+                            .collect(),
+                    )
+                }
+            };
+            let arrays = per_cell.chunks(nb.max(1)).map(|ch| Value::Array(Arc::new(ch.to_vec()))).collect::<Vec<_>>();
+            let arrays =
+                if nb == 0 { keys.iter().map(|_| Value::Array(Arc::new(Vec::new()))).collect() } else { arrays };
+            out.columns.push(Column::new(name, ScalarType::Dynamic, Vec::new()));
+            columns.push(arrays);
+        }
+        let starts: Vec<Value> = (0..nb)
+            .map(|b| {
+                let x = f0 + b as f64 * s0;
+                match &f {
+                    Value::DateTime(_) => Value::DateTime(x as i64),
+                    Value::TimeSpan(_) => Value::TimeSpan(x as i64),
+                    Value::Long(_) if matches!(st.vals[0], Value::Long(_)) => Value::Long(x as i64),
+                    _ => Value::Real(x),
+                }
+            })
+            .collect();
+        let on_name = derived_name(on).unwrap_or_else(|| "Column1".into());
+        out.columns.push(Column::new(on_name, ScalarType::Dynamic, Vec::new()));
+        columns.push(keys.iter().map(|_| Value::Array(Arc::new(starts.clone()))).collect());
+        out.len = keys.len();
+        for (c, vals) in out.columns.iter_mut().zip(columns) {
+            c.data = Arc::new(vals);
+        }
+        Ok(out)
+    }
+}
+
+/// A fast multiply-rotate hasher for group keys (the keys are not attacker-chosen
+/// in a way that matters here: a collision only costs a comparison).
+#[derive(Default)]
+struct MixHasher(u64);
+
+impl Hasher for MixHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(b));
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_u8(&mut self, v: u8) {
+        self.write_u64(v as u64);
+    }
+
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
+}
+
+fn pct_name(e: Option<&Expr>) -> String {
+    match e.map(|e| &e.kind) {
+        Some(ExprKind::Literal(crate::kql::ast::Literal::Int(s) | crate::kql::ast::Literal::Real(s))) => {
+            s.replace('.', "_")
+        }
+        _ => String::new(),
+    }
+}
+
+fn truthy(c: &Col, i: usize) -> bool {
+    matches!(c.vals[i], Value::Bool(true))
+}
+
+fn numeric_sum_type(ty: ScalarType) -> ScalarType {
+    match ty {
+        ScalarType::Int | ScalarType::Long | ScalarType::Bool => ScalarType::Long,
+        ScalarType::TimeSpan => ScalarType::TimeSpan,
+        _ => ScalarType::Real,
+    }
+}
+
+/// One aggregate over every group: the output types and one row of values per group.
+fn run_agg(a: &Agg, t: &Table, groups: &[Vec<usize>]) -> EResult<(Vec<ScalarType>, Vec<Vec<Value>>)> {
+    let f = a.func.as_str();
+    let need = |n: usize| -> EResult<()> {
+        if a.args.len() < n {
+            Err(EngineError::invalid(format!("`{f}` needs {n} argument(s)"), a.range))
+        } else {
+            Ok(())
+        }
+    };
+    let cond = |k: usize, g: &[usize]| -> Vec<usize> {
+        match a.args.get(k) {
+            Some(c) => g.iter().copied().filter(|&i| truthy(c, i)).collect(),
+            None => g.to_vec(),
+        }
+    };
+    let one = |ty: ScalarType, fun: &dyn Fn(&[usize]) -> Value| -> (Vec<ScalarType>, Vec<Vec<Value>>) {
+        (vec![ty], groups.iter().map(|g| vec![fun(g)]).collect())
+    };
+    Ok(match f {
+        "count" => one(ScalarType::Long, &|g| Value::Long(g.len() as i64)),
+        "countif" => {
+            need(1)?;
+            one(ScalarType::Long, &|g| Value::Long(cond(0, g).len() as i64))
+        }
+        "dcount" | "dcountif" => {
+            need(1)?;
+            let x = &a.args[0];
+            one(ScalarType::Long, &|g| {
+                let rows: std::borrow::Cow<[usize]> = if f == "dcountif" { cond(1, g).into() } else { g.into() };
+                let set: HashSet<&Value> = rows.iter().map(|&i| &x.vals[i]).filter(|v| !v.is_null()).collect();
+                Value::Long(set.len() as i64)
+            })
+        }
+        "sum" | "sumif" => {
+            need(1)?;
+            let x = &a.args[0];
+            let ty = numeric_sum_type(x.ty);
+            one(ty, &|g| {
+                let rows: std::borrow::Cow<[usize]> = if f == "sumif" { cond(1, g).into() } else { g.into() };
+                sum(x, &rows, ty)
+            })
+        }
+        "avg" | "avgif" => {
+            need(1)?;
+            let x = &a.args[0];
+            one(ScalarType::Real, &|g| {
+                let rows: std::borrow::Cow<[usize]> = if f == "avgif" { cond(1, g).into() } else { g.into() };
+                let vals: Vec<f64> = rows.iter().filter_map(|&i| x.vals[i].as_f64()).collect();
+                if vals.is_empty() { Value::Null } else { Value::Real(vals.iter().sum::<f64>() / vals.len() as f64) }
+            })
+        }
+        "min" | "max" | "minif" | "maxif" => {
+            need(1)?;
+            let x = &a.args[0];
+            let want_max = f.starts_with("max");
+            one(x.ty, &|g| {
+                let rows: std::borrow::Cow<[usize]> = if f.ends_with("if") { cond(1, g).into() } else { g.into() };
+                let mut best: Option<&Value> = None;
+                for &i in rows.iter() {
+                    let v = &x.vals[i];
+                    if v.is_null() || (x.ty == ScalarType::String && v.as_str() == Some("")) {
+                        continue;
+                    }
+                    if matches!(v, Value::Real(r) if r.is_nan()) {
+                        continue;
+                    }
+                    best = match best {
+                        None => Some(v),
+                        Some(b) => {
+                            let o = compare(v, b);
+                            if (want_max && o.is_gt()) || (!want_max && o.is_lt()) { Some(v) } else { Some(b) }
+                        }
+                    };
+                }
+                best.cloned().unwrap_or(Value::null_of(x.ty))
+            })
+        }
+        "arg_max" | "arg_min" => {
+            let want_max = f == "arg_max";
+            let x = &a.args[0];
+            let mut tys = vec![x.ty];
+            tys.extend(a.returned.iter().map(|&i| t.columns[i].ty));
+            tys.extend(a.args[1..].iter().map(|c| c.ty));
+            // order of output: x, then `*` columns or the listed ones, as planned
+            let rows = groups
+                .iter()
+                .map(|g| {
+                    let mut best: Option<usize> = None;
+                    for &i in g {
+                        let v = &x.vals[i];
+                        if v.is_null() {
+                            continue;
+                        }
+                        best = match best {
+                            None => Some(i),
+                            Some(b) => {
+                                let o = compare(v, &x.vals[b]);
+                                if (want_max && o.is_gt()) || (!want_max && o.is_lt()) { Some(i) } else { Some(b) }
+                            }
+                        };
+                    }
+                    let mut row = Vec::new();
+                    match best {
+                        Some(b) => {
+                            row.push(x.vals[b].clone());
+                            row.extend(a.returned.iter().map(|&c| t.columns[c].data[b].clone()));
+                            row.extend(a.args[1..].iter().map(|c| c.vals[b].clone()));
+                        }
+                        None => {
+                            for ty in &tys {
+                                row.push(Value::null_of(*ty));
+                            }
+                        }
+                    }
+                    row
+                })
+                .collect();
+            (tys, rows)
+        }
+        "make_list" | "make_list_if" | "make_list_with_nulls" | "make_set" | "make_set_if" => {
+            need(1)?;
+            let x = &a.args[0];
+            let is_set = f.starts_with("make_set");
+            let is_if = f.ends_with("_if");
+            let max_idx = if is_if { 2 } else { 1 };
+            let max = match a.args.get(max_idx).and_then(|c| c.vals.first()) {
+                Some(Value::Long(m)) => *m as usize,
+                _ => 1_048_576,
+            };
+            one(ScalarType::Dynamic, &|g| {
+                let rows: std::borrow::Cow<[usize]> = if is_if { cond(1, g).into() } else { g.into() };
+                let mut out = Vec::new();
+                let mut seen = HashSet::new();
+                for &i in rows.iter() {
+                    let v = &x.vals[i];
+                    if v.is_null() && f != "make_list_with_nulls" {
+                        continue;
+                    }
+                    let items: Vec<Value> = match v {
+                        Value::Array(arr) if is_set && x.ty == ScalarType::Dynamic => arr.to_vec(),
+                        other => vec![other.clone()],
+                    };
+                    for it in items {
+                        if out.len() >= max {
+                            break;
+                        }
+                        if is_set && !seen.insert(it.clone()) {
+                            continue;
+                        }
+                        out.push(it);
+                    }
+                }
+                Value::Array(Arc::new(out))
+            })
+        }
+        "make_bag" | "make_bag_if" => {
+            need(1)?;
+            let x = &a.args[0];
+            one(ScalarType::Dynamic, &|g| {
+                let rows: std::borrow::Cow<[usize]> = if f == "make_bag_if" { cond(1, g).into() } else { g.into() };
+                let mut out: Vec<(String, Value)> = Vec::new();
+                for &i in rows.iter() {
+                    if let Value::Bag(b) = &x.vals[i] {
+                        for (k, v) in b.iter() {
+                            if !out.iter().any(|(ok, _)| ok == k) {
+                                out.push((k.clone(), v.clone()));
+                            }
+                        }
+                    }
+                }
+                Value::Bag(Arc::new(out))
+            })
+        }
+        "take_any" | "any" => {
+            let tys: Vec<ScalarType> = a.args.iter().map(|c| c.ty).collect();
+            if a.args.len() != 1 {
+                return Err(EngineError::unsupported("`take_any` of several columns", a.range));
+            }
+            let x = &a.args[0];
+            (
+                tys,
+                groups
+                    .iter()
+                    .map(|g| {
+                        let v = g.iter().map(|&i| &x.vals[i]).find(|v| !v.is_null()).cloned();
+                        vec![v.unwrap_or(Value::null_of(x.ty))]
+                    })
+                    .collect(),
+            )
+        }
+        "percentile" | "percentiles" => {
+            need(2)?;
+            let x = &a.args[0];
+            let ps: Vec<f64> = a.args[1..].iter().filter_map(|c| c.vals.first().and_then(|v| v.as_f64())).collect();
+            let tys = vec![x.ty; ps.len()];
+            let rows = groups
+                .iter()
+                .map(|g| {
+                    let mut vals: Vec<&Value> = g.iter().map(|&i| &x.vals[i]).filter(|v| !v.is_null()).collect();
+                    vals.sort_by(|a, b| compare(a, b));
+                    ps.iter()
+                        .map(|p| {
+                            if vals.is_empty() {
+                                return Value::Null;
+                            }
+                            let rank = ((p / 100.0) * vals.len() as f64).ceil() as usize;
+                            vals[rank.clamp(1, vals.len()) - 1].clone()
+                        })
+                        .collect()
+                })
+                .collect();
+            let _ = a.arg_exprs;
+            (tys, rows)
+        }
+        "stdev" | "stdevif" | "stdevp" | "variance" | "varianceif" | "variancep" | "variancepif" | "stdevpif" => {
+            need(1)?;
+            let x = &a.args[0];
+            let is_if = f.ends_with("if");
+            let pop = f.trim_end_matches("if").ends_with('p');
+            one(ScalarType::Real, &|g| {
+                let rows: std::borrow::Cow<[usize]> = if is_if { cond(1, g).into() } else { g.into() };
+                let vals: Vec<f64> = rows.iter().filter_map(|&i| x.vals[i].as_f64()).collect();
+                let n = vals.len() as f64;
+                if vals.is_empty() || (!pop && vals.len() < 2) {
+                    return if vals.len() == 1 { Value::Real(0.0) } else { Value::Null };
+                }
+                let mean = vals.iter().sum::<f64>() / n;
+                let ss: f64 = vals.iter().map(|v| (v - mean) * (v - mean)).sum();
+                let var = ss / if pop { n } else { n - 1.0 };
+                Value::Real(if f.starts_with("stdev") { var.sqrt() } else { var })
+            })
+        }
+        "covariance" | "covariancep" | "covarianceif" | "covariancepif" => {
+            need(2)?;
+            let (x, y) = (&a.args[0], &a.args[1]);
+            let is_if = f.ends_with("if");
+            let pop = f.trim_end_matches("if").ends_with('p');
+            one(ScalarType::Real, &|g| {
+                let rows: std::borrow::Cow<[usize]> = if is_if { cond(2, g).into() } else { g.into() };
+                let pairs: Vec<(f64, f64)> =
+                    rows.iter().filter_map(|&i| Some((x.vals[i].as_f64()?, y.vals[i].as_f64()?))).collect();
+                let n = pairs.len() as f64;
+                if pairs.is_empty() || (!pop && pairs.len() < 2) {
+                    return Value::Null;
+                }
+                let mx = pairs.iter().map(|p| p.0).sum::<f64>() / n;
+                let my = pairs.iter().map(|p| p.1).sum::<f64>() / n;
+                let s: f64 = pairs.iter().map(|(a, b)| (a - mx) * (b - my)).sum();
+                Value::Real(s / if pop { n } else { n - 1.0 })
+            })
+        }
+        other => return Err(EngineError::unsupported(format!("the aggregate `{other}`"), a.range)),
+    })
+}
+
+fn sum(x: &Col, rows: &[usize], ty: ScalarType) -> Value {
+    let mut any = false;
+    match ty {
+        ScalarType::Long | ScalarType::TimeSpan => {
+            let mut s: i64 = 0;
+            for &i in rows {
+                let v = match &x.vals[i] {
+                    Value::Long(v) | Value::TimeSpan(v) => *v,
+                    Value::Bool(b) => *b as i64,
+                    _ => continue,
+                };
+                any = true;
+                s = s.wrapping_add(v);
+            }
+            if !any {
+                return if ty == ScalarType::Long { Value::Long(0) } else { Value::Null };
+            }
+            if ty == ScalarType::TimeSpan { Value::TimeSpan(s) } else { Value::Long(s) }
+        }
+        _ => {
+            let mut s = 0.0;
+            for &i in rows {
+                if let Some(v) = x.vals[i].as_f64() {
+                    any = true;
+                    s += v;
+                }
+            }
+            let _ = types::common_type;
+            if any { Value::Real(s) } else { Value::Real(0.0) }
+        }
+    }
+}

@@ -1,0 +1,379 @@
+//! Loading `--local DIR`: one file per table, named after it —
+//! `<Table>.jsonl`, `<Table>.csv` (header row) or `<Table>.json` (a Log
+//! Analytics query API response), each optionally `.gz`. Column types come
+//! from the caller's known schemas (the table catalog), a `tables.json`
+//! sidecar, the API response itself, else are inferred from the values.
+//! A cell that does not parse as its column's type becomes null and a
+//! [`LoadProblem`] with file, line and column; the rest still loads.
+
+mod csv;
+mod infer;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::engine::Database;
+use crate::engine::table::{Column, Table};
+use crate::engine::value::Value;
+use crate::kql::types::ScalarType;
+
+pub use infer::parse_cell;
+
+/// The records of CSV text (for `parse_csv`); malformed text gives what parsed.
+pub fn csv_records(text: &str) -> Vec<Vec<String>> {
+    csv::parse(text).map(|r| r.into_iter().map(|(_, rec)| rec).collect()).unwrap_or_default()
+}
+
+/// Column names and types per table, known before reading (catalog or sidecar).
+pub type KnownSchemas = HashMap<String, Vec<(String, ScalarType)>>;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadProblem {
+    pub file: PathBuf,
+    /// 1-based line (0 when the problem is the whole file)
+    pub line: usize,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for LoadProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if self.line > 0 {
+            write!(f, ":{}", self.line)?;
+        }
+        if let Some(c) = &self.column {
+            write!(f, ": column `{c}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub db: Database,
+    pub problems: Vec<LoadProblem>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+/// Raw rows before typing: cells as JSON values (JSON Lines, API) or text (CSV).
+pub enum Cell {
+    Json(serde_json::Value),
+    Text(String),
+    Missing,
+}
+
+/// Read every table file of `dir`.
+pub fn load_dir(dir: &Path, known: &KnownSchemas) -> Result<Loaded, LoadError> {
+    let io = |path: &Path, source| LoadError::Io { path: path.to_path_buf(), source };
+    let mut out = Loaded::default();
+    let mut schemas = known.clone();
+    let sidecar = dir.join("tables.json");
+    let mut sidecar_files: HashMap<String, String> = HashMap::new();
+    if sidecar.exists() {
+        let text = std::fs::read_to_string(&sidecar).map_err(|e| io(&sidecar, e))?;
+        match read_sidecar(&text) {
+            Ok(tables) => {
+                for (name, file, cols) in tables {
+                    if let Some(f) = file {
+                        sidecar_files.insert(f, name.clone());
+                    }
+                    schemas.entry(name).or_insert(cols);
+                }
+            }
+            Err(msg) => out.problems.push(LoadProblem { file: sidecar.clone(), line: 0, column: None, message: msg }),
+        }
+    }
+    let mut entries: Vec<PathBuf> =
+        std::fs::read_dir(dir).map_err(|e| io(dir, e))?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for path in entries {
+        let Some(fname) = path.file_name().and_then(|f| f.to_str()).map(str::to_string) else { continue };
+        if fname == "tables.json" || !path.is_file() {
+            continue;
+        }
+        let (stem, gz) = match fname.strip_suffix(".gz") {
+            Some(s) => (s.to_string(), true),
+            None => (fname.clone(), false),
+        };
+        let Some((table, ext)) = stem.rsplit_once('.') else { continue };
+        if !matches!(ext, "jsonl" | "csv" | "json") {
+            continue;
+        }
+        let table = sidecar_files
+            .get(&stem)
+            .or_else(|| sidecar_files.get(&fname))
+            .cloned()
+            .unwrap_or_else(|| table.to_string());
+        let bytes = std::fs::read(&path).map_err(|e| io(&path, e))?;
+        let bytes = if gz {
+            let mut d = flate2::read::GzDecoder::new(&bytes[..]);
+            let mut v = Vec::new();
+            if let Err(e) = d.read_to_end(&mut v) {
+                out.problems.push(LoadProblem {
+                    file: path.clone(),
+                    line: 0,
+                    column: None,
+                    message: format!("not gzip: {e}"),
+                });
+                continue;
+            }
+            v
+        } else {
+            bytes
+        };
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(_) => {
+                out.problems.push(LoadProblem {
+                    file: path.clone(),
+                    line: 0,
+                    column: None,
+                    message: "not UTF-8 text".into(),
+                });
+                continue;
+            }
+        };
+        let schema = schemas.get(&table).cloned();
+        let loaded = match ext {
+            "jsonl" => read_jsonl(&text, &path, schema, &mut out.problems),
+            "csv" => read_csv(&text, &path, schema, &mut out.problems),
+            _ => read_api_json(&text, &path, &mut out.problems),
+        };
+        if let Some(t) = loaded {
+            out.db.add(table, t);
+        }
+    }
+    Ok(out)
+}
+
+type SidecarTable = (String, Option<String>, Vec<(String, ScalarType)>);
+
+fn read_sidecar(text: &str) -> Result<Vec<SidecarTable>, String> {
+    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    let tables = v.get("tables").and_then(|t| t.as_array()).ok_or("no `tables` array")?;
+    let mut out = Vec::new();
+    for t in tables {
+        let name = t.get("name").and_then(|n| n.as_str()).ok_or("a table without `name`")?.to_string();
+        let file = t.get("file").and_then(|f| f.as_str()).map(str::to_string);
+        let mut cols = Vec::new();
+        for c in t.get("columns").and_then(|c| c.as_array()).map(Vec::as_slice).unwrap_or(&[]) {
+            let cn = c.get("name").and_then(|n| n.as_str()).ok_or("a column without `name`")?;
+            let ty = c.get("type").and_then(|n| n.as_str()).unwrap_or("string");
+            let ty = ScalarType::parse(ty).ok_or_else(|| format!("unknown type `{ty}` of column `{cn}`"))?;
+            cols.push((cn.to_string(), ty));
+        }
+        out.push((name, file, cols));
+    }
+    Ok(out)
+}
+
+/// Type raw rows: declared types, else inferred per column.
+fn build(
+    names: Vec<String>,
+    declared: Vec<Option<ScalarType>>,
+    rows: Vec<(usize, Vec<Cell>)>,
+    path: &Path,
+    problems: &mut Vec<LoadProblem>,
+) -> Table {
+    let n = rows.len();
+    let mut columns = Vec::with_capacity(names.len());
+    for (k, name) in names.iter().enumerate() {
+        let ty =
+            declared[k].unwrap_or_else(|| infer::infer(rows.iter().map(|(_, r)| r.get(k).unwrap_or(&Cell::Missing))));
+        let mut vals = Vec::with_capacity(n);
+        for (line, r) in &rows {
+            let cell = r.get(k).unwrap_or(&Cell::Missing);
+            match parse_cell(cell, ty) {
+                Ok(v) => vals.push(v),
+                Err(msg) => {
+                    problems.push(LoadProblem {
+                        file: path.to_path_buf(),
+                        line: *line,
+                        column: Some(name.clone()),
+                        message: msg,
+                    });
+                    vals.push(Value::null_of(ty));
+                }
+            }
+        }
+        columns.push(Column::new(name.clone(), ty, vals));
+    }
+    Table::new(columns, n)
+}
+
+fn read_jsonl(
+    text: &str,
+    path: &Path,
+    schema: Option<Vec<(String, ScalarType)>>,
+    problems: &mut Vec<LoadProblem>,
+) -> Option<Table> {
+    let mut names: Vec<String> = schema.as_ref().map(|s| s.iter().map(|c| c.0.clone()).collect()).unwrap_or_default();
+    let mut objects = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<serde_json::Value>(line) {
+            Ok(serde_json::Value::Object(o)) => {
+                for k in o.keys() {
+                    if !names.contains(k) {
+                        names.push(k.clone());
+                    }
+                }
+                objects.push((i + 1, o));
+            }
+            Ok(_) => problems.push(LoadProblem {
+                file: path.into(),
+                line: i + 1,
+                column: None,
+                message: "not a JSON object".into(),
+            }),
+            Err(e) => problems.push(LoadProblem {
+                file: path.into(),
+                line: i + 1,
+                column: None,
+                message: format!("not JSON: {e}"),
+            }),
+        }
+    }
+    let rows = objects
+        .into_iter()
+        .map(|(line, mut o)| {
+            (line, names.iter().map(|n| o.remove(n).map(Cell::Json).unwrap_or(Cell::Missing)).collect())
+        })
+        .collect();
+    let declared = declared_types(&names, schema.as_deref());
+    Some(build(names, declared, rows, path, problems))
+}
+
+fn declared_types(names: &[String], schema: Option<&[(String, ScalarType)]>) -> Vec<Option<ScalarType>> {
+    names.iter().map(|n| schema.and_then(|s| s.iter().find(|c| c.0 == *n).map(|c| c.1))).collect()
+}
+
+fn read_csv(
+    text: &str,
+    path: &Path,
+    schema: Option<Vec<(String, ScalarType)>>,
+    problems: &mut Vec<LoadProblem>,
+) -> Option<Table> {
+    let records = match csv::parse(text) {
+        Ok(r) => r,
+        Err((line, msg)) => {
+            problems.push(LoadProblem { file: path.into(), line, column: None, message: msg });
+            return None;
+        }
+    };
+    let mut it = records.into_iter();
+    let (_, header) = it.next()?;
+    let width = header.len();
+    let mut rows = Vec::new();
+    for (line, rec) in it {
+        if rec.len() != width {
+            problems.push(LoadProblem {
+                file: path.into(),
+                line,
+                column: None,
+                message: format!("{} fields for {} columns; the row is skipped", rec.len(), width),
+            });
+            continue;
+        }
+        rows.push((line, rec.into_iter().map(Cell::Text).collect()));
+    }
+    let declared = declared_types(&header, schema.as_deref());
+    Some(build(header, declared, rows, path, problems))
+}
+
+fn read_api_json(text: &str, path: &Path, problems: &mut Vec<LoadProblem>) -> Option<Table> {
+    let bad = |problems: &mut Vec<LoadProblem>, msg: String| {
+        problems.push(LoadProblem { file: path.into(), line: 0, column: None, message: msg });
+    };
+    let v: serde_json::Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            bad(problems, format!("not JSON: {e}"));
+            return None;
+        }
+    };
+    let tables = v.get("tables").and_then(|t| t.as_array()).cloned().unwrap_or_default();
+    let Some(t) =
+        tables.iter().find(|t| t.get("name").and_then(|n| n.as_str()) == Some("PrimaryResult")).or(tables.first())
+    else {
+        bad(problems, "no `tables` in the query API response".into());
+        return None;
+    };
+    let cols = t.get("columns").and_then(|c| c.as_array()).cloned().unwrap_or_default();
+    let names: Vec<String> =
+        cols.iter().map(|c| c.get("name").and_then(|n| n.as_str()).unwrap_or_default().to_string()).collect();
+    let declared: Vec<Option<ScalarType>> = cols
+        .iter()
+        .map(|c| {
+            let ty = c.get("type").and_then(|n| n.as_str()).unwrap_or("string");
+            Some(ScalarType::parse(ty).unwrap_or(match ty.to_ascii_lowercase().as_str() {
+                "sbyte" => ScalarType::Bool,
+                "object" => ScalarType::Dynamic,
+                _ => ScalarType::String,
+            }))
+        })
+        .collect();
+    let rows = t
+        .get("rows")
+        .and_then(|r| r.as_array())
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (i + 1, r.as_array().map(Vec::as_slice).unwrap_or(&[]).iter().cloned().map(Cell::Json).collect()))
+        .collect();
+    Some(build(names, declared, rows, path, problems))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_each_format_and_reports_bad_cells_with_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        std::fs::write(
+            p.join("A.jsonl"),
+            "{\"t\":\"2024-01-01T00:00:00Z\",\"n\":1}\n{\"t\":\"2024-01-02T00:00:00Z\",\"n\":\"x\"}\n",
+        )
+        .unwrap();
+        std::fs::write(p.join("B.csv"), "name,count\nalpha,1\n\"be,ta\",2\n").unwrap();
+        std::fs::write(
+            p.join("C.json"),
+            r#"{"tables":[{"name":"PrimaryResult","columns":[{"name":"d","type":"dynamic"},{"name":"g","type":"guid"}],"rows":[["{\"a\":1}","ae3133f2-6e22-49ae-b06a-16e6a9b212eb"]]}]}"#,
+        )
+        .unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, b"x\n5\n").unwrap();
+        std::fs::write(p.join("D.csv.gz"), gz.finish().unwrap()).unwrap();
+        std::fs::write(
+            p.join("tables.json"),
+            r#"{"tables":[{"name":"A","file":"A.jsonl","columns":[{"name":"t","type":"datetime"},{"name":"n","type":"long"}]}]}"#,
+        )
+        .unwrap();
+        let l = load_dir(p, &KnownSchemas::new()).unwrap();
+        let a = &l.db.tables["A"];
+        assert_eq!(a.column("n").unwrap().ty, ScalarType::Long);
+        assert_eq!(a.column("n").unwrap().data[1], Value::Null, "the bad cell is null, the row stays");
+        assert_eq!(l.problems.len(), 1);
+        assert_eq!((l.problems[0].line, l.problems[0].column.as_deref()), (2, Some("n")));
+        let b = &l.db.tables["B"];
+        assert_eq!(b.column("count").unwrap().ty, ScalarType::Long);
+        assert_eq!(b.column("name").unwrap().data[1], Value::str("be,ta"));
+        let c = &l.db.tables["C"];
+        assert_eq!(c.column("d").unwrap().data[0].to_kusto_string(), "{\"a\":1}");
+        assert_eq!(c.column("g").unwrap().ty, ScalarType::Guid);
+        assert_eq!(l.db.tables["D"].column("x").unwrap().data[0], Value::Long(5));
+    }
+}

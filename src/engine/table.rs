@@ -1,0 +1,78 @@
+//! Tables: named, typed columns of equal length. Columns are shared (`Arc`)
+//! so `project`, `let` references and joins copy no cells they keep as is.
+
+use std::sync::Arc;
+
+use crate::engine::value::Value;
+use crate::kql::types::ScalarType;
+
+/// A column of values of one Kusto type (`Long` values in `int` columns,
+/// ticks in datetime/timespan columns, any value in dynamic columns).
+#[derive(Clone, Debug)]
+pub struct Column {
+    pub name: String,
+    pub ty: ScalarType,
+    pub data: Arc<Vec<Value>>,
+}
+
+impl Column {
+    pub fn new(name: impl Into<String>, ty: ScalarType, data: Vec<Value>) -> Self {
+        Column { name: name.into(), ty, data: Arc::new(data) }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Table {
+    pub columns: Vec<Column>,
+    /// Row count (kept apart so a table of no columns still has rows).
+    pub len: usize,
+}
+
+impl Table {
+    pub fn new(columns: Vec<Column>, len: usize) -> Self {
+        Table { columns, len }
+    }
+
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+
+    /// Keep `rows` (indices, in this order).
+    pub fn take_rows(&self, rows: &[usize]) -> Table {
+        let columns = self
+            .columns
+            .iter()
+            .map(|c| Column {
+                name: c.name.clone(),
+                ty: c.ty,
+                data: Arc::new(rows.iter().map(|&r| c.data[r].clone()).collect()),
+            })
+            .collect();
+        Table { columns, len: rows.len() }
+    }
+
+    /// Add or replace a column (replacing keeps its position).
+    pub fn set_column(&mut self, col: Column) {
+        match self.index_of(&col.name) {
+            Some(i) => self.columns[i] = col,
+            None => self.columns.push(col),
+        }
+    }
+
+    /// A one-row table of no columns: the context `print` and scalar `let`s evaluate in.
+    pub fn single_row() -> Table {
+        Table { columns: Vec::new(), len: 1 }
+    }
+
+    /// A fresh column name: `base`, else `base1`, `base2`, ...
+    pub fn unique_name(&self, base: &str) -> String {
+        if self.column(base).is_none() {
+            return base.to_string();
+        }
+        (1..).map(|i| format!("{base}{i}")).find(|n| self.column(n).is_none()).unwrap_or_default()
+    }
+}
