@@ -124,6 +124,7 @@ pub const RULES: &[&dyn Rule] = &[
     &forbidden_wildcard_search::ForbiddenWildcardSearch,
     &version_not_bumped::VersionNotBumped,
     &invalid_kql::InvalidKql,
+    &mapped_column_not_in_output::MappedColumnNotInOutput,
 ];
 
 /// Look a lint rule up by code id or name (case-insensitive).

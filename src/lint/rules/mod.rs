@@ -18,6 +18,7 @@ pub mod invalid_query_schedule;
 pub mod invalid_trigger;
 pub mod invalid_yaml;
 pub mod malformed_version;
+pub mod mapped_column_not_in_output;
 pub mod missing_required_key;
 pub mod non_ascii_content;
 pub mod non_canonical_id;
