@@ -57,18 +57,20 @@ fn main() {
                 "Type": "AzureActivity", "TimeGenerated": time, "OperationNameValue": op,
                 "OperationName": if op == RUN { "Run Command on Virtual Machine" } else { op },
                 "ActivityStatus": status, "ActivityStatusValue": status, "Caller": caller,
-                "CallerIpAddress": format!("10.{}.{}.{}", c % 7, c % 11, c % 13), "CorrelationId": format!("c-{c}"),
+                "CallerIpAddress": caller_ip(caller, c), "CorrelationId": format!("c-{c}"),
                 "Authorization": serde_json::json!({"action": op, "scope": scope}).to_string(),
                 "Resource": vm.to_uppercase(), "ResourceGroup": "RG-PROD", "_ResourceId": scope, "SubscriptionId": SUB,
             });
             writeln!(w, "{row}").expect("writing");
         };
+    let mut bursts = 0u64;
     while written < rows {
         let t = start + rng.below((end - start) as u64) as i64;
         corr += 1;
         if rng.below(2000) == 0 {
-            // A burst: one caller, 2 to 14 Run Commands a minute apart.
-            let caller = format!("attacker{}@contoso.com", rng.below(5));
+            // A burst: one caller from one address, 2 to 14 Run Commands a minute apart.
+            bursts += 1;
+            let caller = format!("attacker{bursts}@contoso.com");
             let n = 2 + rng.below(13);
             for k in 0..n {
                 corr += 1;
@@ -87,4 +89,15 @@ fn main() {
     }
     w.flush().expect("writing");
     eprintln!("wrote {written} rows to {}", out.join("AzureActivity.jsonl").display());
+}
+
+/// An attacker works from one address for the whole burst (as the spike
+/// hunt groups by caller and address); administrators vary by operation.
+fn caller_ip(caller: &str, correlation: u64) -> String {
+    if caller.starts_with("attacker") {
+        let n: u64 = caller.bytes().map(u64::from).sum();
+        format!("203.0.113.{}", n % 250)
+    } else {
+        format!("10.{}.{}.{}", correlation % 7, correlation % 11, correlation % 13)
+    }
 }
