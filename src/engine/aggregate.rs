@@ -17,6 +17,19 @@ use crate::kql::ast::{Expr, ExprKind, NamedExpr, OpParam};
 use crate::kql::types::ScalarType;
 use crate::span::TextRange;
 
+/// Deprecated aggregate names Kusto still accepts, as the functions they
+/// are (same results, same column names: `makeset(X)` is `set_X`).
+pub fn canonical_aggregate(name: &str) -> &str {
+    match name {
+        "makeset" => "make_set",
+        "makelist" => "make_list",
+        "makebag" => "make_bag",
+        "makeset_if" => "make_set_if",
+        "makelist_if" => "make_list_if",
+        other => other,
+    }
+}
+
 /// The aggregate functions the engine knows.
 pub fn is_aggregate(name: &str) -> bool {
     matches!(
@@ -163,7 +176,7 @@ impl Ctx<'_> {
         let ExprKind::Name(f) = &func.kind else {
             return Err(EngineError::unsupported("this aggregate", ne.expr.range));
         };
-        let fname = f.text.as_str();
+        let fname = canonical_aggregate(f.text.as_str());
         if !is_aggregate(fname) {
             return Err(EngineError::unsupported(format!("the aggregate `{fname}`"), ne.expr.range));
         }
@@ -334,7 +347,8 @@ impl Ctx<'_> {
                 None => Value::Long(0),
             };
             let (name, per_cell): (String, Vec<Value>) = match &sa.agg.expr.kind {
-                ExprKind::Call { func, .. } if matches!(&func.kind, ExprKind::Name(n) if is_aggregate(&n.text)) => {
+                ExprKind::Call { func, .. } if matches!(&func.kind, ExprKind::Name(n) if is_aggregate(canonical_aggregate(&n.text))) =>
+                {
                     let a = self.plan_agg(t, &sa.agg, &by_names)?;
                     if a.names.len() != 1 || a.func.starts_with("arg_") {
                         return Err(EngineError::unsupported("this aggregate in `make-series`", sa.agg.range));

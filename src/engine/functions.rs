@@ -471,6 +471,11 @@ fn as_array(v: &Value) -> Option<&[Value]> {
 
 /// Call the built-in `name`.
 pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResult<Col> {
+    // Deprecated names Kusto still accepts, as the functions they are.
+    let name = match name {
+        "parsejson" => "parse_json",
+        other => other,
+    };
     let n = t.len;
     let argc = args.len();
     let arity = |lo: usize, hi: usize| -> EResult<()> {

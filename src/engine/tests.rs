@@ -126,3 +126,14 @@ fn mv_expand_and_has_on_a_dynamic_array() {
     let t = run("print x = dynamic(['RunCommand']) has 'Command'");
     assert_eq!(cell(&t, "x", 0), Value::Bool(false), "has matches whole terms");
 }
+
+#[test]
+fn deprecated_names_are_the_functions_they_stand_for() {
+    // Kusto still accepts makeset/makelist/parsejson; the columns are named
+    // as make_set/make_list name them.
+    let t = run("datatable(k:string, v:long)['a',2,'a',2,'a',1] | summarize makeset(v), makelist(v) by k");
+    let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["k", "set_v", "list_v"]);
+    let t = run("print d = parsejson('{\"a\": 1}') | extend a = tolong(d.a)");
+    assert_eq!(cell(&t, "a", 0), Value::Long(1));
+}
