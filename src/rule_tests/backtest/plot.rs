@@ -32,7 +32,21 @@ fn draw(buf: &mut String, item: &str, results: &[ValueResult]) -> DrawResult {
     let root = root.titled(&format!("backtest of {item}"), ("sans-serif", 20))?;
     let (left, right) = root.split_horizontally(440);
     let unit = if results.iter().any(|r| r.alerts.is_some()) { "alerts" } else { "rows" };
-    let labels: Vec<String> = results.iter().map(label).collect();
+    // One swept parameter: its values under the bars and its name below
+    // them (a `name=value` per bar would run into the next one).
+    let keys: Vec<&String> = results.iter().flat_map(|r| r.params.iter().map(|(k, _)| k)).collect();
+    let single = keys.first().filter(|k| keys.iter().all(|x| x == *k) && results.iter().all(|r| r.params.len() == 1));
+    let labels: Vec<String> = match single {
+        Some(key) => results
+            .iter()
+            .map(|r| match &r.params[0].1 {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect(),
+        None => results.iter().map(label).collect(),
+    };
+    let x_desc = single.map(|k| k.to_string()).unwrap_or_default();
     let n = results.len().max(1) as u32;
     let max = results.iter().map(measure).max().unwrap_or(0).max(1) as u32;
     let mut bars = ChartBuilder::on(&left)
@@ -40,7 +54,7 @@ fn draw(buf: &mut String, item: &str, results: &[ValueResult]) -> DrawResult {
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(50)
-        .build_cartesian_2d((0u32..n).into_segmented(), 0u32..(max + max / 10 + 1))?;
+        .build_cartesian_2d((0u32..n.max(2) - 1).into_segmented(), 0u32..(max + max / 10 + 1))?;
     bars.configure_mesh()
         .disable_x_mesh()
         .x_labels(results.len().max(1))
@@ -48,6 +62,7 @@ fn draw(buf: &mut String, item: &str, results: &[ValueResult]) -> DrawResult {
             SegmentValue::CenterOf(i) => labels.get(*i as usize).cloned().unwrap_or_default(),
             _ => String::new(),
         })
+        .x_desc(x_desc)
         .y_desc(unit)
         .draw()?;
     bars.draw_series(results.iter().enumerate().map(|(i, r)| {
