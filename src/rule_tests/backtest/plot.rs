@@ -37,7 +37,7 @@ fn draw(buf: &mut String, item: &str, results: &[ValueResult]) -> DrawResult {
     let keys: Vec<&String> = results.iter().flat_map(|r| r.params.iter().map(|(k, _)| k)).collect();
     let single = keys.first().filter(|k| keys.iter().all(|x| x == *k) && results.iter().all(|r| r.params.len() == 1));
     let labels: Vec<String> = match single {
-        Some(key) => results
+        Some(_) => results
             .iter()
             .map(|r| match &r.params[0].1 {
                 serde_json::Value::String(s) => s.clone(),
