@@ -11,18 +11,9 @@
 use std::io::Write;
 
 /// A small linear congruential generator: deterministic without a dependency.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+#[path = "common/lcg.rs"]
+mod lcg;
+use lcg::Lcg;
 
 const RUN: &str = "Microsoft.Compute/virtualMachines/runCommand/action";
 const SUB: &str = "3f1a2b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b";

@@ -16,17 +16,9 @@ use sentinel_forge::engine::datetime::{TICK_MINUTE, TICK_SECOND, format_iso, par
 use sentinel_forge::engine::load::{KnownSchemas, load_dir};
 use sentinel_forge::engine::{Engine, Options, output};
 
-/// A small deterministic generator (64-bit LCG), so every run sees the same rows.
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+#[path = "common/lcg.rs"]
+mod lcg;
+use lcg::Lcg;
 
 const NOW: &str = "2026-01-15T12:00:00Z";
 

@@ -12,6 +12,7 @@ pub mod executor;
 pub mod expect;
 pub mod junit;
 pub mod local;
+pub mod parallel;
 pub mod prepare;
 pub mod report;
 pub mod run;

@@ -82,30 +82,7 @@ fn result_for(
 /// not run.
 pub fn run_all(prepared: &Prepared, executor: &dyn Executor) -> Vec<TestResult> {
     let cases = &prepared.cases;
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(cases.len().max(1));
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut slots: Vec<Option<TestResult>> = vec![None; cases.len()];
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(case) = cases.get(i) else { break };
-                        done.push((i, run_case(case, executor)));
-                    }
-                    done
-                })
-            })
-            .collect();
-        for h in handles {
-            for (i, r) in h.join().expect("a test worker panicked") {
-                slots[i] = Some(r);
-            }
-        }
-    });
-    let mut out: Vec<TestResult> = slots.into_iter().flatten().collect();
+    let mut out: Vec<TestResult> = super::parallel::map_ordered(cases, |case| run_case(case, executor));
     for u in &prepared.unprepared {
         out.push(result_for(u.item.clone(), &u.test, Outcome::NotRun(u.reason.clone()), Duration::ZERO));
     }

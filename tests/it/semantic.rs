@@ -52,26 +52,14 @@ fn validate_reports_a_misspelt_table_and_column_at_the_template_line() {
     let broken = text.replacen("AzureActivity", "AzureActivty", 1);
     assert_ne!(text, broken, "the template reads AzureActivity");
     std::fs::write(&template, broken).unwrap();
-    let out = assert_cmd::Command::cargo_bin("sentinel-forge")
-        .unwrap()
-        .current_dir(project.path())
-        .env("NO_COLOR", "1")
-        .arg("validate")
-        .output()
-        .unwrap();
+    let out = crate::util::forge_in(project.path()).arg("validate").output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("error[SEM001]: unknown table `AzureActivty`"), "{stderr}");
     assert!(stderr.contains("did you mean `AzureActivity`?"), "{stderr}");
     assert!(stderr.contains("rendered from this template line"), "{stderr}");
     // Nothing is generated while a query is wrong.
-    let out = assert_cmd::Command::cargo_bin("sentinel-forge")
-        .unwrap()
-        .current_dir(project.path())
-        .env("NO_COLOR", "1")
-        .args(["generate", "--out", "gen"])
-        .output()
-        .unwrap();
+    let out = crate::util::forge_in(project.path()).args(["generate", "--out", "gen"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(!project.path().join("gen").exists());
 }
@@ -88,13 +76,7 @@ fn a_custom_detail_naming_a_column_the_query_lacks_is_sem015() {
     );
     assert_ne!(text, broken);
     std::fs::write(&file, broken).unwrap();
-    let out = assert_cmd::Command::cargo_bin("sentinel-forge")
-        .unwrap()
-        .current_dir(project.path())
-        .env("NO_COLOR", "1")
-        .arg("validate")
-        .output()
-        .unwrap();
+    let out = crate::util::forge_in(project.path()).arg("validate").output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(

@@ -155,30 +155,11 @@ pub fn run(
             }
         }
     };
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(variants.len().max(1));
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut slots: Vec<Option<Result<ValueResult, ExecError>>> = (0..variants.len()).map(|_| None).collect();
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(v) = variants.get(i) else { break };
-                        done.push((i, replay_one(v, &rendered[i])));
-                    }
-                    done
-                })
-            })
-            .collect();
-        for h in handles {
-            for (i, r) in h.join().expect("a back-test worker panicked") {
-                slots[i] = Some(r);
-            }
-        }
-    });
-    slots.into_iter().map(|r| r.expect("every variant ran").map_err(BacktestError::Exec)).collect()
+    let indices: Vec<usize> = (0..variants.len()).collect();
+    crate::rule_tests::parallel::map_ordered(&indices, |&i| replay_one(&variants[i], &rendered[i]))
+        .into_iter()
+        .map(|r| r.map_err(BacktestError::Exec))
+        .collect()
 }
 
 #[derive(Debug)]
