@@ -12,6 +12,7 @@ use crate::engine::operators::derived_name;
 use crate::engine::scope::Col;
 use crate::engine::table::{Column, Table};
 use crate::engine::types;
+use crate::engine::vals::Vals;
 use crate::engine::value::{Value, compare};
 use crate::kql::ast::{Expr, ExprKind, NamedExpr, OpParam};
 use crate::kql::types::ScalarType;
@@ -114,44 +115,22 @@ impl Ctx<'_> {
             key_cols.push(c);
         }
         // groups in first-seen order
-        let mut groups: Vec<Vec<usize>> = Vec::new();
-        let mut keys: Vec<Vec<Value>> = Vec::new();
-        if key_cols.is_empty() {
-            groups.push((0..t.len).collect());
-            keys.push(Vec::new());
+        let (groups, first_row) = if key_cols.is_empty() {
+            (Groups::from_lists(&[(0..t.len).collect()]), vec![0])
         } else {
-            // rows hashed in place (no key vector per row); equal hashes compared value by value
-            let mut index: HashMap<u64, Vec<usize>, BuildHasherDefault<MixHasher>> = HashMap::default();
-            let mut first_row: Vec<usize> = Vec::new();
-            for i in 0..t.len {
-                let mut h = MixHasher::default();
-                for c in &key_cols {
-                    c.vals[i].hash(&mut h);
-                }
-                let cands = index.entry(h.finish()).or_default();
-                let found = cands.iter().copied().find(|&g| key_cols.iter().all(|c| c.vals[first_row[g]] == c.vals[i]));
-                match found {
-                    Some(g) => groups[g].push(i),
-                    None => {
-                        cands.push(groups.len());
-                        first_row.push(i);
-                        groups.push(vec![i]);
-                    }
-                }
-            }
-            keys = first_row.iter().map(|&i| key_cols.iter().map(|c| c.vals[i].clone()).collect()).collect();
-        }
+            group_rows(&key_cols, t.len)
+        };
         let by_names: Vec<String> = out.columns.iter().map(|c| c.name.clone()).collect();
         let mut aggs = Vec::new();
         for ne in aggregates {
             aggs.push(self.plan_agg(t, ne, &by_names)?);
         }
-        let mut columns: Vec<Vec<Value>> = vec![Vec::with_capacity(groups.len()); out.columns.len()];
-        for key in &keys {
-            for (k, v) in key.iter().enumerate() {
-                columns[k].push(v.clone());
-            }
+        // key columns keep a dictionary column's codes (and dictionary)
+        let mut keyed: Vec<Vals> = Vec::with_capacity(key_cols.len());
+        for c in &key_cols {
+            keyed.push(c.vals.take(&first_row));
         }
+        let mut columns: Vec<Vec<Value>> = Vec::new();
         for a in &aggs {
             let (types_out, per_group) = run_agg(a, t, &groups)?;
             for (k, ty) in types_out.into_iter().enumerate() {
@@ -161,8 +140,12 @@ impl Ctx<'_> {
             }
         }
         let len = groups.len();
-        for (c, vals) in out.columns.iter_mut().zip(columns) {
-            c.data = Arc::new(vals);
+        let nkeys = keyed.len();
+        for (c, vals) in out.columns.iter_mut().zip(keyed) {
+            c.data = vals;
+        }
+        for (c, vals) in out.columns.iter_mut().skip(nkeys).zip(columns) {
+            c.data = vals.into();
         }
         out.len = len;
         let _ = r;
@@ -338,6 +321,7 @@ impl Ctx<'_> {
             cells.push(vec![Vec::new(); nb]);
         }
         let flat: Vec<Vec<usize>> = cells.iter().flat_map(|g| g.iter().cloned()).collect();
+        let flat_groups = Groups::from_lists(&flat);
         let by_names: Vec<String> = out.columns.iter().map(|c| c.name.clone()).collect();
         let mut columns: Vec<Vec<Value>> =
             (0..by.len()).map(|k| keys.iter().map(|key| key[k].clone()).collect()).collect();
@@ -353,7 +337,7 @@ impl Ctx<'_> {
                     if a.names.len() != 1 || a.func.starts_with("arg_") {
                         return Err(EngineError::unsupported("this aggregate in `make-series`", sa.agg.range));
                     }
-                    let (tys, rows) = run_agg(&a, t, &flat)?;
+                    let (tys, rows) = run_agg(&a, t, &flat_groups)?;
                     // the default takes the aggregate's type (0 becomes 0.0 in an avg series)
                     let default = match (tys[0], &default) {
                         (ScalarType::Real, Value::Long(x)) => Value::Real(*x as f64),
@@ -405,7 +389,7 @@ impl Ctx<'_> {
         columns.push(keys.iter().map(|_| Value::Array(Arc::new(starts.clone()))).collect());
         out.len = keys.len();
         for (c, vals) in out.columns.iter_mut().zip(columns) {
-            c.data = Arc::new(vals);
+            c.data = vals.into();
         }
         Ok(out)
     }
@@ -464,7 +448,7 @@ fn numeric_sum_type(ty: ScalarType) -> ScalarType {
 }
 
 /// One aggregate over every group: the output types and one row of values per group.
-fn run_agg(a: &Agg, t: &Table, groups: &[Vec<usize>]) -> EResult<(Vec<ScalarType>, Vec<Vec<Value>>)> {
+fn run_agg(a: &Agg, t: &Table, groups: &Groups) -> EResult<(Vec<ScalarType>, Vec<Vec<Value>>)> {
     let f = a.func.as_str();
     let need = |n: usize| -> EResult<()> {
         if a.args.len() < n {
@@ -625,10 +609,11 @@ fn run_agg(a: &Agg, t: &Table, groups: &[Vec<usize>]) -> EResult<(Vec<ScalarType
             one(ScalarType::Dynamic, &|g| {
                 let rows: std::borrow::Cow<[usize]> = if f == "make_bag_if" { cond(1, g).into() } else { g.into() };
                 let mut out: Vec<(String, Value)> = Vec::new();
+                let mut seen: HashSet<&str> = HashSet::new();
                 for &i in rows.iter() {
                     if let Value::Bag(b) = &x.vals[i] {
                         for (k, v) in b.iter() {
-                            if !out.iter().any(|(ok, _)| ok == k) {
+                            if seen.insert(k.as_str()) {
                                 out.push((k.clone(), v.clone()));
                             }
                         }
@@ -750,4 +735,145 @@ fn sum(x: &Col, rows: &[usize], ty: ScalarType) -> Value {
             if any { Value::Real(s) } else { Value::Real(0.0) }
         }
     }
+}
+
+/// Row indices per group, in one buffer (no allocation per group).
+pub struct Groups {
+    offsets: Vec<usize>,
+    rows: Vec<usize>,
+}
+
+impl Groups {
+    pub fn from_lists(lists: &[Vec<usize>]) -> Groups {
+        let mut offsets = Vec::with_capacity(lists.len() + 1);
+        let mut rows = Vec::with_capacity(lists.iter().map(Vec::len).sum());
+        offsets.push(0);
+        for l in lists {
+            rows.extend_from_slice(l);
+            offsets.push(rows.len());
+        }
+        Groups { offsets, rows }
+    }
+
+    pub fn len(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &[usize]> {
+        self.offsets.windows(2).map(|w| &self.rows[w[0]..w[1]])
+    }
+}
+
+/// How one key column is compared: by (canonical) dictionary code, or by value.
+enum KeyPart<'a> {
+    Codes { codes: &'a [u32], canon: Option<Vec<u32>> },
+    Vals(&'a Vals),
+}
+
+impl KeyPart<'_> {
+    #[inline]
+    fn code(&self, i: usize) -> Option<u32> {
+        match self {
+            KeyPart::Codes { codes, canon: None } => Some(codes[i]),
+            KeyPart::Codes { codes, canon: Some(c) } => Some(c[codes[i] as usize]),
+            KeyPart::Vals(_) => None,
+        }
+    }
+}
+
+/// Group the rows by the key columns, groups in first-seen order: the
+/// groups and each group's first row. Each row is hashed in place
+/// (dictionary codes, else values); equal hashes are compared key by key.
+fn group_rows(key_cols: &[Col], n: usize) -> (Groups, Vec<usize>) {
+    let parts: Vec<KeyPart> = key_cols
+        .iter()
+        .map(|c| match &c.vals {
+            Vals::Dict { codes, dict, unique } => {
+                let canon = (!*unique).then(|| {
+                    let mut first: HashMap<&Value, u32> = HashMap::with_capacity(dict.len());
+                    dict.iter().enumerate().map(|(k, v)| *first.entry(v).or_insert(k as u32)).collect()
+                });
+                KeyPart::Codes { codes: codes.as_slice(), canon }
+            }
+            other => KeyPart::Vals(other),
+        })
+        .collect();
+    let hash_row = |i: usize| -> u64 {
+        let mut h = MixHasher::default();
+        for p in &parts {
+            match p.code(i) {
+                Some(c) => h.write_u64(c as u64),
+                None => {
+                    if let KeyPart::Vals(v) = p {
+                        v[i].hash(&mut h);
+                    }
+                }
+            }
+        }
+        h.finish()
+    };
+    let same = |a: usize, b: usize| -> bool {
+        parts.iter().all(|p| match p {
+            KeyPart::Vals(v) => v[a] == v[b],
+            codes => codes.code(a) == codes.code(b),
+        })
+    };
+    const NONE: u32 = u32::MAX;
+    // hash -> first group of that hash; `chain[g]` the next group of the same hash
+    let mut index: HashMap<u64, u32, BuildHasherDefault<MixHasher>> = HashMap::default();
+    let mut chain: Vec<u32> = Vec::new();
+    let mut first_row: Vec<usize> = Vec::new();
+    let mut group_of: Vec<u32> = Vec::with_capacity(n);
+    for i in 0..n {
+        let h = hash_row(i);
+        let g = match index.get(&h) {
+            None => {
+                index.insert(h, first_row.len() as u32);
+                None
+            }
+            Some(&head) => {
+                let mut g = head;
+                let mut last = head;
+                let mut found = None;
+                while g != NONE {
+                    if same(first_row[g as usize], i) {
+                        found = Some(g);
+                        break;
+                    }
+                    last = g;
+                    g = chain[g as usize];
+                }
+                if found.is_none() {
+                    chain[last as usize] = first_row.len() as u32;
+                }
+                found
+            }
+        };
+        let g = g.unwrap_or_else(|| {
+            first_row.push(i);
+            chain.push(NONE);
+            (first_row.len() - 1) as u32
+        });
+        group_of.push(g);
+    }
+    // rows per group, in row order, in one buffer
+    let ng = first_row.len();
+    let mut offsets = vec![0usize; ng + 1];
+    for &g in &group_of {
+        offsets[g as usize + 1] += 1;
+    }
+    for k in 0..ng {
+        offsets[k + 1] += offsets[k];
+    }
+    let mut fill = offsets.clone();
+    let mut rows = vec![0usize; n];
+    for (i, &g) in group_of.iter().enumerate() {
+        rows[fill[g as usize]] = i;
+        fill[g as usize] += 1;
+    }
+    (Groups { offsets, rows }, first_row)
 }

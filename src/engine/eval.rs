@@ -21,6 +21,9 @@ use crate::kql::types::ScalarType;
 impl Ctx<'_> {
     /// Evaluate `e` once per row of `t`.
     pub fn scalar(&self, e: &Expr, t: &Table) -> EResult<Col> {
+        if let Some(c) = self.scalar_fast(e, t)? {
+            return Ok(c);
+        }
         let n = t.len;
         match &e.kind {
             ExprKind::Literal(l) => {
@@ -184,10 +187,10 @@ impl Ctx<'_> {
     fn name(&self, name: &str, e: &Expr, t: &Table) -> EResult<Col> {
         let n = t.len;
         if let Some(Binding::RowArg(c)) = self.scope.lookup(name) {
-            return Ok(Col::new(c.ty, c.vals.clone()));
+            return Ok(Col::of(c.ty, c.vals.clone()));
         }
         if let Some(c) = t.column(name) {
-            return Ok(Col::new(c.ty, c.data.to_vec()));
+            return Ok(Col::of(c.ty, c.data.clone()));
         }
         match self.scope.lookup(name) {
             Some(Binding::Scalar(ty, v)) => Ok(Col::constant(*ty, v.clone(), n)),
@@ -276,8 +279,13 @@ impl Ctx<'_> {
                 let matcher = strings::Matcher::new(sop, case_sensitive, &b, e.range)?;
                 let vals = (0..n)
                     .map(|i| {
-                        let hay = strings::text_of(&a.vals[i]);
                         let needle = strings::text_of(&b.vals[i]);
+                        if let Value::Array(items) = &a.vals[i]
+                            && let Some(hit) = strings::term_match_items(items, &needle, sop, case_sensitive)
+                        {
+                            return Value::Bool(hit != negated);
+                        }
+                        let hay = strings::text_of(&a.vals[i]);
                         let hit = match sop {
                             StringOp::NotContains => !matcher.matches(&hay, &needle),
                             _ => matcher.matches(&hay, &needle),

@@ -14,6 +14,7 @@ pub mod codes;
 pub mod datetime;
 pub mod error;
 mod eval;
+mod fast;
 pub mod functions;
 mod join;
 pub mod literal;
@@ -24,6 +25,7 @@ pub mod scope;
 mod strings;
 pub mod table;
 pub mod types;
+pub mod vals;
 pub mod value;
 
 use std::collections::HashMap;
@@ -109,7 +111,7 @@ impl<'a> Engine<'a> {
         } else {
             // A bare scalar statement prints like `print`.
             let c = ctx.scalar(last, &Table::single_row())?;
-            Ok(Table::new(vec![Column::new("print_0", c.ty, c.vals)], 1))
+            Ok(Table::new(vec![Column::of("print_0", c.ty, c.vals)], 1))
         }
     }
 }
@@ -296,7 +298,7 @@ impl<'e> Ctx<'e> {
             ctx.tabular(last)
         } else {
             let c = ctx.scalar(last, &Table::single_row())?;
-            Ok(Arc::new(Table::new(vec![Column::new("print_0", c.ty, c.vals)], 1)))
+            Ok(Arc::new(Table::new(vec![Column::of("print_0", c.ty, c.vals)], 1)))
         }
     }
 

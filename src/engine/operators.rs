@@ -80,7 +80,7 @@ impl Ctx<'_> {
                 if c.ty != ScalarType::Bool && c.ty != ScalarType::Dynamic {
                     return Err(EngineError::invalid(format!("`where` needs a bool, found {}", c.ty), pred.range));
                 }
-                let keep: Vec<usize> = (0..t.len).filter(|&i| matches!(c.vals[i], Value::Bool(true))).collect();
+                let keep = crate::engine::fast::true_rows(&c.vals);
                 t.take_rows(&keep)
             }
             OperatorKind::Extend(items) | OperatorKind::Serialize(items) => self.extend(&t, items)?,
@@ -256,7 +256,7 @@ impl Ctx<'_> {
                         Some(n) => n.text.clone(),
                         None => format!("print_{i}"),
                     };
-                    out.set_column(Column::new(name, c.ty, c.vals));
+                    out.set_column(Column::of(name, c.ty, c.vals));
                 }
                 out
             }
@@ -471,7 +471,7 @@ impl Ctx<'_> {
                     }
                 },
             };
-            out.set_column(Column::new(name, c.ty, c.vals));
+            out.set_column(Column::of(name, c.ty, c.vals));
         }
         Ok(out)
     }
@@ -515,7 +515,7 @@ impl Ctx<'_> {
             if out.column(&name).is_some() {
                 return Err(EngineError::invalid(format!("column `{name}` appears twice"), ne.range));
             }
-            out.columns.push(Column::new(name, c.ty, c.vals));
+            out.columns.push(Column::of(name, c.ty, c.vals));
         }
         Ok(out)
     }

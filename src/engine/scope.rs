@@ -8,6 +8,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::engine::table::Table;
+use crate::engine::vals::Vals;
 use crate::engine::value::Value;
 use crate::kql::ast::{Expr, Function};
 use crate::kql::types::ScalarType;
@@ -16,16 +17,20 @@ use crate::kql::types::ScalarType;
 #[derive(Clone, Debug)]
 pub struct Col {
     pub ty: ScalarType,
-    pub vals: Vec<Value>,
+    pub vals: Vals,
 }
 
 impl Col {
     pub fn new(ty: ScalarType, vals: Vec<Value>) -> Col {
+        Col { ty, vals: vals.into() }
+    }
+
+    pub fn of(ty: ScalarType, vals: Vals) -> Col {
         Col { ty, vals }
     }
 
     pub fn constant(ty: ScalarType, v: Value, n: usize) -> Col {
-        Col { ty, vals: vec![v; n] }
+        Col { ty, vals: Vals::constant(v, n) }
     }
 }
 

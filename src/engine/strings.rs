@@ -46,6 +46,9 @@ fn term_match(hay: &str, needle: &str, cs: bool, need_start: bool, need_end: boo
     if needle.is_empty() {
         return true;
     }
+    if hay.is_ascii() && needle.is_ascii() {
+        return term_match_ascii(hay.as_bytes(), needle.as_bytes(), cs, need_start, need_end);
+    }
     let (h, nd) = if cs { (Cow::Borrowed(hay), Cow::Borrowed(needle)) } else { (lower(hay), lower(needle)) };
     let first_term = nd.chars().next().is_some_and(is_term_char);
     let last_term = nd.chars().next_back().is_some_and(is_term_char);
@@ -64,6 +67,58 @@ fn term_match(hay: &str, needle: &str, cs: bool, need_start: bool, need_end: boo
         }
     }
     false
+}
+
+/// [`term_match`] of ASCII text: the same rules, without lower-casing copies.
+fn term_match_ascii(h: &[u8], nd: &[u8], cs: bool, need_start: bool, need_end: bool) -> bool {
+    if nd.len() > h.len() {
+        return false;
+    }
+    let first_term = nd[0].is_ascii_alphanumeric();
+    let last_term = nd[nd.len() - 1].is_ascii_alphanumeric();
+    let eq = |a: &[u8]| if cs { a == nd } else { a.eq_ignore_ascii_case(nd) };
+    let (f0, f1) = (nd[0].to_ascii_lowercase(), nd[0].to_ascii_uppercase());
+    for start in 0..=h.len() - nd.len() {
+        let b = h[start];
+        if !(b == nd[0] || (!cs && (b == f0 || b == f1))) {
+            continue;
+        }
+        let end = start + nd.len();
+        if !eq(&h[start..end]) {
+            continue;
+        }
+        let ok_start = !need_start || !first_term || start == 0 || !h[start - 1].is_ascii_alphanumeric();
+        let ok_end = !need_end || !last_term || end == h.len() || !h[end].is_ascii_alphanumeric();
+        if ok_start && ok_end {
+            return true;
+        }
+    }
+    false
+}
+
+/// `has`, `has_cs`, `hasprefix` ... of an array of strings without
+/// writing its JSON text, when that gives the same answer: the needle is
+/// letters and digits only (so a match cannot reach across the `","`
+/// between items) and no item needs escaping in JSON. `None` otherwise.
+pub fn term_match_items(items: &[Value], needle: &str, op: StringOp, cs: bool) -> Option<bool> {
+    let (need_start, need_end) = match op {
+        StringOp::Has => (true, true),
+        StringOp::HasPrefix => (true, false),
+        StringOp::HasSuffix => (false, true),
+        _ => return None,
+    };
+    if needle.is_empty() || !needle.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let mut hit = false;
+    for it in items {
+        let Value::String(s) = it else { return None };
+        if s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20 || b >= 0x80) {
+            return None;
+        }
+        hit = hit || term_match_ascii(s.as_bytes(), needle.as_bytes(), cs, need_start, need_end);
+    }
+    Some(hit)
 }
 
 /// One string operator, with its regex compiled once when the pattern is constant.

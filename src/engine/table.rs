@@ -1,8 +1,7 @@
-//! Tables: named, typed columns of equal length. Columns are shared (`Arc`)
-//! so `project`, `let` references and joins copy no cells they keep as is.
+//! Tables: named, typed columns of equal length. Columns are shared
+//! ([`Vals`]) so `project`, `let` references and joins copy no cells they keep as is.
 
-use std::sync::Arc;
-
+use crate::engine::vals::Vals;
 use crate::engine::value::Value;
 use crate::kql::types::ScalarType;
 
@@ -12,12 +11,16 @@ use crate::kql::types::ScalarType;
 pub struct Column {
     pub name: String,
     pub ty: ScalarType,
-    pub data: Arc<Vec<Value>>,
+    pub data: Vals,
 }
 
 impl Column {
     pub fn new(name: impl Into<String>, ty: ScalarType, data: Vec<Value>) -> Self {
-        Column { name: name.into(), ty, data: Arc::new(data) }
+        Column { name: name.into(), ty, data: data.into() }
+    }
+
+    pub fn of(name: impl Into<String>, ty: ScalarType, data: Vals) -> Self {
+        Column { name: name.into(), ty, data }
     }
 }
 
@@ -46,11 +49,7 @@ impl Table {
         let columns = self
             .columns
             .iter()
-            .map(|c| Column {
-                name: c.name.clone(),
-                ty: c.ty,
-                data: Arc::new(rows.iter().map(|&r| c.data[r].clone()).collect()),
-            })
+            .map(|c| Column { name: c.name.clone(), ty: c.ty, data: c.data.take(rows) })
             .collect();
         Table { columns, len: rows.len() }
     }

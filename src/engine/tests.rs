@@ -28,7 +28,7 @@ fn integer_division_and_print_names() {
 #[test]
 fn sort_is_descending_by_default() {
     let t = run("range x from 1 to 3 step 1 | sort by x");
-    assert_eq!(*t.columns[0].data, vec![Value::Long(3), Value::Long(2), Value::Long(1)]);
+    assert_eq!(t.columns[0].data, vec![Value::Long(3), Value::Long(2), Value::Long(1)]);
 }
 
 #[test]

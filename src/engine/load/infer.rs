@@ -88,6 +88,10 @@ pub fn parse_cell(cell: &Cell, ty: ScalarType) -> Result<Value, String> {
             if ty == ScalarType::String {
                 return Ok(Value::str(s));
             }
+            if ty == ScalarType::DateTime {
+                // as `typed` reads it, without a string value per cell
+                return datetime::parse_datetime(s).map(Value::DateTime).ok_or_else(|| format!("`{s}` is not a {ty}"));
+            }
             if ty == ScalarType::Dynamic {
                 return Ok(parse_json(&Value::str(s)));
             }

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use crate::engine::Database;
 use crate::engine::table::{Column, Table};
+use crate::engine::vals::DictBuilder;
 use crate::engine::value::Value;
 use crate::kql::types::ScalarType;
 
@@ -188,6 +189,23 @@ fn build(
     for (k, name) in names.iter().enumerate() {
         let ty =
             declared[k].unwrap_or_else(|| infer::infer(rows.iter().map(|(_, r)| r.get(k).unwrap_or(&Cell::Missing))));
+        if ty == ScalarType::String {
+            // strings interned per column: equal texts share one allocation
+            let mut dict = DictBuilder::with_capacity(n);
+            for (_, r) in &rows {
+                match r.get(k).unwrap_or(&Cell::Missing) {
+                    Cell::Text(s) => dict.push_str(s),
+                    Cell::Json(serde_json::Value::String(s)) => dict.push_str(s),
+                    Cell::Missing | Cell::Json(serde_json::Value::Null) => dict.push_str(""),
+                    cell => match parse_cell(cell, ty) {
+                        Ok(Value::String(s)) => dict.push_str(&s),
+                        _ => dict.push_str(""),
+                    },
+                }
+            }
+            columns.push(Column::of(name.clone(), ty, dict.finish()));
+            continue;
+        }
         let mut vals = Vec::with_capacity(n);
         for (line, r) in &rows {
             let cell = r.get(k).unwrap_or(&Cell::Missing);
