@@ -3,7 +3,10 @@
 //! (PUT/GET/DELETE/list with small pages), the Entra ID token endpoint the
 //! credentials call (`/{tenant}/oauth2/v2.0/token`), the GitHub Actions
 //! ID-token endpoint (`/_github/idtoken`), and the Log Analytics query
-//! endpoint `run` uses ([`query`]: answers from registered replies).
+//! endpoint `run` uses ([`query`]: answers from registered replies, else
+//! with the embedded KQL engine over the tables it holds, [`engine`]), and
+//! the Azure Data Explorer query endpoint `POST /v1/rest/query` ([`adx`],
+//! engine-backed too).
 //!
 //! State is in memory, per workspace (`/subscriptions/…/workspaces/{name}`):
 //! a workspace exists once created ([`EmulatorOptions::workspaces`],
@@ -25,7 +28,9 @@
 //!
 //! Built on hyper (already in the tree through reqwest) on a tokio runtime.
 
+pub mod adx;
 pub mod arm;
+pub mod engine;
 pub mod faults;
 pub mod query;
 pub mod schema;
@@ -41,6 +46,7 @@ use hyper_util::rt::TokioIo;
 use serde_json::Value;
 use tokio::net::TcpListener;
 
+pub use adx::ReceivedAdxQuery;
 pub use arm::{Stats, workspace_path};
 pub use faults::Faults;
 pub use query::{QueryReply, ReceivedQuery};
@@ -59,11 +65,24 @@ pub struct EmulatorOptions {
     pub query_default: Option<QueryReply>,
     /// Workspaces that exist from the start ([`arm::workspace_path`]s).
     pub workspaces: Vec<String>,
+    /// Tables the query endpoints answer from with the engine (none: the
+    /// Log Analytics endpoint gives its default reply).
+    pub tables: Option<Arc<crate::engine::Database>>,
+    /// What `now()` is for the engine, in ticks (default: the clock).
+    pub now: Option<i64>,
 }
 
 impl Default for EmulatorOptions {
     fn default() -> Self {
-        Self { faults: Faults::default(), page_size: 3, log: false, query_default: None, workspaces: Vec::new() }
+        Self {
+            faults: Faults::default(),
+            page_size: 3,
+            log: false,
+            query_default: None,
+            workspaces: Vec::new(),
+            tables: None,
+            now: None,
+        }
     }
 }
 
@@ -72,6 +91,9 @@ impl Default for EmulatorOptions {
 pub struct Shared {
     pub(crate) state: Mutex<arm::State>,
     pub(crate) query: Mutex<query::State>,
+    pub(crate) tables: Mutex<Option<Arc<crate::engine::Database>>>,
+    pub(crate) now: Mutex<Option<i64>>,
+    pub(crate) adx: Mutex<Vec<adx::ReceivedAdxQuery>>,
     pub(crate) log: bool,
 }
 
@@ -80,9 +102,29 @@ impl Shared {
         Self {
             state: Mutex::new(arm::State::new(options)),
             query: Mutex::new(query::State::new(options.query_default.clone())),
+            tables: Mutex::new(options.tables.clone()),
+            now: Mutex::new(options.now),
+            adx: Mutex::new(Vec::new()),
             log: options.log,
         }
     }
+
+    /// The engine's tables, when the emulator holds any (cheap: shared).
+    pub(crate) fn engine_tables(&self) -> Option<engine::EngineTables> {
+        let db = self.tables.lock().expect("engine tables").clone()?;
+        Some(engine::EngineTables { db, now: *self.now.lock().expect("engine now") })
+    }
+}
+
+/// Read every table file of `dir` with the engine's loader (`<Table>.jsonl`,
+/// `.csv`, `.json`, optionally `.gz`; `tables.json` types), for
+/// [`EmulatorOptions::tables`]. Cells that do not parse are reported and
+/// loaded as null, as `run --local` does.
+pub fn load_tables(
+    dir: &std::path::Path,
+) -> Result<(crate::engine::Database, Vec<crate::engine::load::LoadProblem>), crate::engine::load::LoadError> {
+    let loaded = crate::engine::load::load_dir(dir, &crate::engine::load::KnownSchemas::new())?;
+    Ok((loaded.db, loaded.problems))
 }
 
 /// A running emulator on its own thread and runtime; stopped on drop.
@@ -199,6 +241,32 @@ impl Emulator {
     pub fn queries(&self) -> Vec<ReceivedQuery> {
         self.query_state().received.clone()
     }
+
+    /// The Azure Data Explorer queries accepted so far, in order.
+    pub fn adx_queries(&self) -> Vec<adx::ReceivedAdxQuery> {
+        self.shared.adx.lock().expect("adx queries").clone()
+    }
+
+    /// Answer queries with the engine over `db` (replaces the tables held).
+    pub fn set_tables(&self, db: crate::engine::Database) {
+        *self.shared.tables.lock().expect("engine tables") = Some(Arc::new(db));
+    }
+
+    /// Load the tables of `dir` ([`load_tables`]) and answer with them;
+    /// returns the cells that did not parse.
+    pub fn load_tables(
+        &self,
+        dir: &std::path::Path,
+    ) -> Result<Vec<crate::engine::load::LoadProblem>, crate::engine::load::LoadError> {
+        let (db, problems) = load_tables(dir)?;
+        self.set_tables(db);
+        Ok(problems)
+    }
+
+    /// Pin the engine's `now()` (ticks).
+    pub fn set_now(&self, now: i64) {
+        *self.shared.now.lock().expect("engine now") = Some(now);
+    }
 }
 
 impl Drop for Emulator {
@@ -238,6 +306,7 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
                     let bytes = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
                     let resp = match query::route(parts.uri.path()) {
                         Some(workspace) => query::handle(&shared, workspace, &parts, &bytes).await,
+                        None if adx::route(parts.uri.path()) => adx::handle(&shared, &parts, &bytes).await,
                         None => arm::handle(&shared, &parts, &bytes).await?,
                     };
                     if shared.log {

@@ -1,12 +1,15 @@
 //! The Log Analytics query endpoint, `POST /v1/workspaces/{id}/query`.
 //!
-//! There is no query engine yet: the emulator answers with replies that
-//! tests (or `emulate --query-response FILE`) register, in the service's
-//! real response format: result tables, partial errors, 400 syntax errors,
-//! 429 with `Retry-After`, 504, optionally after a delay. Replies queued
-//! with [`crate::emulator::Emulator::push_query_reply`] are used once each,
-//! in order; then the default reply answers (an empty `PrimaryResult`
-//! unless set).
+//! The emulator answers in the service's real response format, from (in
+//! this order): replies queued with
+//! [`crate::emulator::Emulator::push_query_reply`] (used once each, in
+//! order: result tables, partial errors, 400 syntax errors, 429 with
+//! `Retry-After`, 504, optionally after a delay); else, when it holds
+//! tables (`emulate --tables DIR`), the embedded KQL engine's answer over
+//! them ([`super::engine`]: `timespan` applied to `TimeGenerated`, a query
+//! the engine refuses a 400 in the service's error shape); else the
+//! default reply (an empty `PrimaryResult` unless set, e.g. by
+//! `emulate --query-response FILE`).
 //!
 //! What the service checks before running a query is checked here too: a
 //! bearer token, a workspace id that is a GUID, a JSON body valid against
@@ -143,8 +146,8 @@ impl State {
         self.default = reply;
     }
 
-    fn next(&mut self) -> QueryReply {
-        self.queue.pop_front().unwrap_or_else(|| self.default.clone())
+    fn queued(&mut self) -> Option<QueryReply> {
+        self.queue.pop_front()
     }
 }
 
@@ -153,7 +156,7 @@ pub(crate) fn route(path: &str) -> Option<&str> {
     path.strip_prefix("/v1/workspaces/")?.strip_suffix("/query").filter(|id| !id.contains('/'))
 }
 
-fn reply(status: u16, body: Value) -> Resp {
+pub(crate) fn reply(status: u16, body: Value) -> Resp {
     Resp {
         status,
         headers: vec![("content-type".into(), "application/json; charset=utf-8".into())],
@@ -218,6 +221,8 @@ pub(crate) async fn handle(shared: &Shared, workspace: &str, parts: &Parts, body
     {
         return bad_argument("InvalidTimespan", &format!("'{t}' is not an ISO 8601 interval or duration"));
     }
+    let query = value.get("query").and_then(Value::as_str).unwrap_or_default().to_string();
+    let timespan = value.get("timespan").and_then(Value::as_str).map(str::to_string);
     let next = {
         let mut st = shared.query.lock().expect("query state");
         st.received.push(ReceivedQuery {
@@ -226,7 +231,16 @@ pub(crate) async fn handle(shared: &Shared, workspace: &str, parts: &Parts, body
             prefer: header(parts, "prefer").map(str::to_string),
             at: std::time::Instant::now(),
         });
-        st.next()
+        // Queued replies first, then the engine, then the default reply.
+        match (st.queued(), shared.engine_tables()) {
+            (Some(q), _) => Ok(q),
+            (None, Some(tables)) => Err(tables),
+            (None, None) => Ok(st.default.clone()),
+        }
+    };
+    let next = match next {
+        Ok(reply) => reply,
+        Err(tables) => return engine_reply(tables, query, timespan.as_deref()).await,
     };
     // Like the service, give up after the client's `Prefer: wait=N` with a 504.
     let wait = header(parts, "prefer").and_then(prefer_wait);
@@ -244,6 +258,43 @@ pub(crate) async fn handle(shared: &Shared, workspace: &str, parts: &Parts, body
     let mut r = reply(next.status, next.body);
     r.headers.extend(next.headers);
     r
+}
+
+/// The engine's answer: the result as `QueryResults`, or the service's 400
+/// for a query it rejects.
+async fn engine_reply(tables: super::engine::EngineTables, query: String, timespan: Option<&str>) -> Resp {
+    let now = tables.now();
+    let filter = timespan.and_then(|t| super::engine::TimeFilter::from_timespan(t, now));
+    match super::engine::run_blocking(tables, query.clone(), now, filter).await {
+        Ok(table) => reply(200, crate::engine::output::response_json(&table)),
+        Err(e) => reply(400, engine_error(&query, &e)),
+    }
+}
+
+/// A query the engine refused, in the service's error shape: a syntax
+/// error as `BadArgumentError > SyntaxError > SYN0002` with `line`/`pos`/
+/// `token`, an unknown name as `SemanticError > SEM0100`, anything else the
+/// engine does not run as `SemanticError > ENG…` (the real service may run
+/// it; the emulator says it cannot). Every inner error carries the place.
+pub(crate) fn engine_error(query: &str, e: &crate::engine::EngineError) -> Value {
+    use crate::engine::EngineErrorKind as K;
+    let range = e.range.as_usize_range();
+    let (line, pos) = super::engine::line_pos(query, range.start);
+    let token: String = query.get(range).unwrap_or_default().split_whitespace().next().unwrap_or_default().into();
+    let (middle, middle_message, code, message) = match e.kind {
+        K::Syntax => (
+            "SyntaxError",
+            "A recognition error occurred in the query.",
+            "SYN0002".to_string(),
+            format!("Query could not be parsed at '{token}' on line [{line},{pos}]"),
+        ),
+        K::UnknownName => ("SemanticError", "A semantic error occurred.", "SEM0100".to_string(), e.message.clone()),
+        _ => ("SemanticError", "A semantic error occurred.", e.code().to_string(), e.message.clone()),
+    };
+    json!({"error": {"message": "The request had some invalid properties", "code": "BadArgumentError",
+        "correlationId": "00000000-0000-0000-0000-0000000e0001",
+        "innererror": {"code": middle, "message": middle_message,
+            "innererror": {"code": code, "message": message, "line": line, "pos": pos, "token": token}}}})
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ use crate::query::error::{QueryError, QueryErrorKind, ServiceError};
 use crate::query::results::QueryResults;
 use crate::query::workspace::WorkspaceId;
 
-const REQUEST_ID: HeaderName = HeaderName::from_static("x-ms-request-id");
+pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-ms-request-id");
 
 /// Retries after the first try, for 429 and 5xx alike.
 pub const MAX_RETRIES: u32 = 3;
@@ -73,10 +73,10 @@ pub fn default_retry() -> RetryOptions {
 /// Counts the tries of one request (a per-try policy reading a counter the
 /// request's context carries).
 #[derive(Debug)]
-struct CountTries;
+pub(crate) struct CountTries;
 
 #[derive(Debug)]
-struct Tries(Arc<AtomicU32>);
+pub(crate) struct Tries(pub(crate) Arc<AtomicU32>);
 
 #[async_trait::async_trait]
 impl Policy for CountTries {

@@ -15,7 +15,9 @@
 //! - [`client`]: `POST /v1/workspaces/{id}/query`; [`results`]: typed tables; [`error`]: failures.
 //! - [`position`], [`codes`]: a rejected query as a diagnostic.
 //! - [`format`]: table, JSON, CSV.
+//! - [`adx`]: Azure Data Explorer (`--cluster`, `POST /v1/rest/query`), read into the same results.
 
+pub mod adx;
 pub mod client;
 pub mod codes;
 pub mod error;

@@ -78,4 +78,18 @@ crate::code_table! {
     ///
     /// Fix: name an existing environment, and fix the reported render problem.
     TEST_SETUP = ("TST007", "test-setup", Error);
+    /// What: test rows go to a table no schema knows (neither the project's
+    /// `tests/data/tables.json` nor the table catalog), whose name is close
+    /// to one that is known.
+    ///
+    /// Why: a query reading `AzureActivity` sees none of the rows written
+    /// for `AzureActivty`: a must-fire test fails, or a must-not-fire test
+    /// passes, for the wrong reason.
+    ///
+    /// Example: `data = "tests/data/spike/AzureActivty.jsonl"` (rows take
+    /// their table from the file stem when they have no `Type`).
+    ///
+    /// Fix: name the table as the help line suggests: the `Type` column,
+    /// the file's stem or the `[tests.tables]` key.
+    UNKNOWN_TABLE = ("TST008", "unknown-test-table", Warning);
 }

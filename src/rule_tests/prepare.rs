@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 use super::codes;
 use super::expect::Trigger;
-use super::schemas::{DeclaredSchemas, NoSchemas, TableSchemas};
+use super::schemas::{CatalogSchemas, DeclaredSchemas, TableSchemas};
 use super::tables::{RawTables, TestTables, api_datetime};
 use crate::content::item::{Item, Kind};
 use crate::content::rule_tests::RuleTest;
@@ -89,8 +89,7 @@ impl Project {
         diags.extend(template_diags);
         let tables_json = project_dir(paths).join(TABLES_JSON);
         let schemas: Box<dyn TableSchemas> = match DeclaredSchemas::load_if_present(&tables_json) {
-            Ok(Some(s)) => Box::new(s),
-            Ok(None) => Box::new(NoSchemas),
+            Ok(declared) => Box::new(CatalogSchemas::builtin(declared.unwrap_or_default())),
             Err(why) => return Err(Error::new(crate::error::ErrorKind::Io, why)),
         };
         Ok(Project {

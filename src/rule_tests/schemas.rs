@@ -1,8 +1,12 @@
-//! Where test data learns its tables' columns. The table catalog (the
-//! semantic checker's, coming) plugs in through [`TableSchemas`]; until then
-//! [`DeclaredSchemas`] reads a `tables.json` of declared columns
-//! (`{"AzureActivity": {"TimeGenerated": "datetime", "Caller": "string"}}`).
+//! Where test data learns its tables' columns: a project's `tables.json`
+//! of declared columns (`{"AzureActivity": {"TimeGenerated": "datetime",
+//! "Caller": "string"}}`, [`DeclaredSchemas`]) first, then the semantic
+//! checker's table catalog ([`CatalogSchemas`]: every Log Analytics and
+//! Sentinel table the checker knows), so a fixture row with a column its
+//! table does not have, or a value of the wrong type, is a diagnostic even
+//! for a table the project never declared.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -22,7 +26,13 @@ impl TableSchema {
 
 /// A source of table schemas. A table it does not know is not checked.
 pub trait TableSchemas: Sync {
-    fn table(&self, name: &str) -> Option<&TableSchema>;
+    fn table(&self, name: &str) -> Option<Cow<'_, TableSchema>>;
+
+    /// A known table whose name is close to `name` (for a table the
+    /// schemas do not know: a misspelt table gets no rows into the query).
+    fn suggest(&self, _name: &str) -> Option<String> {
+        None
+    }
 
     /// Every table declared, for the ones a test leaves empty: in a
     /// workspace they exist with no rows, so a query reading one runs.
@@ -35,7 +45,7 @@ pub trait TableSchemas: Sync {
 pub struct NoSchemas;
 
 impl TableSchemas for NoSchemas {
-    fn table(&self, _name: &str) -> Option<&TableSchema> {
+    fn table(&self, _name: &str) -> Option<Cow<'_, TableSchema>> {
         None
     }
 }
@@ -47,12 +57,47 @@ pub struct DeclaredSchemas {
 }
 
 impl TableSchemas for DeclaredSchemas {
-    fn table(&self, name: &str) -> Option<&TableSchema> {
-        self.tables.get(name)
+    fn table(&self, name: &str) -> Option<Cow<'_, TableSchema>> {
+        self.tables.get(name).map(Cow::Borrowed)
     }
 
     fn declared(&self) -> Vec<(&str, &TableSchema)> {
         self.tables.iter().map(|(n, s)| (n.as_str(), s)).collect()
+    }
+}
+
+/// The declared schemas (a project's `tables.json`), then the checker's
+/// table catalog for the tables they do not declare.
+pub struct CatalogSchemas {
+    pub declared: DeclaredSchemas,
+    pub catalog: &'static crate::check::Catalog,
+}
+
+impl CatalogSchemas {
+    /// `declared` over the built-in catalog.
+    pub fn builtin(declared: DeclaredSchemas) -> Self {
+        CatalogSchemas { declared, catalog: crate::check::Catalog::builtin() }
+    }
+}
+
+impl TableSchemas for CatalogSchemas {
+    fn table(&self, name: &str) -> Option<Cow<'_, TableSchema>> {
+        if let Some(t) = self.declared.table(name) {
+            return Some(t);
+        }
+        let t = self.catalog.table(name)?;
+        Some(Cow::Owned(TableSchema { columns: t.columns }))
+    }
+
+    fn suggest(&self, name: &str) -> Option<String> {
+        if let Some(d) = self.declared.tables.keys().find(|k| k.eq_ignore_ascii_case(name)) {
+            return Some(d.clone());
+        }
+        self.catalog.suggest(name).map(str::to_string)
+    }
+
+    fn declared(&self) -> Vec<(&str, &TableSchema)> {
+        self.declared.declared()
     }
 }
 
@@ -100,5 +145,17 @@ mod tests {
         assert!(s.table("U").is_none());
         let err = DeclaredSchemas::from_json(r#"{"T": {"x": "varchar"}}"#).unwrap_err();
         assert!(err.contains("`T.x`"), "{err}");
+    }
+
+    #[test]
+    fn the_catalog_answers_for_tables_the_project_does_not_declare() {
+        let declared = DeclaredSchemas::from_json(r#"{"AzureActivity": {"TimeGenerated": "datetime"}}"#).unwrap();
+        let s = CatalogSchemas::builtin(declared);
+        assert_eq!(s.table("AzureActivity").unwrap().columns.len(), 1, "the declared schema wins");
+        let signin = s.table("SigninLogs").expect("the catalog knows SigninLogs");
+        assert_eq!(signin.column("TimeGenerated"), Some(ScalarType::DateTime));
+        assert!(s.table("NoSuchTable_CL").is_none());
+        assert_eq!(s.suggest("SigninLog").as_deref(), Some("SigninLogs"));
+        assert_eq!(s.declared().len(), 1);
     }
 }

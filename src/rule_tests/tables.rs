@@ -185,17 +185,23 @@ impl RawTables {
             let start = record.position().map(|p| p.byte() as usize).unwrap_or(0);
             let end = text[start..].find(['\r', '\n']).map_or(text.len(), |e| start + e);
             let row_at = At { file, range: TextRange::new(start as u32, end as u32) };
-            // Positions of fields inside a line are not tracked: problems
-            // point at the row and name the column.
+            // Each field's place in the line (a quoted field may span lines);
+            // a column's name is the header's field.
+            let fields = csv_fields(text, start);
+            let header_fields = csv_fields(text, 0);
+            let at = |spans: &[std::ops::Range<usize>], i: usize| {
+                spans.get(i).map_or(row_at, |r| At { file, range: TextRange::new(r.start as u32, r.end as u32) })
+            };
             let cells = headers
                 .iter()
                 .zip(record.iter())
-                .filter(|(_, v)| !v.is_empty())
-                .map(|(h, v)| RawCell {
+                .enumerate()
+                .filter(|(_, (_, v))| !v.is_empty())
+                .map(|(i, (h, v))| RawCell {
                     column: h.to_string(),
-                    column_at: row_at,
+                    column_at: at(&header_fields, i),
                     value: Value::String(v.to_string()),
-                    value_at: row_at,
+                    value_at: at(&fields, i),
                     text: true,
                 })
                 .collect();
@@ -240,8 +246,13 @@ impl RawTables {
         let mut out = TestTables::default();
         for (name, rows) in self.tables {
             let table = match schemas.table(&name) {
-                Some(schema) => typed_by_schema(&name, schema, rows, &mut diags),
-                None => typed_by_values(rows),
+                Some(schema) => typed_by_schema(&name, &schema, rows, &mut diags),
+                None => {
+                    if let (Some(near), Some(first)) = (schemas.suggest(&name), rows.first()) {
+                        diags.push(unknown_table(&name, &near, first.at));
+                    }
+                    typed_by_values(rows)
+                }
             };
             out.tables.insert(name, table);
         }
@@ -253,6 +264,29 @@ impl RawTables {
         }
         (out, diags)
     }
+}
+
+/// The byte ranges of the fields of the CSV record starting at `start`
+/// (quotes included; `""` inside quotes is an escaped quote).
+fn csv_fields(text: &str, start: usize) -> Vec<std::ops::Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let (mut i, mut field_start, mut quoted) = (start, start, false);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' if quoted && bytes.get(i + 1) == Some(&b'"') => i += 1,
+            b'"' => quoted = !quoted,
+            b',' if !quoted => {
+                out.push(field_start..i);
+                field_start = i + 1;
+            }
+            b'\r' | b'\n' if !quoted => break,
+            _ => {}
+        }
+        i += 1;
+    }
+    out.push(field_start..i);
+    out
 }
 
 #[derive(Clone, Copy)]
@@ -357,6 +391,15 @@ fn typed_by_schema(name: &str, schema: &TableSchema, rows: Vec<RawRow>, diags: &
         out.push(cells);
     }
     TestTable { columns, rows: out }
+}
+
+/// A table no schema knows, whose name is close to one that is known: its
+/// rows reach no query that reads the real table.
+fn unknown_table(table: &str, near: &str, at: At) -> Diagnostic {
+    Diagnostic::new(codes::UNKNOWN_TABLE, format!("no known table is called `{table}`"))
+        .with_primary(at.file, at.range, format!("this row goes to table `{table}`"))
+        .with_note("a query reading the real table sees none of these rows")
+        .with_help(format!("did you mean `{near}`? (a row's table is its `Type`, else the file stem or the key)"))
 }
 
 fn unknown_column(table: &str, cell: &RawCell, known: &[&str]) -> Diagnostic {
@@ -599,6 +642,38 @@ mod tests {
         assert_eq!(types, [ScalarType::DateTime, ScalarType::String, ScalarType::Long, ScalarType::String]);
         assert_eq!(t.rows[0][1], Value::String("a,b".into()));
         assert_eq!(t.rows[0][2], Value::from(0));
+    }
+
+    #[test]
+    fn csv_problems_point_at_the_field_and_a_misspelt_table_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("AzureActivity.csv");
+        std::fs::write(&path, "TimeGenerated,Calller,Level\n2021-11-22T11:00:00Z,\"a,b\",five\n").unwrap();
+        let mut raw = RawTables::default();
+        let mut sources = SourceMap::new();
+        raw.add_path(&path, "AzureActivity.csv", &mut sources).unwrap();
+        let (_, diags) = raw.finish(&schemas());
+        let file = sources.find("AzureActivity.csv").unwrap();
+        let got: Vec<(&str, &str, (usize, usize))> = diags
+            .iter()
+            .map(|d| {
+                let p = d.primary.as_ref().unwrap();
+                (d.code.id, sources.get(file).slice(p.range), sources.get(file).line_col(p.range.start))
+            })
+            .collect();
+        assert_eq!(got, [("TST002", "Calller", (1, 15)), ("TST003", "five", (2, 28))]);
+
+        let path = dir.path().join("AzureActivty.jsonl");
+        std::fs::write(&path, "{\"Caller\": \"a\"}\n").unwrap();
+        let mut raw = RawTables::default();
+        raw.add_path(&path, "AzureActivty.jsonl", &mut sources).unwrap();
+        let (_, diags) = raw.finish(&crate::rule_tests::schemas::CatalogSchemas::builtin(schemas()));
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].code.id, "TST008");
+        assert_eq!(
+            diags[0].help.as_deref(),
+            Some("did you mean `AzureActivity`? (a row's table is its `Type`, else the file stem or the key)")
+        );
     }
 
     #[test]

@@ -13,6 +13,8 @@ mod injection;
 mod lint;
 mod outputs;
 mod ownership;
+#[cfg(feature = "emulator")]
+mod remote;
 mod rule_tests;
 #[cfg(feature = "emulator")]
 mod run;

@@ -42,6 +42,8 @@ pub fn scratch_project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(&root().join("content"), &dir.path().join("content"));
     copy_tree(&root().join("templates"), &dir.path().join("templates"));
+    // The rule tests' data: `generate` runs the `[[tests]]` before writing.
+    copy_tree(&root().join("tests/data"), &dir.path().join("tests/data"));
     dir
 }
 

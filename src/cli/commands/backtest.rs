@@ -1,5 +1,5 @@
-//! `backtest ID --local DIR --sweep PARAM=v1,v2 … [--from T --to T]
-//! [--format table|json|csv] [--plot FILE.svg]`.
+//! `backtest ID --local DIR | --env E | --workspace-id GUID | --cluster URL --database DB
+//! --sweep PARAM=v1,v2 … [--from T --to T] [--format table|json|csv] [--plot FILE.svg]`.
 
 use std::path::PathBuf;
 
@@ -7,7 +7,10 @@ use anyhow::{Context, bail};
 use clap::Args;
 
 use crate::cli::{ExitStatus, GlobalArgs};
+use crate::deploy::auth::AuthKind;
 use crate::diag::render::text;
+use crate::query::workspace::WorkspaceId;
+use crate::rule_tests::backtest::remote::Remote;
 use crate::rule_tests::backtest::{self, BacktestError, Range, Sweep, output, plot};
 use crate::rule_tests::prepare::Project;
 use crate::rule_tests::tables::{RawTables, parse_datetime};
@@ -26,8 +29,22 @@ pub struct BacktestArgs {
     /// The item (id, file stem or name)
     pub id: String,
     /// Exported logs: a directory of per-table .jsonl/.csv/.json files (or one file)
-    #[arg(long, value_name = "DIR")]
-    pub local: PathBuf,
+    #[arg(long, value_name = "DIR", required_unless_present_any = ["workspace_id", "cluster", "env"],
+          conflicts_with_all = ["workspace_id", "cluster"])]
+    pub local: Option<PathBuf>,
+    /// Replay on this Log Analytics workspace (a GUID) instead; without --local, --env's
+    /// workspace is used
+    #[arg(long, value_name = "GUID", value_parser = |s: &str| s.parse::<WorkspaceId>(), conflicts_with = "cluster")]
+    pub workspace_id: Option<WorkspaceId>,
+    /// Replay on an Azure Data Explorer cluster (https://<name>.<region>.kusto.windows.net)
+    #[arg(long, value_name = "URL", requires = "database")]
+    pub cluster: Option<String>,
+    /// With --cluster: the database holding the tables
+    #[arg(long, value_name = "DB", requires = "cluster")]
+    pub database: Option<String>,
+    /// Credential for a workspace or cluster (default: the environment's, else auto)
+    #[arg(long, value_enum)]
+    pub auth: Option<AuthKind>,
     /// PARAM=v1,v2,… (repeat for a grid of combinations)
     #[arg(long, value_name = "PARAM=V1,V2")]
     pub sweep: Vec<String>,
@@ -42,7 +59,8 @@ pub struct BacktestArgs {
     /// Also draw alerts per value and alerts per day to this SVG file
     #[arg(long, value_name = "FILE.svg")]
     pub plot: Option<PathBuf>,
-    /// Apply this environment's overrides first
+    /// Apply this environment's overrides first (and, without --local, --workspace-id or
+    /// --cluster, replay on its workspace)
     #[arg(long, value_name = "ENV")]
     pub env: Option<String>,
 }
@@ -62,9 +80,12 @@ pub fn run(g: &GlobalArgs, args: BacktestArgs) -> anyhow::Result<ExitStatus> {
         eprint!("{}", text::render(&diags, &project.sources, color));
         return Ok(ExitStatus::Findings);
     }
+    let Some(local) = &args.local else {
+        return remote(g, &args, &mut project, &item, &variants);
+    };
     let mut raw = RawTables::default();
-    let shown = crate::content::display_path(&args.local);
-    raw.add_path(&args.local, &shown, &mut project.sources).map_err(anyhow::Error::msg)?;
+    let shown = crate::content::display_path(local);
+    raw.add_path(local, &shown, &mut project.sources).map_err(anyhow::Error::msg)?;
     let (tables, data_diags) = raw.finish(project.schemas.as_ref());
     if !data_diags.is_empty() {
         eprint!("{}", text::render(&data_diags, &project.sources, color));
@@ -97,6 +118,16 @@ pub fn run(g: &GlobalArgs, args: BacktestArgs) -> anyhow::Result<ExitStatus> {
         }
         Err(BacktestError::Exec(e)) => bail!("the query could not be executed: {e}"),
     };
+    print_results(&args, &item, &results)
+}
+
+/// The table (and bars), JSON or CSV, and the picture.
+fn print_results(
+    args: &BacktestArgs,
+    item: &crate::content::item::Item,
+    results: &[backtest::aggregate::ValueResult],
+) -> anyhow::Result<ExitStatus> {
+    let results = results.to_vec();
     match args.format {
         BacktestFormat::Table => {
             print!("{}", output::table(&results));
@@ -111,4 +142,64 @@ pub fn run(g: &GlobalArgs, args: BacktestArgs) -> anyhow::Result<ExitStatus> {
         eprintln!("wrote {}", path.display());
     }
     Ok(ExitStatus::Clean)
+}
+
+/// The replay on a workspace or cluster: `--from` and `--to` are needed
+/// (the data's span is not known here).
+fn remote(
+    g: &GlobalArgs,
+    args: &BacktestArgs,
+    project: &mut Project,
+    item: &crate::content::item::Item,
+    variants: &[backtest::Variant],
+) -> anyhow::Result<ExitStatus> {
+    let time = |given: &Option<String>, flag: &str| -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
+        let t = given.as_deref().with_context(|| format!("a remote back-test needs {flag} (ISO 8601)"))?;
+        parse_datetime(t).with_context(|| format!("{flag} `{t}` is not an ISO 8601 date and time"))
+    };
+    let range = Range { from: time(&args.from, "--from")?, to: time(&args.to, "--to")? };
+    if range.from >= range.to {
+        bail!("--from must be before --to");
+    }
+    let var = |k: &str| std::env::var(k).ok();
+    let (target, where_) = match (&args.cluster, &args.env, &args.workspace_id) {
+        (Some(cluster), _, _) => {
+            let t = crate::query::adx::ClusterTarget::new(cluster, args.database.as_deref().unwrap_or_default(), &var)?;
+            let (client, auth) = crate::query::adx::connect(&t, args.auth, &var)?;
+            let shown = format!("cluster {} database {} (auth {})", t.base(), t.database, auth.name());
+            (Remote::Cluster { client, database: t.database.clone() }, shown)
+        }
+        (None, env, id) => {
+            let target = match (env, id) {
+                (Some(env), id) => crate::query::target::QueryTarget::from_environment(
+                    &crate::deploy::target::Target::load(&g.content, env)?,
+                    id.clone(),
+                )?,
+                (None, Some(id)) => crate::query::target::QueryTarget::from_workspace_id(id.clone(), &var)?,
+                (None, None) => bail!("pass --local DIR, --env NAME, --workspace-id GUID or --cluster URL"),
+            };
+            let (client, auth) = crate::query::connect(&target, args.auth, &var, None)?;
+            let shown = format!("workspace {} ({}, auth {})", target.workspace_id, target.origin, auth.name());
+            (Remote::Workspace { client, workspace: target.workspace_id.clone() }, shown)
+        }
+    };
+    eprintln!(
+        "replaying {} combination(s) on {where_} over {} .. {} (at most {} queries in flight)",
+        variants.len(),
+        range.from.to_rfc3339(),
+        range.to.to_rfc3339(),
+        backtest::remote::IN_FLIGHT
+    );
+    let rt = crate::deploy::runtime().context("start the async runtime")?;
+    let started = std::time::Instant::now();
+    let results = match backtest::remote::run(project, variants, range, &target, &rt) {
+        Ok(r) => r,
+        Err(BacktestError::Render(d)) => {
+            eprint!("{}", text::render(&d, &project.sources, g.color()));
+            return Ok(ExitStatus::Findings);
+        }
+        Err(BacktestError::Exec(e)) => bail!("the query could not be executed: {e}"),
+    };
+    eprintln!("replayed in {:.2} s", started.elapsed().as_secs_f64());
+    print_results(args, item, &results)
 }

@@ -1,5 +1,5 @@
-//! `emulate --port P [--faults SPEC] [--query-response FILE]`: run the local
-//! ARM/Sentinel/Log Analytics emulator.
+//! `emulate --port P [--faults SPEC] [--query-response FILE | --tables DIR [--now ISO]]`:
+//! run the local ARM/Sentinel/Log Analytics/Azure Data Explorer emulator.
 
 use anyhow::Context;
 use clap::Args;
@@ -24,8 +24,15 @@ pub struct EmulateArgs {
     /// What the Log Analytics query endpoint answers: a JSON file
     /// `{"status": 200, "headers": {}, "delay_ms": 0, "body": <the service's response>}`
     /// (default: an empty PrimaryResult)
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "tables")]
     pub query_response: Option<std::path::PathBuf>,
+    /// Answer the query endpoints (Log Analytics and Azure Data Explorer) by running each
+    /// query on the embedded engine over the tables of DIR (`<Table>.jsonl`, `.csv`, `.json`)
+    #[arg(long, value_name = "DIR")]
+    pub tables: Option<std::path::PathBuf>,
+    /// With --tables: the instant `now()` and `ago()` count from (ISO 8601) [default: the clock]
+    #[arg(long, value_name = "ISO", requires = "tables")]
+    pub now: Option<String>,
     /// A workspace that exists, as SUBSCRIPTION/RESOURCE_GROUP/NAME (repeatable;
     /// the workspaces of content/environments/*.toml always exist, and an ARM
     /// PUT of a workspace path creates one)
@@ -51,7 +58,33 @@ pub fn run(g: &GlobalArgs, args: EmulateArgs) -> anyhow::Result<ExitStatus> {
         };
         workspaces.push(crate::emulator::workspace_path(sub, rg, name));
     }
-    let options = EmulatorOptions { faults, page_size: args.page_size, log: !args.quiet, query_default, workspaces };
+    let tables = match &args.tables {
+        Some(dir) => {
+            let (db, problems) =
+                crate::emulator::load_tables(dir).with_context(|| format!("--tables {}", dir.display()))?;
+            for p in &problems {
+                eprintln!("warning[{}]: {p}", crate::engine::codes::DATA.id);
+            }
+            let mut names: Vec<&String> = db.tables.keys().collect();
+            names.sort();
+            eprintln!(
+                "  tables from {}: {}",
+                dir.display(),
+                names.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
+            );
+            Some(std::sync::Arc::new(db))
+        }
+        None => None,
+    };
+    let now = match &args.now {
+        Some(iso) => Some(
+            crate::engine::datetime::parse_datetime(iso)
+                .with_context(|| format!("--now `{iso}` is not an ISO 8601 datetime"))?,
+        ),
+        None => None,
+    };
+    let options =
+        EmulatorOptions { faults, page_size: args.page_size, log: !args.quiet, query_default, workspaces, tables, now };
     crate::emulator::run_forever(args.port, options).context("emulator")?;
     Ok(ExitStatus::Clean)
 }

@@ -29,6 +29,10 @@ pub struct GenerateArgs {
     /// Write an empty tree when there are no content items, emptying a non-empty output
     #[arg(long)]
     pub allow_empty: bool,
+    /// Do not run the rule tests (`[[tests]]` of the content, as `sentinel-forge test` runs them)
+    /// before writing
+    #[arg(long)]
+    pub no_test: bool,
     /// Diagnostics format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -63,6 +67,20 @@ pub fn run(g: &GlobalArgs, args: GenerateArgs) -> anyhow::Result<ExitStatus> {
         eprintln!("nothing written: fix the errors above (`{}` is unchanged)", out.display());
         return Ok(ExitStatus::Findings);
     }
+    // The rule tests gate the output like any other error: nothing is
+    // written (and `--check` fails) while one fails.
+    let tested = if args.no_test {
+        String::new()
+    } else {
+        match super::test::run_for_generate(g)? {
+            Some(0) => String::new(),
+            Some(n) => format!("; {n} rule test(s) passed"),
+            None => {
+                eprintln!("nothing written: a rule test failed (`{}` is unchanged)", out.display());
+                return Ok(ExitStatus::Findings);
+            }
+        }
+    };
     let mut files = emit::to_file_map(&compiled.documents);
     if let Some(name) = &args.env {
         let prefix = format!("{name}/");
@@ -71,7 +89,7 @@ pub fn run(g: &GlobalArgs, args: GenerateArgs) -> anyhow::Result<ExitStatus> {
     if args.check {
         let stale = output::check(&out, &files)?;
         if stale.is_clean() {
-            eprintln!("{} is up to date ({} files)", out.display(), files.len());
+            eprintln!("{} is up to date ({} files{tested})", out.display(), files.len());
             return Ok(ExitStatus::Clean);
         }
         for (what, list) in [("new", &stale.created), ("changed", &stale.changed), ("deleted", &stale.deleted)] {
@@ -87,6 +105,6 @@ pub fn run(g: &GlobalArgs, args: GenerateArgs) -> anyhow::Result<ExitStatus> {
     for w in &written.warnings {
         eprintln!("warning: {w}");
     }
-    eprintln!("wrote {} files for {} items to {}", files.len(), compiled.items.len(), out.display());
+    eprintln!("wrote {} files for {} items to {}{tested}", files.len(), compiled.items.len(), out.display());
     Ok(ExitStatus::Clean)
 }

@@ -38,7 +38,7 @@ use crate::timespan::Timespan;
 
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("what").required(true).args(["id", "query"])))]
-#[command(group(ArgGroup::new("where").required(true).multiple(true).args(["env", "workspace_id", "local"])))]
+#[command(group(ArgGroup::new("where").required(true).multiple(true).args(["env", "workspace_id", "local", "cluster"])))]
 pub struct RunArgs {
     /// The item to run: its id, file stem or name
     pub id: Option<String>,
@@ -96,6 +96,12 @@ pub struct RunArgs {
     /// With --local: read `externaldata` from URL out of a local FILE (repeatable)
     #[arg(long, value_name = "URL=FILE", requires = "local")]
     pub externaldata: Vec<String>,
+    /// Query an Azure Data Explorer cluster instead (https://<name>.<region>.kusto.windows.net)
+    #[arg(long, value_name = "URL", requires = "database", conflicts_with_all = ["workspace_id", "workspaces", "local"])]
+    pub cluster: Option<String>,
+    /// With --cluster: the database to query
+    #[arg(long, value_name = "DB", requires = "cluster")]
+    pub database: Option<String>,
 }
 
 /// The service's limit is 100 workspaces per query, the primary included.
@@ -133,6 +139,16 @@ pub fn run(g: &GlobalArgs, args: RunArgs) -> anyhow::Result<ExitStatus> {
             window: prepared.window,
         };
         return super::run_local::run(dir, local, &args, &mut sources, color);
+    }
+    if let Some(cluster) = &args.cluster {
+        return run_cluster(
+            cluster,
+            args.database.as_deref().unwrap_or_default(),
+            prepared,
+            &args,
+            &mut sources,
+            color,
+        );
     }
     if args.workspaces.len() > MAX_EXTRA_WORKSPACES {
         bail!(
@@ -220,6 +236,64 @@ pub fn run(g: &GlobalArgs, args: RunArgs) -> anyhow::Result<ExitStatus> {
         None => write_stdout(&rendered)?,
     }
     eprintln!("{} in {}", plural(rows, "row"), took(elapsed, outcome.tries));
+    Ok(ExitStatus::Clean)
+}
+
+/// `run … --cluster URL --database DB`: the same query on Azure Data
+/// Explorer, the interval applied to `TimeGenerated` with the
+/// `query_datetimescope_*` request properties (what the workspace's
+/// `timespan` does).
+fn run_cluster(
+    cluster: &str,
+    database: &str,
+    prepared: Prepared,
+    args: &RunArgs,
+    sources: &mut SourceMap,
+    color: bool,
+) -> anyhow::Result<ExitStatus> {
+    let target = crate::query::adx::ClusterTarget::new(cluster, database, &|k| std::env::var(k).ok())?;
+    let span = args.timespan.or(prepared.window).unwrap_or(Timespan::from_days(1));
+    let interval = Interval::ending_at(OffsetDateTime::now_utc(), span);
+    let sent = placeholders::substitute(&prepared.text, &interval);
+    let sent_file = sources.add(prepared.path.clone(), sent.clone());
+    let options = serde_json::json!({
+        "query_datetimescope_column": "TimeGenerated",
+        "query_datetimescope_from": interval.start_iso(),
+        "query_datetimescope_to": interval.end_iso(),
+    });
+    let (client, auth) = crate::query::adx::connect(&target, args.auth, &|k| std::env::var(k).ok())?;
+    eprintln!(
+        "running {} on cluster {} database {} (auth {}) over {} .. {}",
+        prepared.name,
+        target.base(),
+        target.database,
+        auth.name(),
+        interval.start_iso(),
+        interval.end_iso()
+    );
+    let rt = runtime().context("start the async runtime")?;
+    let started = Instant::now();
+    let outcome = rt.block_on(client.query(&target.database, &sent, options));
+    let elapsed = started.elapsed();
+    let outcome = match outcome {
+        Ok(o) => o,
+        Err(QueryError { kind: QueryErrorKind::Rejected, service: Some(service), .. }) => {
+            let mut d = codes::rejection(sent_file, &sent, &service);
+            if let Some((file, range)) = prepared.item {
+                d = d.with_secondary(file, range, "in the query of this item");
+            }
+            eprint!("{}", text::render(&[d], sources, color));
+            eprintln!("nothing ran: the cluster rejected the query after {}", took(elapsed, 1));
+            return Ok(ExitStatus::Findings);
+        }
+        Err(e) => return Err(anyhow::Error::new(e).context(format!("run {}", prepared.name))),
+    };
+    let rendered = render(&outcome.results, args);
+    match &args.output {
+        Some(path) => crate::output::write_file(path, &rendered)?,
+        None => write_stdout(&rendered)?,
+    }
+    eprintln!("{} in {}", plural(outcome.results.row_count(), "row"), took(elapsed, outcome.tries));
     Ok(ExitStatus::Clean)
 }
 

@@ -32,8 +32,27 @@ pub struct TestArgs {
 }
 
 pub fn run(g: &GlobalArgs, args: TestArgs) -> anyhow::Result<ExitStatus> {
+    run_tests(g, &args.ids, args.env.as_deref(), args.format, None)
+}
+
+/// `generate`'s step: every rule test, as `test` runs them (each test's
+/// own `env`), with the text report on standard error when one fails.
+/// `Some(count)` when all passed.
+pub fn run_for_generate(g: &GlobalArgs) -> anyhow::Result<Option<usize>> {
+    let mut passed = 0;
+    let status = run_tests(g, &[], None, TestFormat::Text, Some(&mut passed))?;
+    Ok((status == ExitStatus::Clean).then_some(passed))
+}
+
+fn run_tests(
+    g: &GlobalArgs,
+    ids: &[String],
+    env: Option<&str>,
+    format: TestFormat,
+    for_generate: Option<&mut usize>,
+) -> anyhow::Result<ExitStatus> {
     let color = g.color();
-    let prepared = prepare::prepare(&g.paths(), &args.ids, args.env.as_deref())?;
+    let prepared = prepare::prepare(&g.paths(), ids, env)?;
     if !prepared.diagnostics.is_empty() {
         eprint!("{}", text::render(&prepared.diagnostics, &prepared.sources, color));
     }
@@ -51,12 +70,25 @@ pub fn run(g: &GlobalArgs, args: TestArgs) -> anyhow::Result<ExitStatus> {
         return Ok(ExitStatus::Failure);
     };
     let results = run::run_all(&prepared, executor);
-    match args.format {
+    let content_errors = crate::diag::has_errors(&prepared.diagnostics);
+    let all_passed = results.iter().all(|r| r.passed()) && !content_errors;
+    if let Some(count) = for_generate {
+        let (passed, failed, not_run) = report::summary(&results);
+        *count = passed;
+        if !all_passed {
+            eprint!("{}", report::text(&results, &prepared.sources, color));
+            eprintln!(
+                "rule tests: {failed} failed, {not_run} not run, {passed} passed (`sentinel-forge test` runs them \
+                 alone; `generate --no-test` skips them)"
+            );
+        }
+        return Ok(if all_passed { ExitStatus::Clean } else { ExitStatus::Findings });
+    }
+    match format {
         TestFormat::Text => print!("{}", report::text(&results, &prepared.sources, color)),
         TestFormat::Json => print!("{}", report::json(&results, &prepared.sources)),
         TestFormat::Junit => print!("{}", junit::render(&results, &prepared.sources)),
         TestFormat::Github => print!("{}", report::github(&results, &prepared.sources)),
     }
-    let content_errors = crate::diag::has_errors(&prepared.diagnostics);
-    Ok(if results.iter().all(|r| r.passed()) && !content_errors { ExitStatus::Clean } else { ExitStatus::Findings })
+    Ok(if all_passed { ExitStatus::Clean } else { ExitStatus::Findings })
 }

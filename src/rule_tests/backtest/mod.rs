@@ -3,11 +3,14 @@
 //! as Sentinel would schedule it ([`schedule`]); report per combination
 //! ([`aggregate`]) as a table, JSON, CSV ([`output`]) and a picture
 //! ([`plot`]). Hunting queries run once per combination with `now` at the
-//! end of the range.
+//! end of the range. The same replay runs on a workspace or an Azure Data
+//! Explorer cluster ([`remote`]: one query per tick window and value,
+//! bounded concurrency).
 
 pub mod aggregate;
 pub mod output;
 pub mod plot;
+pub mod remote;
 pub mod schedule;
 
 use chrono::{DateTime, Duration, Utc};
