@@ -6,7 +6,9 @@
 use chrono::{DateTime, Utc};
 
 use super::executor::{ExecError, Executor, ResultColumn, ResultTable};
-use super::tables::TestTables;
+use super::backtest::schedule::TimeIndex;
+use super::tables::{TestTable, TestTables};
+use crate::engine::vals::DictBuilder;
 use crate::engine::load::{Cell, parse_cell};
 use crate::engine::{Column, Database, Engine, EngineErrorKind, Options, Table};
 
@@ -15,10 +17,30 @@ pub struct LocalEngine;
 
 /// The database of one test: every table, typed by its declared columns.
 fn database(tables: &TestTables) -> Result<Database, ExecError> {
+    database_of(tables.tables.iter().map(|(n, t)| (n.as_str(), t)))
+}
+
+fn database_of<'a>(tables: impl Iterator<Item = (&'a str, &'a TestTable)>) -> Result<Database, ExecError> {
     let mut db = Database::default();
-    for (name, table) in &tables.tables {
+    for (name, table) in tables {
         let mut columns = Vec::with_capacity(table.columns.len());
         for (i, column) in table.columns.iter().enumerate() {
+            if column.ty == crate::kql::types::ScalarType::String {
+                // strings interned per column, as the loader does
+                let mut dict = DictBuilder::with_capacity(table.rows.len());
+                for row in &table.rows {
+                    match row.get(i) {
+                        Some(serde_json::Value::String(s)) => dict.push_str(s),
+                        None | Some(serde_json::Value::Null) => dict.push_str(""),
+                        Some(other) => match parse_cell(&Cell::Json(other.clone()), column.ty) {
+                            Ok(crate::engine::value::Value::String(s)) => dict.push_str(&s),
+                            _ => dict.push_str(""),
+                        },
+                    }
+                }
+                columns.push(Column::of(column.name.clone(), column.ty, dict.finish()));
+                continue;
+            }
             let mut data = Vec::with_capacity(table.rows.len());
             for row in &table.rows {
                 let cell = row.get(i).cloned().map_or(Cell::Missing, Cell::Json);
@@ -28,7 +50,7 @@ fn database(tables: &TestTables) -> Result<Database, ExecError> {
             }
             columns.push(Column::new(column.name.clone(), column.ty, data));
         }
-        db.add(name.clone(), Table::new(columns, table.rows.len()));
+        db.add(name, Table::new(columns, table.rows.len()));
     }
     Ok(db)
 }
@@ -59,21 +81,59 @@ fn ticks(now: DateTime<Utc>) -> i64 {
     crate::engine::datetime::UNIX_EPOCH + nanos / 100
 }
 
+/// The back-test data as engine tables, in [`TimeIndex::tables`] order.
+struct Indexed(Result<Vec<(String, Table)>, ExecError>);
+
 impl Executor for LocalEngine {
     fn execute(&self, query: &str, tables: &TestTables, now: DateTime<Utc>) -> Result<ResultTable, ExecError> {
-        let db = database(tables)?;
-        let options = Options { now: ticks(now), external: external_files(query), ..Options::default() };
-        let engine = Engine::new(&db, options);
-        let result = engine.run_text(query).map_err(|e| {
-            let unsupported = e.kind == EngineErrorKind::Unsupported;
-            let message = format!("{}: {}", crate::engine::codes::code_of(e.kind).id, e.message);
-            ExecError { message, span: Some(e.range), unsupported }
-        })?;
-        let columns = result.columns.iter().map(|c| ResultColumn { name: c.name.clone(), ty: c.ty }).collect();
-        let rows =
-            (0..result.len).map(|i| result.columns.iter().map(|c| c.data[i].to_json_cell(c.ty)).collect()).collect();
-        Ok(ResultTable { columns, rows })
+        run_on(&database(tables)?, query, now)
     }
+
+    /// The whole index becomes engine tables once (typed cells, strings
+    /// interned), cached in the index for every window and variant; a
+    /// window is a slice of their rows.
+    fn execute_window(
+        &self,
+        query: &str,
+        data: &TimeIndex,
+        start: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<ResultTable, ExecError> {
+        let cached = data.executor_cache.get_or_init(|| {
+            let db = database_of(data.tables());
+            Box::new(Indexed(db.map(|db| {
+                data.tables().map(|(n, _)| (n.to_string(), (*db.tables[n]).clone())).collect()
+            })))
+        });
+        let Some(Indexed(tables)) = cached.downcast_ref::<Indexed>() else {
+            return self.execute(query, &data.window(start, now), now);
+        };
+        let tables = tables.as_ref().map_err(Clone::clone)?;
+        let mut db = Database::default();
+        for ((name, table), range) in tables.iter().zip(data.window_ranges(start, now)) {
+            let t = if range.start == 0 && range.end == table.len {
+                table.clone()
+            } else {
+                table.take_rows(&range.collect::<Vec<usize>>())
+            };
+            db.add(name.clone(), t);
+        }
+        run_on(&db, query, now)
+    }
+}
+
+fn run_on(db: &Database, query: &str, now: DateTime<Utc>) -> Result<ResultTable, ExecError> {
+    let options = Options { now: ticks(now), external: external_files(query), ..Options::default() };
+    let engine = Engine::new(db, options);
+    let result = engine.run_text(query).map_err(|e| {
+        let unsupported = e.kind == EngineErrorKind::Unsupported;
+        let message = format!("{}: {}", crate::engine::codes::code_of(e.kind).id, e.message);
+        ExecError { message, span: Some(e.range), unsupported }
+    })?;
+    let columns = result.columns.iter().map(|c| ResultColumn { name: c.name.clone(), ty: c.ty }).collect();
+    let rows =
+        (0..result.len).map(|i| result.columns.iter().map(|c| c.data[i].to_json_cell(c.ty)).collect()).collect();
+    Ok(ResultTable { columns, rows })
 }
 
 #[cfg(test)]

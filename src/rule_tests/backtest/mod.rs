@@ -126,9 +126,11 @@ pub fn schedule_of(item: &Item) -> Option<RuleSchedule> {
 /// Replay every variant over the indexed data; results in variant order.
 ///
 /// Reused across ticks and values: the data is indexed by `TimeGenerated`
-/// once, by the caller, for every variant ([`TimeIndex`]); each variant's query is
-/// rendered once (ticks only fill in placeholders). Variants replay in
-/// parallel, one thread per core.
+/// once, by the caller, for every variant ([`TimeIndex`]); the local engine
+/// turns it into typed, string-interned tables once and takes each window
+/// as a slice of their rows ([`TimeIndex::executor_cache`]); each variant's
+/// query is rendered once (ticks only fill in placeholders). Variants
+/// replay in parallel, one thread per core.
 pub fn run(
     project: &mut Project,
     variants: &[Variant],

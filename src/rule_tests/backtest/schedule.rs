@@ -85,6 +85,10 @@ pub fn replay(
 /// whole in every window.
 pub struct TimeIndex {
     tables: Vec<(String, TestTable, Option<Vec<i64>>)>,
+    /// An executor's own form of these tables, built on its first window
+    /// and shared by every later window and variant (the local engine
+    /// keeps typed columns here; see `rule_tests::local`).
+    pub executor_cache: std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>>,
 }
 
 impl TimeIndex {
@@ -106,12 +110,29 @@ impl TimeIndex {
             let sorted = TestTable { columns, rows: keyed.into_iter().map(|(_, r)| r).collect() };
             out.push((name, sorted, Some(times)));
         }
-        TimeIndex { tables: out }
+        TimeIndex { tables: out, executor_cache: Default::default() }
     }
 
     /// Rows in every table.
     pub fn row_count(&self) -> usize {
         self.tables.iter().map(|(_, t, _)| t.rows.len()).sum()
+    }
+
+    /// Every table (rows sorted by `TimeGenerated` where it has one).
+    pub fn tables(&self) -> impl Iterator<Item = (&str, &TestTable)> {
+        self.tables.iter().map(|(n, t, _)| (n.as_str(), t))
+    }
+
+    /// Per table, in [`TimeIndex::tables`] order, the rows [`TimeIndex::window`] keeps.
+    pub fn window_ranges(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<std::ops::Range<usize>> {
+        let (s, e) = (micros(start), micros(end));
+        self.tables
+            .iter()
+            .map(|(_, table, times)| match times {
+                None => 0..table.rows.len(),
+                Some(times) => times.partition_point(|t| *t <= s)..times.partition_point(|t| *t <= e),
+            })
+            .collect()
     }
 
     /// The rows with `start < TimeGenerated <= end` (what a query sees at
