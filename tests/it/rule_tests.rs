@@ -276,3 +276,54 @@ fn new_scaffolds_a_test_and_a_fixture_and_new_test_adds_one() {
     assert_eq!(code, 2);
     assert!(err.contains("already has a test named"), "{err}");
 }
+
+/// Inline rows of a table the project does not declare are checked against
+/// the table catalog: a misspelt column and a value of the wrong type are
+/// diagnostics at their place in the content file, and the test is not run.
+#[test]
+fn inline_rows_are_checked_against_the_catalog_with_their_place() {
+    let project = crate::util::scratch_project();
+    let spike = project.path().join("content/hunting/run-command-spike.toml");
+    let mut text = std::fs::read_to_string(&spike).unwrap();
+    text.push_str(
+        "\n[[tests]]\nname = \"a security event\"\nnow = \"2021-11-22T12:00:00Z\"\nfires = false\n\
+         [tests.tables]\nSecurityEvent = [{ TimeGenerated = \"2021-11-22T11:00:00Z\", Acount = \"x\", EventID = \"4624\" }]\n",
+    );
+    std::fs::write(&spike, &text).unwrap();
+    let line = text.lines().count();
+    let (code, out, err) = output(forge_in(project.path()).args(["test", "run-command-spike"]));
+    assert_eq!(code, 1, "{out}\n{err}");
+    let all = format!("{out}{err}");
+    assert!(all.contains("error[TST002]: `SecurityEvent` has no column `Acount`"), "{all}");
+    assert!(all.contains("did you mean `Account`?"), "{all}");
+    assert!(all.contains(&format!("content/hunting/run-command-spike.toml:{line}:")), "{all}");
+    assert!(all.contains("error[TST003]: `SecurityEvent.EventID` is a int column"), "{all}");
+    assert!(all.contains("ERROR run-command-spike \u{203a} a security event"), "{all}");
+}
+
+/// `generate` runs the rule tests first: a failing one prints the report,
+/// exits 1 and writes nothing; `--no-test` skips them.
+#[test]
+fn generate_runs_the_rule_tests_unless_told_not_to() {
+    let project = crate::util::scratch_project();
+    let spike = project.path().join("content/hunting/run-command-spike.toml");
+    let text = std::fs::read_to_string(&spike).unwrap();
+    std::fs::write(&spike, text.replacen("min_commands = 5", "min_commands = 3", 1)).unwrap();
+    let (code, out, err) = output(forge_in(project.path()).arg("generate"));
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(err.contains("FAIL run-command-spike \u{203a} four Run Commands stay below min_commands = 5"), "{err}");
+    assert!(err.contains("error[TST004]"), "{err}");
+    assert!(err.contains("nothing written: a rule test failed"), "{err}");
+    assert!(!project.path().join("generated").exists());
+    let (code, _, err) = output(forge_in(project.path()).args(["generate", "--check"]));
+    assert_eq!(code, 1, "--check fails on a failing test too: {err}");
+    let (code, _, err) = output(forge_in(project.path()).args(["generate", "--no-test"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(project.path().join("generated/kql/run-command-spike.kql").exists());
+    assert!(!err.contains("rule test"), "{err}");
+
+    std::fs::write(&spike, text).unwrap();
+    let (code, _, err) = output(forge_in(project.path()).arg("generate"));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains(" rule test(s) passed"), "{err}");
+}
