@@ -184,6 +184,13 @@ impl Ctx<'_> {
     fn name(&self, name: &str, e: &Expr, t: &Table) -> EResult<Col> {
         let n = t.len;
         if let Some(Binding::RowArg(c)) = self.scope.lookup(name) {
+            // bound once (a tabular function's scalar parameter) and read over n rows
+            if c.vals.len() == 1 && n != 1 {
+                return Ok(Col::constant(c.ty, c.vals[0].clone(), n));
+            }
+            if c.vals.len() != n {
+                return Err(EngineError::invalid(format!("`{name}` is not defined for these rows"), e.range));
+            }
             return Ok(Col::new(c.ty, c.vals.clone()));
         }
         if let Some(c) = t.column(name) {
