@@ -203,6 +203,28 @@ impl Ctx<'_> {
                 }
             }
             names = n;
+        } else if matches!(fname, "take_any" | "any")
+            && (args.len() > 1 || args.iter().any(|a| matches!(a.kind, ExprKind::Wildcard(_))))
+        {
+            // several expressions (or `*`: every input column but the `by` ones), all from one row
+            let prefix = if f.text == "any" { "any_" } else { "" };
+            let mut n = Vec::new();
+            for a in args {
+                if matches!(a.kind, ExprKind::Wildcard(_)) {
+                    for c in t.columns.iter().filter(|c| !by_names.contains(&c.name)) {
+                        cols.push(Col::new(c.ty, c.data.to_vec()));
+                        n.push(format!("{prefix}{}", c.name));
+                    }
+                } else {
+                    cols.push(self.scalar(a, t)?);
+                    n.push(format!("{prefix}{}", derived_name(a).unwrap_or_default()));
+                }
+            }
+            names = if ne.names.is_empty() {
+                n
+            } else {
+                ne.names.iter().map(|x| x.text.clone()).chain(n.into_iter().skip(ne.names.len())).collect()
+            };
         } else {
             for a in args {
                 if matches!(a.kind, ExprKind::Wildcard(_)) {
@@ -625,7 +647,17 @@ fn run_agg(a: &Agg, t: &Table, groups: &Groups) -> EResult<(Vec<ScalarType>, Vec
         "take_any" | "any" => {
             let tys: Vec<ScalarType> = a.args.iter().map(|c| c.ty).collect();
             if a.args.len() != 1 {
-                return Err(EngineError::unsupported("`take_any` of several columns", a.range));
+                // every value from one row of the group (Kusto picks any; the engine the first)
+                return Ok((
+                    tys,
+                    groups
+                        .iter()
+                        .map(|g| match g.first() {
+                            Some(&i) => a.args.iter().map(|c| c.vals[i].clone()).collect(),
+                            None => a.args.iter().map(|c| Value::null_of(c.ty)).collect(),
+                        })
+                        .collect(),
+                ));
             }
             let x = &a.args[0];
             (

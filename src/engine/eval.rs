@@ -187,6 +187,14 @@ impl Ctx<'_> {
     fn name(&self, name: &str, e: &Expr, t: &Table) -> EResult<Col> {
         let n = t.len;
         if let Some(Binding::RowArg(c)) = self.scope.lookup(name) {
+            // bound once (a tabular function's scalar parameter) and read over n rows
+            if c.vals.len() == 1 && n != 1 {
+                let v = c.vals.first().cloned().unwrap_or(Value::Null);
+                return Ok(Col::constant(c.ty, v, n));
+            }
+            if c.vals.len() != n {
+                return Err(EngineError::invalid(format!("`{name}` is not defined for these rows"), e.range));
+            }
             return Ok(Col::of(c.ty, c.vals.clone()));
         }
         if let Some(c) = t.column(name) {

@@ -474,6 +474,7 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
     // Deprecated names Kusto still accepts, as the functions they are.
     let name = match name {
         "parsejson" => "parse_json",
+        "columnifexists" => "column_ifexists",
         other => other,
     };
     let n = t.len;
@@ -1804,7 +1805,10 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
             let masked = ip_text(ip & mask(p));
             if name == "format_ipv4" { Value::string(masked) } else { Value::string(format!("{masked}/{p}")) }
         }),
-        _ => return Err(unsupported()),
+        _ => match crate::engine::more::call(name, &a, e, t) {
+            Some(r) => r?,
+            None => return Err(unsupported()),
+        },
     })
 }
 

@@ -19,6 +19,7 @@ pub mod functions;
 mod join;
 pub mod literal;
 pub mod load;
+pub mod more;
 mod operators;
 pub mod output;
 pub mod scope;
@@ -27,6 +28,7 @@ pub mod table;
 pub mod types;
 pub mod vals;
 pub mod value;
+pub mod xml;
 
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -47,11 +49,15 @@ pub struct Options {
     pub max_rows: usize,
     /// `externaldata` URLs mapped to local files (the engine never uses the network).
     pub external: HashMap<String, std::path::PathBuf>,
+    /// Measurements over empty tables only (the corpus runner): an
+    /// `externaldata` whose URL is not mapped is an empty table of its
+    /// declared schema instead of ENG001. Off everywhere else.
+    pub unmapped_external_empty: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { now: now_ticks(), max_rows: 10_000_000, external: HashMap::new() }
+        Options { now: now_ticks(), max_rows: 10_000_000, external: HashMap::new(), unmapped_external_empty: false }
     }
 }
 
@@ -316,3 +322,5 @@ impl<'e> Ctx<'e> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_coverage;

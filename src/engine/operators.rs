@@ -394,6 +394,9 @@ impl Ctx<'_> {
         for u in urls {
             let url = self.scalar(u, &Table::single_row())?.vals[0].to_kusto_string();
             let Some(path) = self.engine.options.external.get(&url) else {
+                if self.engine.options.unmapped_external_empty {
+                    continue;
+                }
                 return Err(EngineError::unsupported(
                     format!("`externaldata` from `{url}` (map it to a local file: --externaldata URL=FILE)"),
                     u.range,

@@ -59,7 +59,7 @@ pub fn run(
         let Some((url, file)) = m.rsplit_once('=') else { bail!("--externaldata `{m}` is not URL=FILE") };
         external.insert(url.to_string(), std::path::PathBuf::from(file));
     }
-    let engine = Engine::new(&loaded.db, Options { now, max_rows: args.max_rows, external });
+    let engine = Engine::new(&loaded.db, Options { now, max_rows: args.max_rows, external, ..Options::default() });
     let started = Instant::now();
     let table = match engine.run_text(&sent) {
         Ok(t) => t,

@@ -1,0 +1,89 @@
+//! Tests of the constructs added for the corpus share (docs/engine-corpus.md):
+//! `parse_xml`, `replace_strings`, `columnifexists`, `take_any` of several
+//! columns, `ingestion_time()`, unmapped `externaldata`, and regressions the
+//! corpus and the fuzz driver found.
+
+use super::*;
+use crate::engine::value::Value;
+use crate::kql::types::ScalarType;
+
+fn db_with(name: &str, t: Table) -> Database {
+    let mut db = Database::default();
+    db.add(name, t);
+    db
+}
+
+fn run_on(db: &Database, q: &str) -> EResult<Table> {
+    Engine::new(db, Options { max_rows: 10_000, ..Options::default() }).run_text(q)
+}
+
+fn run(q: &str) -> Table {
+    run_on(&Database::default(), q).unwrap_or_else(|e| panic!("{q}: {} {e}", e.code()))
+}
+
+fn text(t: &Table, col: &str, row: usize) -> String {
+    t.column(col).unwrap_or_else(|| panic!("no column {col}")).data[row].to_kusto_string()
+}
+
+#[test]
+fn parse_xml_and_replace_strings_in_queries() {
+    let t = run(r#"print x=parse_xml('<e a="1"><b>t</b><b>u</b></e>')"#);
+    assert_eq!(text(&t, "x", 0), r#"{"e":{"@a":"1","b":["t","u"]}}"#);
+    let t = run(r#"print r=replace_strings('a cat and a dog', dynamic(['cat','dog']), dynamic(['dog','pigeon']))"#);
+    assert_eq!(text(&t, "r", 0), "a dog and a pigeon");
+    let t = run("print a=1 | extend b=columnifexists('a', 0), c=columnifexists('zz', 7)");
+    assert_eq!((text(&t, "b", 0), text(&t, "c", 0)), ("1".into(), "7".into()));
+}
+
+#[test]
+fn take_any_of_several_columns_takes_one_row() {
+    let t = run("datatable(k:string, a:long, b:string)['x',1,'p','x',2,'q','y',3,'r'] | summarize take_any(a, b) by k");
+    let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["k", "a", "b"]);
+    assert_eq!((text(&t, "a", 0), text(&t, "b", 0)), ("1".into(), "p".into()), "both values from one row");
+    let t = run("datatable(k:string, a:long, b:string)['x',1,'p'] | summarize take_any(*) by k");
+    let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["k", "a", "b"], "`*` is every column but the `by` ones");
+    let t = run("datatable(a:long, b:long)[] | summarize take_any(a, b)");
+    assert_eq!((t.len, t.columns[0].data[0].clone()), (1, Value::Null));
+}
+
+#[test]
+fn ingestion_time_reads_the_data_column_and_never_invents_one() {
+    let at = datetime::parse_datetime("2024-01-01T00:00:05Z").unwrap();
+    let with = Table::new(
+        vec![
+            Column::new("x", ScalarType::Long, vec![Value::Long(1)]),
+            Column::new("_IngestionTime", ScalarType::DateTime, vec![Value::DateTime(at)]),
+        ],
+        1,
+    );
+    let t = run_on(&db_with("T", with), "T | extend i = ingestion_time()").unwrap();
+    assert_eq!(t.column("i").unwrap().data[0], Value::DateTime(at));
+    let without = Table::new(vec![Column::new("x", ScalarType::Long, vec![Value::Long(1)])], 1);
+    let err = run_on(&db_with("T", without), "T | extend i = ingestion_time()").unwrap_err();
+    assert_eq!((err.code(), err.message.contains("_IngestionTime")), ("ENG001", true), "{err}");
+    let empty = Table::new(vec![Column::new("x", ScalarType::Long, vec![])], 0);
+    let t = run_on(&db_with("T", empty), "T | where ingestion_time() > ago(1d)").unwrap();
+    assert_eq!(t.len, 0, "over no rows there is nothing to invent");
+}
+
+#[test]
+fn unmapped_externaldata_is_refused_unless_the_measurement_asks_for_empty() {
+    let q = "externaldata(a:string, b:long)['https://example.invalid/x.csv'] | count";
+    let db = Database::default();
+    let err = run_on(&db, q).unwrap_err();
+    assert_eq!(err.code(), "ENG001");
+    let opts = Options { unmapped_external_empty: true, ..Options::default() };
+    let t = Engine::new(&db, opts).run_text(q).unwrap();
+    assert_eq!(t.columns[0].data[0], Value::Long(0));
+}
+
+#[test]
+fn a_tabular_functions_scalar_parameter_reads_over_many_rows_and_none() {
+    // found by the corpus runner: the parameter, bound once, was indexed per row
+    let q = "let F = (lim:long) { datatable(x:long)[1,2,3] | where x >= lim }; F(2) | count";
+    assert_eq!(run(q).columns[0].data[0], Value::Long(2));
+    let q = "let F = (lim:long) { datatable(x:long)[] | where x >= lim }; F(2) | count";
+    assert_eq!(run(q).columns[0].data[0], Value::Long(0));
+}
