@@ -117,6 +117,20 @@ fn items_to_documents(
     let mut documents = Vec::new();
     let mut resources = Vec::new();
     for item in items {
+        // `{{ params.NAME }}` in the description shows the value this item (or environment) sets.
+        let described;
+        let item = match crate::render::description(item) {
+            Ok(text) if text == item.description => item,
+            Ok(text) => {
+                described = Item { description: text, ..item.clone() };
+                &described
+            }
+            Err(d) => {
+                diagnostics.push(d);
+                kql.push(None);
+                continue;
+            }
+        };
         match renderer.item_to_kql(item, sources) {
             Ok(rendered) => {
                 // A syntax error in a rendered query comes from the template

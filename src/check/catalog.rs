@@ -46,7 +46,34 @@ pub struct Catalog {
     /// whose output is not declared: calls are accepted and their result is
     /// unknown. Patterns may end in `*`.
     functions: Vec<String>,
+    /// Tables, watchlists and functions declared in the `[catalog]` section
+    /// of `sentinel-forge.toml`, consulted before the built-in tables.
+    declared: Declared,
 }
+
+/// What a project declares on top of a catalog (`[catalog]`).
+#[derive(Debug, Default)]
+pub(crate) struct Declared {
+    /// Custom tables, by name.
+    pub tables: std::collections::HashMap<String, Vec<(String, ScalarType)>>,
+    /// Watchlists by alias: the columns `_GetWatchlist('alias')` adds to Sentinel's own.
+    pub watchlists: std::collections::HashMap<String, Vec<(String, ScalarType)>>,
+    /// Workspace functions with declared parameters, as parsed `let` functions.
+    pub functions: Vec<(String, crate::kql::ast::Function)>,
+}
+
+/// The columns every `_GetWatchlist('alias')` row has besides the watchlist's
+/// own (Sentinel's watchlist function projects these, then the item's fields).
+pub const WATCHLIST_COLUMNS: &[(&str, ScalarType)] = &[
+    ("_DTItemId", ScalarType::String),
+    ("LastUpdatedTimeUTC", ScalarType::DateTime),
+    ("SearchKey", ScalarType::String),
+    ("WatchlistItem", ScalarType::Dynamic),
+];
+
+/// A workspace function whose calls are accepted with an unknown result: the
+/// body the declarations give functions declared without output columns.
+pub(crate) const UNKNOWN_RESULT_FUNCTION: &str = "__sentinel_forge_unknown_result";
 
 /// Functions every Sentinel workspace has, which the built-in catalog accepts:
 /// watchlists, the ASIM parsers (`_Im_Dns`, `imDns`, `ASimDns`, `vimDnsAzureFirewall`...)
@@ -72,7 +99,51 @@ impl Catalog {
             sorted: true,
             parsed: Default::default(),
             functions: SENTINEL_FUNCTIONS.iter().map(|s| s.to_string()).collect(),
+            declared: Declared::default(),
         })
+    }
+
+    /// The built-in catalog with a project's declarations on top.
+    pub(crate) fn builtin_with(declared: Declared, patterns: Vec<String>) -> Catalog {
+        let mut functions: Vec<String> = SENTINEL_FUNCTIONS.iter().map(|s| s.to_string()).collect();
+        functions.extend(patterns);
+        functions.push(UNKNOWN_RESULT_FUNCTION.to_string());
+        Catalog {
+            text: std::borrow::Cow::Borrowed(BUILTIN_CSV),
+            index: OnceLock::new(),
+            sorted: true,
+            parsed: Default::default(),
+            functions,
+            declared,
+        }
+    }
+
+    /// A declared custom table's columns.
+    fn declared_table(&self, name: &str) -> Option<&Vec<(String, ScalarType)>> {
+        self.declared.tables.get(name)
+    }
+
+    /// The columns of `_GetWatchlist(alias)` for a declared watchlist.
+    pub fn watchlist(&self, alias: &str) -> Option<Vec<(String, ScalarType)>> {
+        let own = self.declared.watchlists.get(alias)?;
+        let mut columns: Vec<(String, ScalarType)> =
+            WATCHLIST_COLUMNS.iter().map(|(n, t)| (n.to_string(), *t)).collect();
+        for (n, t) in own {
+            if !columns.iter().any(|(c, _)| c == n) {
+                columns.push((n.clone(), *t));
+            }
+        }
+        Some(columns)
+    }
+
+    /// Workspace functions declared with parameters, for the checker's outermost scope.
+    pub(crate) fn declared_functions(&self) -> &[(String, crate::kql::ast::Function)] {
+        &self.declared.functions
+    }
+
+    /// Number of declared tables, watchlists and functions (for messages).
+    pub fn declared_counts(&self) -> (usize, usize, usize) {
+        (self.declared.tables.len(), self.declared.watchlists.len(), self.declared.functions.len())
     }
 
     /// A catalog from CSV text in the same format (`--catalog FILE`).
@@ -84,6 +155,7 @@ impl Catalog {
             sorted: false,
             parsed: Default::default(),
             functions: Vec::new(),
+            declared: Declared::default(),
         })
     }
 
@@ -95,6 +167,7 @@ impl Catalog {
             sorted: false,
             parsed: Default::default(),
             functions: Vec::new(),
+            declared: Declared::default(),
         }
     }
 
@@ -194,6 +267,9 @@ impl Catalog {
 
     /// Whether a table of exactly this name exists.
     pub fn contains(&self, name: &str) -> bool {
+        if self.declared_table(name).is_some() {
+            return true;
+        }
         if self.sorted {
             return self.sorted_rows(name).is_some();
         }
@@ -202,6 +278,9 @@ impl Catalog {
 
     /// The table of exactly this name (case-sensitive), with its columns.
     pub fn table(&self, name: &str) -> Option<TableSchema> {
+        if let Some(columns) = self.declared_table(name) {
+            return Some(TableSchema { name: name.to_string(), columns: columns.clone() });
+        }
         if self.sorted {
             let mut parsed = self.parsed.lock().unwrap_or_else(|e| e.into_inner());
             if let Some(columns) = parsed.get(name) {
@@ -227,10 +306,11 @@ impl Catalog {
     /// The closest table name, for "did you mean": an exact match ignoring
     /// case first, then the nearest by Jaro-Winkler similarity.
     pub fn suggest(&self, name: &str) -> Option<&str> {
-        if let Some(t) = self.names().find(|t| t.eq_ignore_ascii_case(name)) {
+        let names = || self.declared.tables.keys().map(String::as_str).chain(self.names());
+        if let Some(t) = names().find(|t| t.eq_ignore_ascii_case(name)) {
             return Some(t);
         }
-        super::suggest::closest(name, self.names())
+        super::suggest::closest(name, names())
     }
 }
 

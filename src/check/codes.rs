@@ -180,6 +180,22 @@ sem_codes! {
     /// Fix: output the column (`extend AccountCustomEntity = Caller`) or map
     /// the column the query has; `sentinel-forge kql schema` lists them.
     MappedColumnMissing = ("SEM015", "mapped-column-missing", Error);
+    /// What: an entry of the `[catalog]` section of `sentinel-forge.toml`
+    /// that cannot be used: a column type that is no Kusto type, a
+    /// CustomTables JSON file that cannot be read, a function's `params` that
+    /// do not parse as a KQL parameter list, or a name declared twice.
+    ///
+    /// Why: the checker would otherwise know a table, watchlist or function
+    /// other than the one the workspace has, and report (or miss) errors in
+    /// every query that uses it.
+    ///
+    /// Example: `columns = { Count_d = "number" }` (the type is `real`), or
+    /// `params = "(starttime datetime)"` (the colon is missing).
+    ///
+    /// Fix: use a type from the help line, fix the JSON file (Azure-Sentinel's
+    /// `{"Name": ..., "Properties": [{"Name": ..., "Type": ...}]}`), or write
+    /// the parameters as in a `let` function: `"(starttime:datetime, user:string='*')"`.
+    InvalidCatalogEntry = ("SEM016", "invalid-catalog-entry", Error);
 }
 
 /// Every `SEM` code, for the pipeline's code registry and `explain`.

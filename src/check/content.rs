@@ -39,13 +39,18 @@ fn mapped_columns(item: &Item) -> Vec<(String, String)> {
 }
 
 /// Append the `SEM` errors of every rendered query of `compiled` (templates
-/// loaded from `templates`). Warnings (deprecated aliases, which some
+/// loaded from `templates`), checked against the built-in catalog and the
+/// `[catalog]` section of the project file `config` (when it exists; its
+/// problems are reported too). Warnings (deprecated aliases, which some
 /// reference queries keep on purpose) are left to `kql check`.
-pub fn check_compiled(compiled: &mut Compiled, templates: &Path) {
+pub fn check_compiled(compiled: &mut Compiled, templates: &Path, config: &Path) {
+    let (declared, config_diags) = super::load_project_catalog(config, &mut compiled.sources);
+    compiled.diagnostics.extend(config_diags);
+    let catalog = declared.as_ref().unwrap_or(Catalog::builtin());
     let mut found = Vec::new();
     for (item, kql) in compiled.items.iter().zip(&compiled.kql) {
         let Some(kql) = kql else { continue };
-        let (diags, result) = semantic_diagnostics(kql.file, &kql.text, Catalog::builtin());
+        let (diags, result) = semantic_diagnostics(kql.file, &kql.text, catalog);
         if let Some(columns) = result.and_then(|r| r.output_columns) {
             for (what, column) in mapped_columns(item) {
                 if !columns.iter().any(|(n, _)| *n == column) {

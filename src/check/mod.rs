@@ -14,6 +14,7 @@
 mod catalog;
 pub mod codes;
 mod content;
+mod declarations;
 mod diagnostics;
 mod functions;
 mod scalar;
@@ -26,6 +27,7 @@ use std::collections::HashMap;
 pub use catalog::{Catalog, CatalogError, TableSchema};
 pub use codes::SemanticErrorCode;
 pub use content::check_compiled;
+pub use declarations::{CATALOG_FILE, load_declarations, load_project_catalog, project_catalog};
 pub use diagnostics::{semantic_diagnostics, to_diagnostic};
 pub use functions::{FunctionInfo, FunctionKind, Functions};
 pub use schema::{Schema, Ty};
@@ -61,6 +63,11 @@ pub struct CheckResult {
     pub output_columns: Option<Vec<(String, Ty)>>,
     /// Sorted by offset.
     pub diagnostics: Vec<SemanticError>,
+    /// The catalog tables the query reads (by name, sorted), `let` names excluded.
+    pub tables: Vec<String>,
+    /// Whether the query calls a workspace function other than `_GetWatchlist`
+    /// (an ASIM parser, `FileProfile`, a declared function): it may read tables of its own.
+    pub calls_workspace_function: bool,
 }
 
 impl CheckResult {
@@ -74,16 +81,18 @@ pub fn check(query: &Query, catalog: &Catalog) -> CheckResult {
     let mut checker = Checker::new(catalog);
     let mut last = None;
     checker.statements(&query.statements, &mut last);
-    let mut diagnostics = checker.diags;
+    let mut diagnostics = std::mem::take(&mut checker.diags);
     diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
     diagnostics.dedup();
+    let tables = checker.tables_read.into_iter().collect();
+    let calls_workspace_function = checker.workspace_calls;
     let output_columns = match last {
         Some(Value::Table(s)) if !s.open => Some(s.columns),
         _ => None,
     };
     let output_schema =
         output_columns.as_ref().and_then(|cols| cols.iter().map(|(n, t)| t.map(|t| (n.clone(), t))).collect());
-    CheckResult { output_schema, output_columns, diagnostics }
+    CheckResult { output_schema, output_columns, diagnostics, tables, calls_workspace_function }
 }
 
 /// The value of an expression: a scalar of some type, a table, or unknown.
@@ -119,18 +128,26 @@ pub(crate) struct Checker<'a> {
     /// >0 inside `union isfuzzy=true` legs, where a missing table is not an error.
     fuzzy_tables: u32,
     expansion: u32,
+    /// Catalog tables resolved by name.
+    pub(crate) tables_read: std::collections::BTreeSet<String>,
+    pub(crate) workspace_calls: bool,
 }
 
 impl<'a> Checker<'a> {
     fn new(catalog: &'a Catalog) -> Self {
+        // Declared workspace functions live in an outer scope, so a `let` of the same name shadows them.
+        let workspace: HashMap<String, Binding<'a>> =
+            catalog.declared_functions().iter().map(|(n, f)| (n.clone(), Binding::Function(f))).collect();
         Checker {
             catalog,
             functions: Functions::get(),
-            scopes: vec![HashMap::new()],
+            scopes: vec![workspace, HashMap::new()],
             diags: Vec::new(),
             mute: 0,
             fuzzy_tables: 0,
             expansion: 0,
+            tables_read: Default::default(),
+            workspace_calls: false,
         }
     }
 
@@ -138,6 +155,12 @@ impl<'a> Checker<'a> {
         if self.mute == 0 {
             self.diags.push(SemanticError { code, message, range, help });
         }
+    }
+
+    /// Whether `name` resolves to a function declared in the catalog (not shadowed by a `let`).
+    pub(crate) fn is_workspace_function(&self, name: &str) -> bool {
+        self.scopes.first().is_some_and(|s| s.contains_key(name))
+            && !self.scopes[1..].iter().any(|s| s.contains_key(name))
     }
 
     fn lookup(&self, name: &str) -> Option<&Binding<'a>> {

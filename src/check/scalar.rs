@@ -147,6 +147,7 @@ impl<'a> Checker<'a> {
             Some(Binding::Table(s)) => return Value::Table(s),
             Some(Binding::Unknown) => return Value::Unknown,
             Some(Binding::Function(f)) => {
+                self.workspace_calls |= self.is_workspace_function(&n.text);
                 return if f.params.iter().all(|p| p.default.is_some()) {
                     self.expand_function(f, Vec::new())
                 } else {
@@ -156,6 +157,7 @@ impl<'a> Checker<'a> {
             None => {}
         }
         if let Some(t) = self.catalog.table(&n.text) {
+            self.tables_read.insert(n.text.clone());
             return Value::Table(Schema::closed(t.columns.into_iter().map(|(n, t)| (n, Some(t))).collect()));
         }
         if n.text.is_empty() || n.text.starts_with('$') || cx.row.is_some_and(|r| r.open) {
@@ -165,6 +167,7 @@ impl<'a> Checker<'a> {
             return Value::Unknown;
         }
         if self.catalog.knows_function(&n.text) {
+            self.workspace_calls = true;
             return Value::Table(Schema::unknown());
         }
         if tabular {
@@ -256,6 +259,7 @@ impl<'a> Checker<'a> {
         if let Some(binding) = self.lookup(name).cloned() {
             return match binding {
                 Binding::Function(f) => {
+                    self.workspace_calls |= self.is_workspace_function(name);
                     self.check_user_arity(name, f, args, fname.range);
                     let values: Vec<Value> = args.iter().map(|a| self.eval(a, cx)).collect();
                     self.expand_function(f, values)
@@ -284,9 +288,19 @@ impl<'a> Checker<'a> {
                     && let Some(text) = parts.first().and_then(|p| unquote(p))
                     && let Some(t) = self.catalog.table(&text)
                 {
+                    self.tables_read.insert(text.clone());
                     return Value::Table(Schema::closed(t.columns.into_iter().map(|(n, t)| (n, Some(t))).collect()));
                 }
                 return Value::Table(Schema::unknown());
+            }
+            // A declared watchlist has Sentinel's columns and its own; others stay unknown.
+            "_GetWatchlist" => {
+                if let Some(Expr { kind: ExprKind::Literal(Literal::String(parts)), .. }) = args.first()
+                    && let Some(alias) = parts.first().and_then(|p| unquote(p))
+                    && let Some(columns) = self.catalog.watchlist(&alias)
+                {
+                    return Value::Table(Schema::closed(columns.into_iter().map(|(n, t)| (n, Some(t))).collect()));
+                }
             }
             "column_ifexists" => {
                 return match args.get(1) {
@@ -313,6 +327,7 @@ impl<'a> Checker<'a> {
         let info = match info {
             Some(i) => i,
             None if self.catalog.knows_function(name) => {
+                self.workspace_calls |= name != "_GetWatchlist";
                 for a in args {
                     self.eval(a, cx);
                 }

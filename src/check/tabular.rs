@@ -727,6 +727,7 @@ impl<'a> Checker<'a> {
         let ExprKind::Name(f) = &func.kind else { return Schema::unknown() };
         match self.lookup(&f.text).cloned() {
             Some(super::Binding::Function(def)) => {
+                self.workspace_calls |= self.is_workspace_function(&f.text);
                 let mut values = vec![Value::Table(input.clone())];
                 for a in args {
                     values.push(self.eval(a, Cx::row(&input)));
@@ -737,7 +738,10 @@ impl<'a> Checker<'a> {
                 }
             }
             Some(_) => Schema::unknown(),
-            None if self.catalog.knows_function(&f.text) => Schema::unknown(),
+            None if self.catalog.knows_function(&f.text) => {
+                self.workspace_calls = true;
+                Schema::unknown()
+            }
             None => {
                 let help =
                     super::suggest::closest(&f.text, self.functions.names()).map(|s| format!("did you mean `{s}`?"));

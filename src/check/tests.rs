@@ -217,3 +217,86 @@ fn sentinel_workspace_functions_are_known_to_the_builtin_catalog_only() {
     assert_eq!(codes, ["SEM003"]);
     assert!(!Catalog::builtin().knows_function("import"), "prefix patterns need an upper-case continuation");
 }
+
+fn declared(toml: &str) -> Catalog {
+    let mut sources = crate::source::SourceMap::new();
+    let file = sources.add("sentinel-forge.toml".to_string(), toml.to_string());
+    let (catalog, diags) = project_catalog(file, toml, std::path::Path::new("."));
+    assert!(diags.is_empty(), "{diags:?}");
+    catalog.expect("a [catalog] section")
+}
+
+#[test]
+fn declared_functions_check_arity_and_give_their_columns_and_lets_shadow_them() {
+    let catalog = declared(
+        "[[catalog.functions]]\nname = \"AppSignins\"\nparams = \"starttime:datetime, user:string='*'\"\n\
+         columns = { TimeGenerated = \"datetime\", User = \"string\" }\n\
+         [[catalog.functions]]\nname = \"Loose\"\nparams = \"(n:long)\"\n",
+    );
+    let run = |q: &str| {
+        let parsed = kql::parse(q);
+        assert!(parsed.errors.is_empty(), "{q}");
+        check(&parsed.query, &catalog)
+    };
+    let r = run("AppSignins(ago(1d)) | project User");
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    assert_eq!(r.output_schema, Some(vec![("User".to_string(), ScalarType::String)]));
+    assert!(r.calls_workspace_function);
+    let codes = |r: &CheckResult| r.diagnostics.iter().map(|d| d.code.code()).collect::<Vec<_>>();
+    assert_eq!(codes(&run("AppSignins()")), ["SEM004"], "starttime has no default");
+    assert_eq!(codes(&run("AppSignins(ago(1d)) | project Usr")), ["SEM002"]);
+    // Declared without columns: the result is unknown, the arity still checked.
+    assert!(run("Loose(3) | project Anything").diagnostics.is_empty());
+    assert_eq!(codes(&run("Loose(1, 2)")), ["SEM004"]);
+    // A `let` of the same name shadows the workspace function (no SEM011).
+    let r = run("let AppSignins = SigninLogs | project UserPrincipalName; AppSignins | take 1");
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    assert!(!r.calls_workspace_function);
+    assert_eq!(r.tables, ["SigninLogs"]);
+}
+
+#[test]
+fn declared_tables_and_watchlists_resolve_before_the_builtin_ones() {
+    let catalog = declared(
+        "[[catalog.tables]]\nname = \"MyApp_CL\"\ncolumns = { TimeGenerated = \"datetime\", User_s = \"string\" }\n\
+         [[catalog.watchlists]]\nalias = \"VIP\"\ncolumns = { Upn = \"string\" }\n",
+    );
+    let parsed =
+        kql::parse("MyApp_CL | join (_GetWatchlist('VIP') | project Upn, SearchKey) on $left.User_s == $right.Upn");
+    let r = check(&parsed.query, &catalog);
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    assert_eq!(r.tables, ["MyApp_CL"]);
+    assert!(!r.calls_workspace_function, "a watchlist reads no table");
+    assert_eq!(catalog.suggest("MyApp_Cl"), Some("MyApp_CL"));
+    // An undeclared watchlist stays unknown rather than guessed.
+    let parsed = kql::parse("_GetWatchlist('Other') | project Anything");
+    assert!(check(&parsed.query, &catalog).diagnostics.is_empty());
+}
+
+#[test]
+fn custom_tables_json_reads_azure_sentinel_files_case_insensitively() {
+    let tables = declarations::custom_tables_json(
+        r#"{"Name": "T_CL", "Properties": [{"name": "TimeGenerated", "type": "DateTime"}, {"Name": "N", "Type": "Double"}]}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        tables,
+        [(
+            "T_CL".to_string(),
+            vec![("TimeGenerated".to_string(), ScalarType::DateTime), ("N".to_string(), ScalarType::Real)]
+        )]
+    );
+    assert!(declarations::custom_tables_json(r#"{"Name": "T"}"#).unwrap_err().contains("Properties"));
+}
+
+#[test]
+#[ignore = "needs ../shared/reference/sentinel/custom-tables"]
+fn azure_sentinel_custom_tables_files_read() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/sentinel/custom-tables");
+    let entries: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
+    assert!(!entries.is_empty());
+    for entry in entries {
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        assert!(declarations::custom_tables_json(&text).is_ok(), "{}", entry.path().display());
+    }
+}

@@ -289,4 +289,18 @@ crate::code_table! {
     /// Fix: pin `now = "2021-11-22T12:00:00Z"` and add `fires`, `rows`,
     /// `min_rows`/`max_rows`, `contains` or `columns`.
     INVALID_TEST = ("CNT028", "invalid-test", Error);
+    /// What: an item still holds what `sentinel-forge new` wrote as a
+    /// placeholder: the description "What the query finds and why it
+    /// matters.", or an empty `tactics` list. A warning: the item generates.
+    ///
+    /// Why: a placeholder generates silently and ships: analysts read the
+    /// placeholder as the rule's description, and a rule without tactics is
+    /// missing from the MITRE ATT&CK coverage views.
+    ///
+    /// Example: `description = "What the query finds and why it matters."`
+    /// or `tactics = []`.
+    ///
+    /// Fix: describe what the query finds and why it matters, and list the
+    /// tactics it detects (`tactics = ["Execution"]`).
+    PLACEHOLDER_LEFT = ("CNT029", "placeholder-left", Warning);
 }

@@ -194,6 +194,9 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// The description `new` writes for a custom item (CNT029 while it is left).
+pub const PLACEHOLDER_DESCRIPTION: &str = "What the query finds and why it matters.";
+
 /// Check one content file.
 pub fn load_text(file: FileId, slug: String, text: &str) -> Loaded {
     let doc = match DeTable::parse(text) {
@@ -246,6 +249,22 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> Loaded {
     }
     if let Some((description, range)) = &description {
         check_text(file, "description", description, *range, 5000, &mut diags);
+        if description.trim() == PLACEHOLDER_DESCRIPTION {
+            diags.push(
+                Diagnostic::new(codes::PLACEHOLDER_LEFT, "`description` is the placeholder `new` wrote")
+                    .with_primary(file, *range, "placeholder text")
+                    .with_help("describe what the query finds and why it matters"),
+            );
+        }
+    }
+    if tactics.is_empty()
+        && let Some(range) = r.has("tactics")
+    {
+        diags.push(
+            Diagnostic::new(codes::PLACEHOLDER_LEFT, "`tactics` is empty")
+                .with_primary(file, range, "no tactic")
+                .with_help("list the MITRE ATT&CK tactics the query detects, e.g. `tactics = [\"Execution\"]`"),
+        );
     }
     // Tactic and technique catalogue checks: errors for analytic rules,
     // warnings for hunting queries (Sentinel's CI validates them for rules

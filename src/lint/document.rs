@@ -134,9 +134,28 @@ pub struct Doc<'a> {
     pub resource: Option<&'a Node>,
     /// The same document at `--base REV`, when asked for and present there.
     pub base: Option<BaseDoc>,
+    /// The table catalog the query is checked against.
+    pub catalog: &'a crate::check::Catalog,
+    /// The semantic checker's result for the query, computed on first use.
+    pub semantics: std::cell::OnceCell<Option<crate::check::CheckResult>>,
 }
 
 impl<'a> Doc<'a> {
+    /// What the semantic checker finds in the query: `None` without a query
+    /// or when it has syntax errors (the output of a broken query is not known).
+    pub fn semantics(&self) -> Option<&crate::check::CheckResult> {
+        self.semantics
+            .get_or_init(|| {
+                let (query, _) = self.text_field(Field::Query)?;
+                let parsed = crate::kql::parse(query);
+                if parsed.has_errors() {
+                    return None;
+                }
+                Some(crate::check::check(&parsed.query, self.catalog))
+            })
+            .as_ref()
+    }
+
     /// The (key, value) of a logical field.
     pub fn entry(&self, field: Field) -> Option<(&'a Node, &'a Node)> {
         match self.format {

@@ -27,6 +27,8 @@ pub struct LintOptions {
     pub limits: Option<Limits>,
     /// Size cap for candidate files; [`MAX_FILE_BYTES`] when `None`.
     pub max_file_bytes: Option<u64>,
+    /// Table catalog for the queries (`[catalog]` of `sentinel-forge.toml`); the built-in one when `None`.
+    pub catalog: Option<std::sync::Arc<crate::check::Catalog>>,
 }
 
 /// The outcome: sources to render with, sorted diagnostics, and counts.
@@ -255,6 +257,7 @@ fn lint_source(
     let base_text = options.base.as_deref().and_then(|rev| git_show(rev, path));
     let base_root = base_text.as_deref().and_then(|t| yaml::parse(t, options.limits.unwrap_or_default()).root);
 
+    let catalog = options.catalog.as_deref().unwrap_or(crate::check::Catalog::builtin());
     let mut docs: Vec<Doc> = Vec::new();
     let format = if yaml_kind.is_some() { Format::Yaml } else { Format::Arm };
     if let Some(kind) = yaml_kind {
@@ -263,7 +266,18 @@ fn lint_source(
             version: b.get("version").and_then(Node::as_text).map(str::to_string),
             query: b.get("query").and_then(Node::as_text).map(str::to_string),
         });
-        docs.push(Doc { file, path: &shown, text: &source_text, kind, format, root, resource: None, base });
+        docs.push(Doc {
+            file,
+            path: &shown,
+            text: &source_text,
+            kind,
+            format,
+            root,
+            resource: None,
+            base,
+            catalog,
+            semantics: Default::default(),
+        });
     } else {
         for (res, props, kind) in &arm {
             docs.push(Doc {
@@ -275,6 +289,8 @@ fn lint_source(
                 root: props,
                 resource: Some(res),
                 base: None,
+                catalog,
+                semantics: Default::default(),
             });
         }
     }
@@ -290,6 +306,7 @@ fn lint_source(
         for rule in RULES {
             rule.check_doc(doc, &mut found);
         }
+        super::rules::invalid_kql::semantic_findings(doc, &mut found);
         apply_structure_skip_list(doc, options, &mut found);
         diags.extend(found);
         let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

@@ -125,6 +125,8 @@ pub const RULES: &[&dyn Rule] = &[
     &version_not_bumped::VersionNotBumped,
     &invalid_kql::InvalidKql,
     &mapped_column_not_in_output::MappedColumnNotInOutput,
+    &data_type_not_read::DataTypeNotRead,
+    &table_without_data_type::TableWithoutDataType,
 ];
 
 /// Look a lint rule up by code id or name (case-insensitive).

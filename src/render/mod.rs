@@ -7,6 +7,7 @@
 //! rendering and reported as `TPL003` instead of reaching the query.
 
 pub mod codes;
+mod description;
 pub mod filters;
 mod locate;
 
@@ -14,6 +15,8 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use serde_json::{Value, json};
+
+pub use description::description;
 
 use crate::content::item::Item;
 use crate::diag::Diagnostic;

@@ -130,3 +130,58 @@ fn content_schema_accepts_bundled_custom_and_imported_content() {
     }
     assert_eq!(checked, 15 + 2 + 7, "bundled, custom fixtures, imported");
 }
+
+/// `new` leaves placeholders to fill in; each is a CNT029 warning until it
+/// is, and the item still generates.
+#[test]
+fn new_placeholders_are_warnings_until_filled_in() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("content")).unwrap();
+    std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+    let (code, _, err) = output(forge_in(dir.path()).args(["new", "custom", "--name", "VM deletions"]));
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = output(forge_in(dir.path()).arg("validate"));
+    assert_eq!(code, 0, "warnings do not fail validate: {err}");
+    insta::assert_snapshot!("new_placeholders_warn", err);
+    let file = dir.path().join("content/hunting/vm-deletions.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let filled = text
+        .replace("What the query finds and why it matters.", "Bursts of VM deletions by one caller.")
+        .replace("tactics = []", "tactics = [\"Impact\"]");
+    std::fs::write(&file, filled).unwrap();
+    let (code, _, err) = output(forge_in(dir.path()).arg("validate"));
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("CNT029"), "{err}");
+}
+
+/// A description that states a setting renders it from the parameter: the
+/// bundled spike hunt says "at least {{ params.min_commands }} commands".
+#[test]
+fn a_description_renders_the_parameters_it_states() {
+    let project = crate::util::scratch_project();
+    let generated = |dir: &std::path::Path| {
+        let (code, _, err) = output(forge_in(dir).args(["generate", "--out", "gen"]));
+        assert_eq!(code, 0, "{err}");
+        std::fs::read_to_string(dir.join("gen/yaml/hunting/run-command-spike.yaml")).unwrap()
+    };
+    let yaml = generated(project.path());
+    assert!(
+        yaml.contains("As set: at least 5 commands on at least\n  1 VM(s) within 15m, over the last 30d."),
+        "{yaml}"
+    );
+    let spike = project.path().join("content/hunting/run-command-spike.toml");
+    let text = std::fs::read_to_string(&spike).unwrap();
+    std::fs::write(
+        &spike,
+        text.replace("min_commands = 5", "min_commands = 9").replace("window = \"15m\"", "window = \"1h\""),
+    )
+    .unwrap();
+    let yaml = generated(project.path());
+    assert!(yaml.contains("at least 9 commands") && yaml.contains("within 1h,"), "{yaml}");
+    assert!(!yaml.contains("at least 5 commands"), "{yaml}");
+    // A placeholder naming no parameter is an error at the item.
+    std::fs::write(&spike, text.replace("{{ params.min_commands }}", "{{ params.min_comands }}")).unwrap();
+    let (code, _, err) = output(forge_in(project.path()).arg("validate"));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("error[TPL002]: the description uses `params.min_comands`"), "{err}");
+}

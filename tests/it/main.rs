@@ -1,6 +1,7 @@
 //! The single integration-test binary: one module per area.
 
 mod architecture;
+mod catalog;
 mod cli;
 mod custom;
 #[cfg(feature = "emulator")]

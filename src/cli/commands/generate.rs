@@ -58,7 +58,7 @@ pub fn run(g: &GlobalArgs, args: GenerateArgs) -> anyhow::Result<ExitStatus> {
         None => Environments::All,
     };
     let mut compiled = crate::pipeline::compile_with(&g.paths(), &options, envs).context("generate")?;
-    crate::check::check_compiled(&mut compiled, &g.paths().templates);
+    crate::check::check_compiled(&mut compiled, &g.paths().templates, std::path::Path::new(crate::check::CATALOG_FILE));
     let out = match &args.env {
         Some(name) => args.out.join(name),
         None => args.out.clone(),

@@ -30,7 +30,9 @@ pub struct CheckArgs {
     /// Diagnostics format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Table catalog CSV (`table_name,column_name,column_type`) instead of the built-in one
+    /// Catalog: a TOML file with a `[catalog]` section (as in `sentinel-forge.toml`) or a CustomTables
+    /// JSON file, on top of the built-in tables; or a CSV (`table_name,column_name,column_type`) instead of
+    /// them. Default: the built-in tables and the `[catalog]` of `./sentinel-forge.toml`
     #[arg(long)]
     pub catalog: Option<PathBuf>,
 }
@@ -39,7 +41,7 @@ pub struct CheckArgs {
 pub struct SchemaArgs {
     /// The `.kql` file; `-` (or nothing) reads standard input
     pub file: Option<PathBuf>,
-    /// Table catalog CSV (`table_name,column_name,column_type`) instead of the built-in one
+    /// Catalog, as for `kql check --catalog`
     #[arg(long)]
     pub catalog: Option<PathBuf>,
 }
@@ -62,22 +64,44 @@ fn read_input(path: &std::path::Path) -> anyhow::Result<(String, String)> {
     })
 }
 
-/// The built-in catalog, or the one `--catalog` names (kept for the rest of the run).
-fn load_catalog(path: Option<&std::path::Path>) -> anyhow::Result<&'static Catalog> {
-    match path {
-        None => Ok(Catalog::builtin()),
-        Some(p) => {
-            let text = std::fs::read_to_string(p).with_context(|| format!("reading `{}`", p.display()))?;
-            let catalog = Catalog::from_csv(text).with_context(|| format!("reading the catalog `{}`", p.display()))?;
-            Ok(Box::leak(Box::new(catalog)))
+/// The catalog `--catalog` names, or the built-in one with the `[catalog]`
+/// of `./sentinel-forge.toml` (kept for the rest of the run). Problems in a
+/// declaration file are diagnostics in `sources`.
+fn load_catalog(
+    path: Option<&std::path::Path>,
+    sources: &mut SourceMap,
+    diags: &mut Vec<crate::diag::Diagnostic>,
+) -> anyhow::Result<&'static Catalog> {
+    let ext = path.and_then(|p| p.extension()).and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let catalog = match (path, ext.as_deref()) {
+        (None, _) => {
+            let (c, d) = crate::check::load_project_catalog(std::path::Path::new(crate::check::CATALOG_FILE), sources);
+            diags.extend(d);
+            c
         }
-    }
+        (Some(p), Some("toml" | "json")) => {
+            if !p.is_file() {
+                anyhow::bail!("the catalog `{}` does not exist", p.display());
+            }
+            let (c, d) = crate::check::load_declarations(p, sources);
+            diags.extend(d);
+            c
+        }
+        (Some(p), _) => {
+            let text = std::fs::read_to_string(p).with_context(|| format!("reading `{}`", p.display()))?;
+            Some(Catalog::from_csv(text).with_context(|| format!("reading the catalog `{}`", p.display()))?)
+        }
+    };
+    Ok(match catalog {
+        Some(c) => Box::leak(Box::new(c)),
+        None => Catalog::builtin(),
+    })
 }
 
 fn check(g: &GlobalArgs, args: CheckArgs) -> anyhow::Result<ExitStatus> {
-    let catalog = load_catalog(args.catalog.as_deref())?;
     let mut sources = SourceMap::new();
     let mut diags = Vec::new();
+    let catalog = load_catalog(args.catalog.as_deref(), &mut sources, &mut diags)?;
     let inputs = if args.files.is_empty() { vec![PathBuf::from("-")] } else { args.files };
     for path in &inputs {
         let (name, text) = read_input(path)?;
@@ -99,13 +123,14 @@ fn check(g: &GlobalArgs, args: CheckArgs) -> anyhow::Result<ExitStatus> {
 }
 
 fn schema(g: &GlobalArgs, args: SchemaArgs) -> anyhow::Result<ExitStatus> {
-    let catalog = load_catalog(args.catalog.as_deref())?;
+    let mut sources = SourceMap::new();
+    let mut diags = Vec::new();
+    let catalog = load_catalog(args.catalog.as_deref(), &mut sources, &mut diags)?;
     let path = args.file.unwrap_or_else(|| PathBuf::from("-"));
     let (name, text) = read_input(&path)?;
-    let mut sources = SourceMap::new();
     let file = sources.add(name, text);
     let text = &sources.get(file).text;
-    let mut diags = crate::kql::codes::syntax_diagnostics(file, text);
+    diags.extend(crate::kql::codes::syntax_diagnostics(file, text));
     let (sem, result) = crate::check::semantic_diagnostics(file, text, catalog);
     diags.extend(sem);
     crate::diag::sort_and_dedup(&mut diags);

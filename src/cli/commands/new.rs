@@ -97,11 +97,12 @@ fn new_custom(g: &GlobalArgs, args: NewArgs) -> anyhow::Result<ExitStatus> {
     let quote = |s: &str| serde_json::to_string(s).expect("string");
     let mut text = format!(
         "id = {}\nname = {}\nkind = {}\ntemplate = \"custom\"\nquery = {}\nwindow = \"lookback\"\n\
-         description = \"What the query finds and why it matters.\"\ntactics = []\ntechniques = []\nversion = \"1.0.0\"\n",
+         description = {}\ntactics = []\ntechniques = []\nversion = \"1.0.0\"\n",
         quote(&uuid::Uuid::new_v4().to_string()),
         quote(&name),
         quote(kind.as_str()),
         quote(&format!("{templates_dir}/custom/{stem}.kql.tera")),
+        quote(crate::content::PLACEHOLDER_DESCRIPTION),
     );
     if kind != Kind::Hunting {
         text.push_str("severity = \"Medium\"\n");

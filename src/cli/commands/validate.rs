@@ -44,7 +44,7 @@ pub fn run(g: &GlobalArgs, args: ValidateArgs) -> anyhow::Result<ExitStatus> {
         bail!("--select, --ignore, --base and --structure-skip-list apply when linting paths: `validate PATH…`");
     }
     let mut compiled = crate::compile(&g.paths(), &ApiVersions::default()).context("validate")?;
-    crate::check::check_compiled(&mut compiled, &g.paths().templates);
+    crate::check::check_compiled(&mut compiled, &g.paths().templates, std::path::Path::new(crate::check::CATALOG_FILE));
     if report(&compiled, args.format, g) {
         return Ok(ExitStatus::Findings);
     }
@@ -58,11 +58,18 @@ pub fn run(g: &GlobalArgs, args: ValidateArgs) -> anyhow::Result<ExitStatus> {
     Ok(ExitStatus::Clean)
 }
 
+/// The codes `validate PATH…` reports: the linter's `SNT` and the checker's `SEM`.
+fn lint_codes() -> Vec<crate::diag::Code> {
+    let mut codes = crate::lint::codes();
+    codes.extend(crate::check::codes::codes());
+    codes
+}
+
 fn lint(g: &GlobalArgs, args: ValidateArgs) -> anyhow::Result<ExitStatus> {
     let config = LintConfig::load(std::path::Path::new(CONFIG_FILE)).map_err(anyhow::Error::msg)?.unwrap_or_default();
     let select = if args.select.is_empty() { config.select } else { args.select };
     let ignore: Vec<String> = config.ignore.into_iter().chain(args.ignore).collect();
-    let selection = Selection::new(select, ignore, &crate::lint::codes()).map_err(anyhow::Error::msg)?;
+    let selection = Selection::new(select, ignore, &lint_codes()).map_err(anyhow::Error::msg)?;
     let structure_skip_ids = match &args.structure_skip_list {
         None => Vec::new(),
         Some(path) => {
@@ -71,13 +78,37 @@ fn lint(g: &GlobalArgs, args: ValidateArgs) -> anyhow::Result<ExitStatus> {
                 .with_context(|| format!("{}: expected a JSON array of template ids", path.display()))?
         }
     };
-    let options = LintOptions { selection, base: args.base, structure_skip_ids, limits: None, max_file_bytes: None };
+    // The `[catalog]` section: a broken declaration stops the run before any file is read.
+    let mut config_sources = crate::source::SourceMap::new();
+    let (catalog, config_diags) =
+        crate::check::load_project_catalog(std::path::Path::new(CONFIG_FILE), &mut config_sources);
+    if !config_diags.is_empty() {
+        crate::diag::render::print(
+            args.format,
+            &config_diags,
+            &config_sources,
+            g.color(),
+            g.limit(),
+            &crate::codes::all(),
+        );
+        if config_diags.iter().any(|d| d.is_error()) {
+            return Ok(ExitStatus::Findings);
+        }
+    }
+    let options = LintOptions {
+        selection,
+        base: args.base,
+        structure_skip_ids,
+        limits: None,
+        max_file_bytes: None,
+        catalog: catalog.map(std::sync::Arc::new),
+    };
     let report = crate::lint::lint_paths(&args.paths, &options).context("validate")?;
     let diags = &report.diagnostics;
     match args.format {
         Format::Text => eprint!("{}", text::render_limited(diags, &report.sources, g.color(), g.limit())),
         Format::Json => print!("{}", json::render(diags, &report.sources)),
-        Format::Sarif => print!("{}", sarif::render_with_rules(diags, &report.sources, &crate::lint::codes())),
+        Format::Sarif => print!("{}", sarif::render_with_rules(diags, &report.sources, &lint_codes())),
         Format::Github => print!("{}", github::render(diags, &report.sources)),
     }
     for skipped in &report.skipped {

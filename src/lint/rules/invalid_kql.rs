@@ -88,3 +88,34 @@ fn block_scalar_offset(file: &str, start: usize, value: &str, at: usize) -> Opti
     }
     None
 }
+
+/// K-1, semantic part: the query's semantic errors (unknown tables,
+/// columns, functions, type errors: what Kusto.Language reports with the
+/// table schemas) as `SEM` diagnostics at their place in the file, at most
+/// [`MAX_PER_QUERY`] per query. Warnings (deprecated aliases) are left to
+/// `kql check`.
+pub fn semantic_findings(doc: &Doc, out: &mut Vec<Diagnostic>) {
+    let Some(result) = doc.semantics() else { return };
+    let Some(node) = doc.field(Field::Query) else { return };
+    let Some(text) = node.as_str() else { return };
+    let index = LineIndex::new(text);
+    let errors = result.diagnostics.iter().filter(|e| e.severity() == crate::diag::Severity::Error);
+    for e in errors.take(MAX_PER_QUERY) {
+        let (line, col) = index.line_col(text, e.range.start);
+        let message = format!("{} (query line {line}, column {col})", e.message);
+        let start = block_scalar_offset(doc.text, node.range.start as usize, text, e.range.start as usize);
+        let end = block_scalar_offset(doc.text, node.range.start as usize, text, e.range.end as usize);
+        let mut d = match (start, end) {
+            (Some(s), Some(end)) if end >= s => Diagnostic::new(e.code.info(), message).with_primary(
+                doc.file,
+                crate::span::TextRange::new(s as u32, end as u32),
+                "here",
+            ),
+            _ => at(e.code.info(), doc, node, message, format!("{} in this query", e.code)),
+        };
+        if let Some(help) = &e.help {
+            d = d.with_help(help.clone());
+        }
+        out.push(d);
+    }
+}

@@ -1,7 +1,6 @@
-//! SNT035: entity mappings and custom details must name columns the query
-//! outputs, as the semantic checker computes them.
+//! SNT035: entity mappings, custom details and alert details overrides must
+//! name columns the query outputs, as the semantic checker computes them.
 
-use crate::check::{Catalog, check};
 use crate::diag::{Code, Diagnostic};
 use crate::lint::Rule;
 use crate::lint::document::{Doc, Field};
@@ -10,16 +9,19 @@ use crate::lint::yaml::Node;
 use super::{at, for_kind};
 
 crate::lint_code! {
-    /// What: an `entityMappings` `columnName` or a `customDetails` value that
+    /// What: an `entityMappings` `columnName`, a `customDetails` value or an
+    /// `alertDetailsOverride` column (`alertSeverityColumnName`,
+    /// `alertTacticsColumnName`, `alertDynamicProperties` values, the
+    /// `{{Column}}` placeholders of the name and description formats) that
     /// is not a column of the query's output (the columns after its last
     /// operator, computed with the table catalog and Kusto's naming rules).
     /// Checked only where the output is fully known; after `evaluate
     /// bag_unpack`, `union *` or an unknown function it is not guessed.
     /// Warning on hunting queries.
     ///
-    /// Why: Sentinel accepts the rule, but the entity is never created or the
-    /// detail stays empty: incidents silently lose the account or host they
-    /// are about.
+    /// Why: Sentinel accepts the rule, but the entity is never created, the
+    /// detail stays empty or the override falls back to the rule's default:
+    /// incidents silently lose the account or host they are about.
     ///
     /// Example: `columnName: AccountCustomEntity` when the query ends with
     /// `| project Caller, CallerIpAddress`.
@@ -53,6 +55,51 @@ fn mapped_columns<'a>(doc: &Doc<'a>) -> Vec<(&'a str, &'a Node)> {
             }
         }
     }
+    if let Some(o) = doc.field(Field::AlertDetailsOverride) {
+        for key in ["alertSeverityColumnName", "alertTacticsColumnName"] {
+            if let Some(node) = o.get(key)
+                && let Some(text) = node.as_text().filter(|t| !t.trim().is_empty())
+            {
+                out.push((text, node));
+            }
+        }
+        for key in ["alertDisplayNameFormat", "alertDescriptionFormat"] {
+            if let Some(node) = o.get(key)
+                && let Some(text) = node.as_text()
+            {
+                out.extend(placeholder_columns(text).into_iter().map(|c| (c, node)));
+            }
+        }
+        for p in o.get("alertDynamicProperties").and_then(Node::as_seq).into_iter().flatten() {
+            if let Some(node) = p.get("value")
+                && let Some(text) = node.as_text()
+            {
+                out.push((text, node));
+            }
+        }
+    }
+    out
+}
+
+/// The column names of a format's `{{Column}}` placeholders (as Sentinel
+/// reads them: the text between `{{` and `}}` holding no brace).
+fn placeholder_columns(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(i) = rest.find("{{") {
+        let after = &rest[i + 2..];
+        match after.find(['{', '}']) {
+            Some(j) if after[j..].starts_with("}}") => {
+                let name = after[..j].trim();
+                if !name.is_empty() {
+                    out.push(name);
+                }
+                rest = &after[j + 2..];
+            }
+            Some(j) => rest = &after[j..],
+            None => break,
+        }
+    }
     out
 }
 
@@ -65,16 +112,9 @@ impl Rule for MappedColumnNotInOutput {
         if mapped.is_empty() {
             return;
         }
-        let Some((query, _)) = doc.text_field(Field::Query) else { return };
-        let parsed = crate::kql::parse(query);
-        if parsed.has_errors() {
-            return; // SNT034 reports it; the output of a broken query is not known.
-        }
-        let result = check(&parsed.query, Catalog::builtin());
-        if !result.diagnostics.is_empty() {
-            return; // the output of a query with semantic errors is a guess
-        }
-        let Some(columns) = result.output_columns else { return };
+        // SNT034 reports a broken query; the output of a query with semantic errors is a guess.
+        let Some(result) = doc.semantics().filter(|r| r.diagnostics.is_empty()) else { return };
+        let Some(columns) = &result.output_columns else { return };
         let names: Vec<&str> = columns.iter().map(|(n, _)| n.as_str()).collect();
         for (column, node) in mapped {
             if names.contains(&column) {
@@ -95,5 +135,17 @@ impl Rule for MappedColumnNotInOutput {
                     .with_help(help);
             out.push(for_kind(d, doc));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::placeholder_columns;
+
+    #[test]
+    fn placeholders_name_columns() {
+        assert_eq!(placeholder_columns("Run Command by {{Caller}} on {{ Resource }}"), ["Caller", "Resource"]);
+        assert!(placeholder_columns("{{A{B}} {{}} x").is_empty(), "as the regex `{{{{([^{{}}]*)}}}}` reads it");
+        assert!(placeholder_columns("no placeholder {single}").is_empty());
     }
 }

@@ -2,6 +2,7 @@
 //! PascalCase form, the `CODE` constant's doc comment is what `explain` prints.
 //! Shared helpers (durations, KQL scrubbing) live here.
 
+pub mod data_type_not_read;
 pub mod duplicate_file_name;
 pub mod duplicate_key;
 pub mod duplicate_template_id;
@@ -29,6 +30,7 @@ pub mod query_length;
 pub mod skip_listed_template_passes;
 pub mod stale_threat_intel_pattern;
 pub mod suppression_too_long;
+pub mod table_without_data_type;
 pub mod technique_without_tactic;
 pub mod text_too_long;
 pub mod unknown_connector_id;
