@@ -67,6 +67,10 @@ impl<'a> Checker<'a> {
             ExprKind::Literal(l) => Value::Scalar(literal_type(l)),
             ExprKind::Wildcard(_) | ExprKind::ClientParameter(_) | ExprKind::Missing => Value::Unknown,
             ExprKind::Paren(inner) => self.eval(inner, cx),
+            ExprKind::Bracketed(inner) => {
+                self.eval(inner, cx);
+                Value::Unknown
+            }
             ExprKind::Pipeline { .. } | ExprKind::Source(_) => Value::Table(self.table_value(e)),
             ExprKind::Assign { value, .. } => self.eval(value, cx),
             ExprKind::Tuple(items) => {

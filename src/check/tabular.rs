@@ -192,7 +192,14 @@ impl<'a> Checker<'a> {
                     && t != ScalarType::Bool
                     && t != ScalarType::Dynamic
                 {
-                    self.report(C::NotBoolean, pred.range, format!("the `where` predicate is `{t}`, not `bool`"), None);
+                    // `where X = "0"`: a single `=` names the value instead of comparing
+                    let help = match &pred.kind {
+                        ExprKind::Assign { name, value } => {
+                            Some(format!("a single `=` does not compare; use `==`: `where {name} == {value}`"))
+                        }
+                        _ => None,
+                    };
+                    self.report(C::NotBoolean, pred.range, format!("the `where` predicate is `{t}`, not `bool`"), help);
                 }
                 input
             }

@@ -137,6 +137,11 @@ fn type_errors_are_reported_at_the_argument_or_operator() {
     );
     assert_eq!(diags("SigninLogs | where UserId"), ["SEM007@UserId: the `where` predicate is `string`, not `bool`"]);
     assert_eq!(
+        diags("SigninLogs | where ResultType = \"0\""),
+        ["SEM007@ResultType = \"0\": the `where` predicate is `string`, not `bool` \
+             [a single `=` does not compare; use `==`: `where ResultType == \"0\"`]"]
+    );
+    assert_eq!(
         diags("SigninLogs | extend n = count()"),
         [
             "SEM008@count: aggregate function `count` is only allowed in `summarize` and similar operators [aggregate with `summarize`, or compute it with `toscalar(T | summarize ...)`]"

@@ -117,8 +117,8 @@ pub enum Command {
     New(commands::new::NewArgs),
     /// Print the documentation of a diagnostic code (e.g. CNT005 or out-of-range)
     Explain(commands::explain::ExplainArgs),
-    /// Print the JSON Schema of content TOML files (for taplo / Even Better TOML)
-    Schema,
+    /// Print the JSON Schema of content or environment TOML files (for taplo / Even Better TOML)
+    Schema(commands::schema::SchemaArgs),
     /// Print a shell completion script
     Completions(commands::completions::CompletionsArgs),
     /// Deploy to a Sentinel workspace: plan, apply, prune (see --plan, --prune)
@@ -165,10 +165,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::New(args) => commands::new::run(g, args),
         Command::Import(args) => commands::import::run(g, args),
         Command::Explain(args) => commands::explain::run(args),
-        Command::Schema => {
-            print!("{}", crate::content::schema::content_schema_text());
-            Ok(ExitStatus::Clean)
-        }
+        Command::Schema(args) => commands::schema::run(args),
         Command::Completions(args) => commands::completions::run(args),
         Command::Kql(args) => commands::kql::run(g, args),
         Command::Deploy(args) => commands::deploy::run(g, args),

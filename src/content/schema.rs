@@ -164,3 +164,106 @@ pub fn content_schema() -> Value {
     obj.insert("allOf".into(), json!(per_model));
     schema
 }
+
+// The keys of an environment file, as editors should offer them: `[workspace]` and `[auth]` are read
+// by `deploy::target`, `[api_versions]` and `[overrides]` by `content::environment`; a test checks
+// this schema against the bundled environment files.
+/// An environment file (`content/environments/<name>.toml`): the workspace it deploys to, how it signs in,
+/// the api-versions it deploys with, and per-item overrides.
+#[allow(dead_code)]
+#[derive(JsonSchema)]
+#[schemars(title = "sentinel-forge environment", deny_unknown_fields)]
+struct EnvironmentFile {
+    /// The Sentinel workspace this environment deploys to and queries.
+    workspace: Option<WorkspaceTable>,
+    /// api-versions of the Sentinel and Log Analytics resources this environment deploys.
+    api_versions: Option<ApiVersionsTable>,
+    /// How `deploy`, `diff` and `run` obtain tokens.
+    auth: Option<AuthTable>,
+    /// Per-item settings keyed by content id: `[overrides."<id>"]` with `params`, `severity`, `enabled`.
+    overrides: Option<std::collections::BTreeMap<String, OverrideTable>>,
+}
+
+#[allow(dead_code)]
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+struct WorkspaceTable {
+    subscription_id: String,
+    resource_group: String,
+    /// The Log Analytics workspace name.
+    name: String,
+    /// The workspace (customer) id, a GUID, for queries (`run`).
+    workspace_id: Option<String>,
+    /// `AzureCloud` (default), `AzureUSGovernment`, `AzureChinaCloud` or `Custom`.
+    cloud: Option<String>,
+    /// `cloud = "Custom"` only: the ARM endpoint.
+    arm_endpoint: Option<String>,
+    /// `cloud = "Custom"` only: the Log Analytics query endpoint.
+    log_analytics_endpoint: Option<String>,
+    /// `cloud = "Custom"` only: the Entra ID authority host.
+    authority_host: Option<String>,
+    /// Who owns what this environment deploys (default: the environment's name).
+    owner: Option<String>,
+}
+
+#[allow(dead_code)]
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+struct ApiVersionsTable {
+    /// Scheduled analytic rules (`alertRules` of kind `Scheduled`).
+    scheduled: Option<String>,
+    /// Near-real-time analytic rules.
+    nrt: Option<String>,
+    /// Hunting queries (`savedSearches`).
+    saved_searches: Option<String>,
+}
+
+#[allow(dead_code)]
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+struct AuthTable {
+    /// `auto` (default), `cli`, `secret`, `workload`, `managed`, `github-oidc` or `token`.
+    kind: Option<String>,
+    /// Tenant id for `github-oidc` / `workload` when AZURE_TENANT_ID is not set.
+    tenant_id: Option<String>,
+    /// Client id for `github-oidc` / `workload` when AZURE_CLIENT_ID is not set.
+    client_id: Option<String>,
+}
+
+#[allow(dead_code)]
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+struct OverrideTable {
+    /// Model parameters of the item; checked against its model when the environment is loaded.
+    params: Option<serde_json::Map<String, Value>>,
+    /// Analytic rules: `Informational`, `Low`, `Medium` or `High`.
+    severity: Option<String>,
+    /// Analytic rules: whether the deployed rule runs.
+    enabled: Option<bool>,
+}
+
+/// Auth kinds an environment's `[auth] kind` may name (those of `deploy --auth`).
+pub const AUTH_KINDS: &[&str] = &["auto", "cli", "secret", "workload", "managed", "github-oidc", "token"];
+
+/// The environment-file schema, pretty-printed with a trailing newline.
+pub fn environment_schema_text() -> String {
+    let mut s = serde_json::to_string_pretty(&environment_schema()).expect("schema serializes");
+    s.push('\n');
+    s
+}
+
+pub fn environment_schema() -> Value {
+    let mut schema = serde_json::to_value(schemars::schema_for!(EnvironmentFile)).expect("schema serializes");
+    let obj = schema.as_object_mut().expect("object schema");
+    obj.insert("$id".into(), json!("https://sentinel-forge.dev/schemas/environment.schema.json"));
+    let defs = obj.get_mut("$defs").and_then(Value::as_object_mut).expect("definitions");
+    defs["WorkspaceTable"]["properties"]["cloud"]["enum"] =
+        json!(["AzureCloud", "AzureUSGovernment", "AzureChinaCloud", "Custom", null]);
+    defs["AuthTable"]["properties"]["kind"]["enum"] =
+        json!(AUTH_KINDS.iter().map(|k| json!(k)).chain([Value::Null]).collect::<Vec<_>>());
+    defs["OverrideTable"]["properties"]["severity"]["enum"] =
+        json!(super::rule::SEVERITIES.iter().map(|k| json!(k)).chain([Value::Null]).collect::<Vec<_>>());
+    defs["WorkspaceTable"]["properties"]["workspace_id"]["pattern"] =
+        json!(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
+    schema
+}

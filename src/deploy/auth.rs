@@ -268,6 +268,14 @@ impl ClientAssertion for GitHubOidcAssertion {
 mod tests {
     use super::*;
 
+    /// The environment-file schema offers exactly the auth kinds `[auth] kind` accepts.
+    #[test]
+    fn environment_schema_lists_every_auth_kind() {
+        use clap::ValueEnum;
+        let kinds: Vec<&str> = AuthKind::value_variants().iter().map(|k| k.name()).collect();
+        assert_eq!(kinds, crate::content::schema::AUTH_KINDS);
+    }
+
     #[test]
     fn auto_follows_the_documented_order() {
         let env = |pairs: &'static [(&'static str, &'static str)]| {

@@ -112,7 +112,9 @@ impl Ctx<'_> {
             }
             ExprKind::Pipeline { .. } | ExprKind::Source(_) => self.scalar_of_table(e, n),
             ExprKind::Wildcard(_) => Err(EngineError::invalid("`*` is not a value here", e.range)),
-            ExprKind::Assign { .. } | ExprKind::Tuple(_) => Err(EngineError::unsupported("this expression", e.range)),
+            ExprKind::Assign { .. } | ExprKind::Tuple(_) | ExprKind::Bracketed(_) => {
+                Err(EngineError::unsupported("this expression", e.range))
+            }
             ExprKind::ClientParameter(p) => {
                 Err(EngineError::unsupported(format!("the client parameter `{{{p}}}`"), e.range))
             }

@@ -11,8 +11,10 @@ pub fn unescape_string(src: &str) -> Option<String> {
     if let Some(r) = s.strip_prefix('h').or_else(|| s.strip_prefix('H')) {
         s = r;
     }
-    if let Some(body) = s.strip_prefix("```").and_then(|r| r.strip_suffix("```")) {
-        return Some(body.to_string());
+    for fence in ["```", "~~~"] {
+        if let Some(body) = s.strip_prefix(fence).and_then(|r| r.strip_suffix(fence)) {
+            return Some(body.to_string());
+        }
     }
     if let Some(r) = s.strip_prefix('@') {
         let q = r.chars().next()?;

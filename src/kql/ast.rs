@@ -144,6 +144,8 @@ pub enum ExprKind {
     },
     /// `{Name}`: a client (workbook/dashboard) parameter placeholder.
     ClientParameter(String),
+    /// `[expr]` that is not a bracketed name (`[0]`, `[x]`): Kusto's syntax accepts it.
+    Bracketed(Box<Expr>),
     /// `a, b` value list of a `with (ycolumns=a, b)` property.
     Tuple(Vec<Expr>),
     /// Placeholder for a missing expression (error recovery).

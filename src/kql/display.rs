@@ -127,7 +127,7 @@ impl Display for Param {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         write!(f, "{}:", self.name)?;
         match &self.ty {
-            ParamType::Scalar(t) => write!(f, "{t}")?,
+            ParamType::Scalar(t) => write_type(f, t)?,
             ParamType::Tabular { columns, wildcard } => {
                 f.write_str("(")?;
                 join(f, columns, ", ")?;
@@ -149,8 +149,14 @@ impl Display for Param {
 
 impl Display for ColumnDecl {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.name, self.ty)
+        write!(f, "{}:", self.name)?;
+        write_type(f, &self.ty)
     }
+}
+
+/// A declared type prints as written: `datetime` and `dynamic` are type names here, not bracketed names.
+fn write_type(f: &mut Formatter<'_>, t: &Name) -> fmt::Result {
+    if super::parser::DECLARABLE_TYPES.contains(&t.text.as_str()) { f.write_str(&t.text) } else { write!(f, "{t}") }
 }
 
 impl Display for Expr {
@@ -190,6 +196,7 @@ impl Display for Expr {
             ExprKind::Member { expr, name } => write!(f, "{expr}.{name}"),
             ExprKind::Index { expr, index } => write!(f, "{expr}[{index}]"),
             ExprKind::Paren(e) => write!(f, "({e})"),
+            ExprKind::Bracketed(e) => write!(f, "[{e}]"),
             ExprKind::Pipeline { source, operators } => {
                 write!(f, "{source}")?;
                 for op in operators {

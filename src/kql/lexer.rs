@@ -73,6 +73,8 @@ pub enum LexErrorKind {
     UnexpectedCharacter,
     /// `“` / `”` / `‘` / `’` used as a string quote
     TypographicQuote,
+    /// A backslash escape Kusto does not define (`\q`, `\x4`, `\u00`), with its range.
+    InvalidEscape,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -233,7 +235,8 @@ impl Lexer<'_> {
             self.string(start, true);
             return;
         }
-        if b == b'`' && self.at(1) == b'`' && self.at(2) == b'`' {
+        // multi-line strings: ```…``` and ~~~…~~~
+        if matches!(b, b'`' | b'~') && self.at(1) == b && self.at(2) == b {
             self.pos += 3;
             loop {
                 if self.pos >= self.src.len() {
@@ -243,7 +246,7 @@ impl Lexer<'_> {
                     });
                     break;
                 }
-                if self.at(0) == b'`' && self.at(1) == b'`' && self.at(2) == b'`' {
+                if self.at(0) == b && self.at(1) == b && self.at(2) == b {
                     self.pos += 3;
                     break;
                 }
@@ -409,11 +412,31 @@ impl Lexer<'_> {
                 break;
             }
             if c == b'\\' && !verbatim {
+                let backslash = self.pos;
                 self.pos += 1;
                 if self.pos < self.src.len() && self.src[self.pos] != b'\n' {
+                    let digits = match self.src[self.pos] {
+                        b'x' => Some(2),
+                        b'u' => Some(4),
+                        b'U' => Some(8),
+                        _ => None,
+                    };
+                    let valid = match digits {
+                        Some(n) => (1..=n).all(|i| self.at(i).is_ascii_hexdigit()),
+                        None => matches!(
+                            self.src[self.pos],
+                            b'\'' | b'"' | b'\\' | b'n' | b'r' | b't' | b'a' | b'b' | b'f' | b'v' | b'0'..=b'7'
+                        ),
+                    };
                     // skip a whole escaped char
                     let s = std::str::from_utf8(&self.src[self.pos..]).unwrap_or("");
                     self.pos += s.chars().next().map_or(1, char::len_utf8);
+                    if !valid {
+                        self.errors.push(LexError {
+                            kind: LexErrorKind::InvalidEscape,
+                            range: TextRange::new(backslash as u32, self.pos as u32),
+                        });
+                    }
                 }
                 continue;
             }

@@ -159,7 +159,7 @@ fn expr(e: &mut Expr, f: F) {
             expr(inner, f);
             expr(index, f);
         }
-        ExprKind::Paren(inner) => expr(inner, f),
+        ExprKind::Paren(inner) | ExprKind::Bracketed(inner) => expr(inner, f),
         ExprKind::Pipeline { source, operators } => {
             expr(source, f);
             operators.iter_mut().for_each(|o| operator(o, f));

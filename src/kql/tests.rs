@@ -309,6 +309,69 @@ fn fuzz_unclosed_bracket_in_raw_operator_is_an_error() {
     verified_query("T | scan with (step s: a == 1;) | take 1");
 }
 
+/// Classes found by the differential fuzzer (`examples/kql_fuzz_diff.rs`,
+/// `docs/kql-conformance.md`): forms Kusto.Language accepts that we rejected.
+#[test]
+fn fuzz_diff_accepted_forms() {
+    for q in [
+        // valid escapes: octal, \xHH, \uHHHH, \UHHHHHHHH, \a \b \f \v
+        r#"print "a\0b\17\x41\u0041\U00000041\a\b\f\v""#,
+        "print ~~~multi\nline~~~",
+        // `find` without `where`
+        "T | find \"x\"",
+        "find a == 1",
+        // typed literals inside `dynamic`
+        "print dynamic([dynamic(null), real(nan), decimal(1.5), long(null), bool(true), datetime(2020-01-01), 1d])",
+        // bracketed expressions
+        "print tostring([0].x), [1]",
+        "T | summarize by [FALSE]",
+        // `*` as a call argument
+        "T | summarize arg_max(TimeGenerated, *) | extend c = count(*)",
+        "T | project-away ['a b'], x*",
+        // a named value after `where`, `take`, `sample`, `top`; an empty `project-reorder`
+        "T | where ['a b'] = 1 | take n = 10 | sample s = 5 | top c = 3 by x | project-reorder",
+        "datatable(a:int, b:string, c:datetime, d:dynamic, e:int64, f:uniqueid, g:date, h:time)[1, 'x', now(), 1, 1, 1, 1, 1]",
+    ] {
+        verified_query(q);
+    }
+}
+
+/// Classes found by the differential fuzzer: forms Kusto.Language rejects that we accepted.
+#[test]
+fn fuzz_diff_rejected_forms() {
+    let cases = [
+        r#"print "a\qb""#,
+        r#"print 'a\/b'"#,
+        r#"print "a\x4""#,
+        r#"print "a\u00b""#,
+        r#"print "a\9""#,
+        "find in (T) a == 1",
+        "print dynamic([+1])",
+        "T | project *",
+        "T | project a, *",
+        "T | where a in (1, *)",
+        "T | project-reorder a in~ (\"x\")",
+        "T | project-keep a >= 1",
+        "T | project-away a.b",
+        "T | union a == \"x\"",
+        "T | lookup (U)",
+        "datatable(a:float)[1]",
+        "externaldata(a:['string'])['x']",
+        "let f = (a:String) { a }; f('x')",
+        ".show tables | ",
+        "externaldata(a:string)['x'] with (format=2tick)",
+        "T | where a == 1 and b = \"0\"",
+    ];
+    let mut out = String::new();
+    for q in cases {
+        let d = diagnostics(q);
+        assert!(!d.is_empty(), "accepted: {q}");
+        out.push_str(&format!("{q}\n  {}", d.lines().next().unwrap_or_default()));
+        out.push('\n');
+    }
+    insta::assert_snapshot!(out);
+}
+
 // ---- error code registry ---------------------------------------------------
 
 #[test]

@@ -267,6 +267,9 @@ fn explain_schema_completions() {
 
     let out = forge(&dir).arg("schema").output().unwrap();
     assert_eq!(stdout(&out), std::fs::read_to_string(dir.join("schemas/content.schema.json")).unwrap());
+    let out = forge(&dir).args(["schema", "--kind", "environment"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stdout(&out), std::fs::read_to_string(dir.join("schemas/environment.schema.json")).unwrap());
 
     let out = forge(&dir).args(["completions", "bash"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
@@ -414,4 +417,47 @@ fn generated_documents_pass_the_sentinel_linter() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let summary = "93 files read, 93 with Sentinel content (135 documents), 0 skipped: 0 error(s), 0 warning(s)\n";
     assert!(stderr(&out).ends_with(summary), "{}", stderr(&out));
+}
+
+/// `validate --base REV` on content reports only what is in files changed since REV.
+#[test]
+fn validate_base_reports_only_files_changed_since_rev() {
+    let project = scratch_project();
+    let dir = project.path();
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .current_dir(dir)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    let old = dir.join("content/hunting/activity-connector-health.toml");
+    let new = dir.join("content/hunting/caller-activity-summary.toml");
+    let append = |path: &std::path::Path, line: &str| {
+        let text = std::fs::read_to_string(path).unwrap();
+        std::fs::write(path, format!("{line}\n{text}")).unwrap();
+    };
+    // an error already present at the base revision
+    append(&old, "colour_at_base = 1");
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "base"]);
+    let out = forge(dir).args(["validate", "--base", "HEAD"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "nothing changed since HEAD: {}", stderr(&out));
+    assert!(stderr(&out).contains("in files unchanged since HEAD not shown"), "{}", stderr(&out));
+    // a new error in a changed file is reported, the old one is not
+    append(&new, "colour_since_base = 1");
+    let out = forge(dir).args(["validate", "--base", "HEAD"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("colour_since_base") && !err.contains("colour_at_base"), "{err}");
+    // without --base both are reported
+    let out = forge(dir).arg("validate").output().unwrap();
+    let err = stderr(&out);
+    assert!(err.contains("colour_since_base") && err.contains("colour_at_base"), "{err}");
+    // a revision git does not know is a tool error
+    let out = forge(dir).args(["validate", "--base", "no-such-rev"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }

@@ -131,6 +131,40 @@ fn content_schema_file_is_in_sync_with_the_rust_types() {
     }
 }
 
+#[test]
+fn environment_schema_file_is_in_sync_and_accepts_the_bundled_environments() {
+    let generated = sentinel_forge::content::schema::environment_schema_text();
+    let on_disk = std::fs::read_to_string(root().join("schemas/environment.schema.json")).unwrap_or_default();
+    assert!(
+        generated == on_disk,
+        "schemas/environment.schema.json is stale: run \
+         `cargo run -- schema --kind environment > schemas/environment.schema.json`"
+    );
+    let schema: serde_json::Value = serde_json::from_str(&generated).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root().join("content/environments")).unwrap() {
+        let path = entry.unwrap().path();
+        let value: serde_json::Value = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&value).map(|e| format!("{} {e}", e.instance_path)).collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+        // and it rejects what the loaders reject
+        for (pointer, bad) in [
+            ("/workspace/clod", serde_json::json!("AzureCloud")),
+            ("/workspace/cloud", serde_json::json!("Azure")),
+            ("/auth/kind", serde_json::json!("password")),
+            ("/api_versions/arm", serde_json::json!("2025-01-01")),
+        ] {
+            let mut v = value.clone();
+            let (parent, key) = pointer.rsplit_once('/').unwrap();
+            v.pointer_mut(parent).unwrap().as_object_mut().unwrap().insert(key.to_string(), bad);
+            assert!(!validator.is_valid(&v), "{}: {pointer} must be rejected", path.display());
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 2, "dev and prod");
+}
+
 /// An OpenAPI 2 definition as a JSON Schema: definitions exposed at the root,
 /// references into the saved common `AlertTypes.json` resolved locally, and
 /// references to files that were not saved (ARM common-types) stubbed. The

@@ -14,6 +14,7 @@ pub mod list;
 pub mod new;
 pub mod run;
 pub mod run_local;
+pub mod schema;
 pub mod show;
 pub mod templates;
 pub mod test;

@@ -28,7 +28,8 @@ pub struct ValidateArgs {
     /// Never report these codes, names or prefixes; added to `[lint] ignore`
     #[arg(long, value_name = "CODE", value_delimiter = ',')]
     pub ignore: Vec<String>,
-    /// Git revision to compare with: ids must not change, versions must grow when the query changed
+    /// Git revision to compare with. Linting paths: ids must not change, versions must grow when the query
+    /// changed. Validating content: only diagnostics in files changed since REV are reported
     #[arg(long, value_name = "REV")]
     pub base: Option<String>,
     /// Sentinel CI's structure skip list (JSON array of template ids, SkipStrcutreValidationsTemplates.json)
@@ -40,11 +41,27 @@ pub fn run(g: &GlobalArgs, args: ValidateArgs) -> anyhow::Result<ExitStatus> {
     if !args.paths.is_empty() {
         return lint(g, args);
     }
-    if !args.select.is_empty() || !args.ignore.is_empty() || args.base.is_some() || args.structure_skip_list.is_some() {
-        bail!("--select, --ignore, --base and --structure-skip-list apply when linting paths: `validate PATH…`");
+    if !args.select.is_empty() || !args.ignore.is_empty() || args.structure_skip_list.is_some() {
+        bail!("--select, --ignore and --structure-skip-list apply when linting paths: `validate PATH…`");
     }
+    let changed = match &args.base {
+        Some(rev) => Some(changed_files(&g.content, rev)?),
+        None => None,
+    };
     let mut compiled = crate::compile(&g.paths(), &ApiVersions::default()).context("validate")?;
     crate::check::check_compiled(&mut compiled, &g.paths().templates, std::path::Path::new(crate::check::CATALOG_FILE));
+    if let (Some(changed), Some(rev)) = (&changed, &args.base) {
+        let before = compiled.diagnostics.len();
+        let sources = &compiled.sources;
+        compiled.diagnostics.retain(|d| {
+            let labels: Vec<_> = d.primary.iter().chain(&d.secondary).collect();
+            labels.is_empty() || labels.iter().any(|l| is_changed(changed, &sources.get(l.file).path))
+        });
+        let hidden = before - compiled.diagnostics.len();
+        if hidden > 0 && args.format == Format::Text {
+            eprintln!("--base {rev}: {hidden} diagnostic(s) in files unchanged since {rev} not shown");
+        }
+    }
     if report(&compiled, args.format, g) {
         return Ok(ExitStatus::Findings);
     }
@@ -133,4 +150,35 @@ fn lint(g: &GlobalArgs, args: ValidateArgs) -> anyhow::Result<ExitStatus> {
         return Ok(ExitStatus::Findings);
     }
     Ok(if errors > 0 { ExitStatus::Findings } else { ExitStatus::Clean })
+}
+
+/// Files that differ from git revision `rev` (committed, staged, unstaged or untracked), canonical paths.
+fn changed_files(content: &std::path::Path, rev: &str) -> anyhow::Result<std::collections::HashSet<PathBuf>> {
+    let dir = if content.as_os_str().is_empty() { std::path::Path::new(".") } else { content };
+    let git = |args: &[&str]| -> anyhow::Result<String> {
+        let out =
+            std::process::Command::new("git").arg("-C").arg(dir).args(args).output().context("--base: running git")?;
+        if !out.status.success() {
+            bail!("--base {rev}: git {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim());
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let top = PathBuf::from(git(&["rev-parse", "--show-toplevel"])?.trim());
+    let diff = git(&["diff", "--name-only", rev, "--"])?;
+    let untracked = git(&["ls-files", "--others", "--exclude-standard", "--full-name"])?;
+    Ok(diff
+        .lines()
+        .chain(untracked.lines())
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let p = top.join(l);
+            std::fs::canonicalize(&p).unwrap_or(p)
+        })
+        .collect())
+}
+
+/// Whether a source path (a file, or a rendered query named after its content file) is among `changed`.
+fn is_changed(changed: &std::collections::HashSet<PathBuf>, source: &str) -> bool {
+    let file = source.split(" (rendered ").next().unwrap_or(source);
+    std::fs::canonicalize(file).is_ok_and(|p| changed.contains(&p))
 }

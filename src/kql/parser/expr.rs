@@ -441,7 +441,7 @@ impl Parser<'_> {
         Expr { kind: ExprKind::Unary { op, expr: Box::new(e) }, range: self.range_from(start) }
     }
 
-    fn parse_postfix(&mut self) -> Expr {
+    pub(crate) fn parse_postfix(&mut self) -> Expr {
         let mut e = self.parse_primary();
         let mut progress = Progress::new();
         let mut links = 0;
@@ -533,7 +533,13 @@ impl Parser<'_> {
                     self.bump();
                     continue;
                 }
-                args.push(self.parse_arg());
+                if self.at(K::Star) && matches!(self.nth_kind(1), K::Comma | K::RParen) {
+                    // `count(*)`, `arg_max(T, *)`: a bare `*` is an argument, not an expression elsewhere
+                    let t = self.bump();
+                    args.push(Expr { kind: ExprKind::Wildcard("*".into()), range: t.range });
+                } else {
+                    args.push(self.parse_arg());
+                }
                 if !self.eat(K::Comma) {
                     break;
                 }
@@ -595,6 +601,18 @@ impl Parser<'_> {
                 let n = self.parse_name("a name");
                 Expr { range: n.range, kind: ExprKind::Name(n) }
             }
+            K::LBracket => {
+                // `[0]`, `[x]`: accepted by Kusto's grammar as a bracketed expression
+                self.bump();
+                if !self.enter() {
+                    self.leave();
+                    return Expr { kind: ExprKind::Missing, range: TextRange::empty(start) };
+                }
+                let inner = self.parse_expr();
+                self.leave();
+                self.expect_closer(K::RBracket, "]");
+                Expr { kind: ExprKind::Bracketed(Box::new(inner)), range: self.range_from(start) }
+            }
             K::LBrace if self.at_client_parameter() => self.parse_client_parameter(),
             K::Ident => {
                 let word = self.text();
@@ -633,10 +651,10 @@ impl Parser<'_> {
         }
     }
 
-    /// `*` is an expression only before `,`, `)` or a comparison (`* has "x"`).
+    /// `*` is an expression only before a comparison (`* has "x"`); call arguments take it too.
     fn star_allowed(&self) -> bool {
         match self.nth_kind(1) {
-            K::Comma | K::RParen | K::EqEq | K::NotEq | K::EqTilde | K::BangTilde | K::Colon => true,
+            K::EqEq | K::NotEq | K::EqTilde | K::BangTilde | K::Colon => true,
             K::Ident => string_op(self.text_of(self.nth(1))).is_some() || self.nth_is_kw(1, "matches"),
             K::Bang => true,
             K::Pipe | K::Semi | K::Eof => self.in_search,
@@ -754,8 +772,19 @@ impl Parser<'_> {
                 self.bump();
                 Dynamic::Null
             }
-            K::String | K::Int | K::Real | K::Timespan | K::TypedLiteral | K::Minus | K::Plus => {
+            K::String | K::Int | K::Real | K::Timespan | K::TypedLiteral | K::Minus => {
                 let e = self.parse_unary();
+                Dynamic::Scalar(Box::new(e))
+            }
+            // typed literals nest: `dynamic([dynamic(null), real(nan), decimal(1.5), long(null)])`
+            K::Ident
+                if self.nth_kind(1) == K::LParen
+                    && matches!(
+                        self.text(),
+                        "dynamic" | "real" | "double" | "decimal" | "long" | "bool" | "boolean"
+                    ) =>
+            {
+                let e = self.parse_postfix();
                 Dynamic::Scalar(Box::new(e))
             }
             K::Ident if matches!(self.text(), "true" | "false" | "True" | "False" | "TRUE" | "FALSE") => {

@@ -40,6 +40,16 @@ pub(crate) fn parse(text: &str) -> Parsed {
                 e.range,
                 Some("use ASCII quotes: `\"...\"` or `'...'`".into()),
             ),
+            LexErrorKind::InvalidEscape => p.add_error(
+                SyntaxErrorCode::InvalidCharacter,
+                format!("invalid escape sequence `{}` in a string literal", &text[e.range.as_usize_range()]),
+                e.range,
+                Some(
+                    "escapes are `\\\\`, `\\\"`, `\\'`, `\\n`, `\\r`, `\\t`, `\\xHH`, `\\uHHHH`, ...; \
+                     for a literal backslash write `\\\\` or use a verbatim string `@\"...\"`"
+                        .into(),
+                ),
+            ),
             LexErrorKind::UnexpectedCharacter => p.add_error(
                 SyntaxErrorCode::InvalidCharacter,
                 format!("unexpected character `{}`", &text[e.range.as_usize_range()]),
@@ -427,6 +437,7 @@ impl<'a> Parser<'a> {
             | TokenKind::Ge
             | TokenKind::EqTilde
             | TokenKind::BangTilde => "comparisons cannot be chained; combine them with `and`".to_string(),
+            TokenKind::Eq => "a single `=` does not compare; use `==`".to_string(),
             TokenKind::Ident if matches!(word.to_ascii_lowercase().as_str(), "and" | "or" | "not") => {
                 format!("keywords are case-sensitive: write `{}`", word.to_ascii_lowercase())
             }
@@ -468,6 +479,15 @@ impl<'a> Parser<'a> {
             // management command: `.show tables | count`; kept as tokens to the end
             while !self.at_eof() {
                 self.bump();
+            }
+            if self.pos > 0 && self.tokens[self.pos - 1].kind == TokenKind::Pipe {
+                let at = self.prev_end();
+                self.add_error(
+                    SyntaxErrorCode::UnknownQueryOperator,
+                    "expected a query operator after `|`, found end of input".into(),
+                    TextRange::empty(at),
+                    None,
+                );
             }
             let range = self.range_from(start);
             let text = self.src[range.as_usize_range()].trim_end().to_string();
@@ -569,7 +589,7 @@ impl<'a> Parser<'a> {
                 self.expect(TokenKind::RParen, ")");
                 ParamType::Tabular { columns, wildcard }
             } else {
-                ParamType::Scalar(self.parse_name("a type name"))
+                ParamType::Scalar(self.parse_type_name())
             };
             let default = if self.eat(TokenKind::Eq) { Some(self.parse_expr()) } else { None };
             params.push(Param { name, ty, default, range: self.range_from(start) });
@@ -586,10 +606,32 @@ impl<'a> Parser<'a> {
         let start = self.start();
         let name = self.parse_name("a column name");
         self.expect(TokenKind::Colon, ":");
-        let ty = self.parse_name("a type name");
+        let ty = self.parse_type_name();
         ColumnDecl { name, ty, range: self.range_from(start) }
     }
+
+    /// The type of a declared column or parameter: one of Kusto's scalar type names, unbracketed.
+    pub(crate) fn parse_type_name(&mut self) -> Name {
+        let bracketed = self.at(TokenKind::LBracket);
+        let ty = self.parse_name("a type name");
+        if (bracketed || !DECLARABLE_TYPES.contains(&ty.text.as_str())) && !ty.text.is_empty() {
+            self.add_error(
+                SyntaxErrorCode::ExpectedName,
+                format!("expected a type name, found `{}`", &self.src[ty.range.as_usize_range()]),
+                ty.range,
+                Some(format!("declared types are {}", DECLARABLE_TYPES.join(", "))),
+            );
+        }
+        ty
+    }
 }
+
+/// Type names Kusto accepts in `datatable`/`externaldata` schemas and parameter declarations
+/// (case-sensitive; `float`, `int32`, `uint` are not among them).
+pub(crate) const DECLARABLE_TYPES: &[&str] = &[
+    "bool", "boolean", "date", "datetime", "decimal", "double", "dynamic", "guid", "int", "int64", "int8", "long",
+    "real", "string", "time", "timespan", "uniqueid",
+];
 
 /// Whether a name must be printed bracketed (`['and']`) to parse back as a name.
 pub(crate) fn is_reserved_word(word: &str) -> bool {
@@ -604,8 +646,10 @@ pub(crate) fn is_reserved_word(word: &str) -> bool {
 pub(crate) fn unquote(src: &str) -> String {
     let mut s = src;
     let mut verbatim = false;
-    if s.starts_with("```") {
-        return s.trim_start_matches("```").trim_end_matches("```").to_string();
+    for fence in ["```", "~~~"] {
+        if let Some(body) = s.strip_prefix(fence) {
+            return body.strip_suffix(fence).unwrap_or(body).to_string();
+        }
     }
     if s.starts_with('h') || s.starts_with('H') {
         s = &s[1..];

@@ -128,16 +128,22 @@ impl Parser<'_> {
     fn parse_where_op(&mut self) -> OperatorKind {
         self.bump();
         // `where Col = value` is accepted by Kusto as a named predicate
-        if self.at(K::Ident) && self.nth_kind(1) == K::Eq {
-            let start = self.start();
-            let name = self.parse_name("a name");
-            self.bump();
-            let value = self.parse_expr();
-            let range = self.range_from(start);
-            OperatorKind::Where(Expr { kind: ExprKind::Assign { name, value: Box::new(value) }, range })
-        } else {
-            OperatorKind::Where(self.parse_expr())
+        OperatorKind::Where(self.parse_maybe_named_expr())
+    }
+
+    /// `expr`, or `name = expr` (Kusto's grammar names the value of `where`, `take`, `sample`, `top`;
+    /// the checker reports a `where` predicate that is not `bool`).
+    fn parse_maybe_named_expr(&mut self) -> Expr {
+        let n = self.name_len(0);
+        if n == 0 || self.nth_kind(n) != K::Eq {
+            return self.parse_expr();
         }
+        let start = self.start();
+        let name = self.parse_name("a name");
+        self.bump();
+        let value = self.parse_expr();
+        let range = self.range_from(start);
+        Expr { kind: ExprKind::Assign { name, value: Box::new(value) }, range }
     }
 
     fn parse_extend_op(&mut self) -> OperatorKind {
@@ -169,6 +175,10 @@ impl Parser<'_> {
     fn parse_project_reorder_op(&mut self) -> OperatorKind {
         self.bump();
         let mut items = Vec::new();
+        // Kusto accepts an empty `project-reorder`
+        if self.at_list_end() {
+            return OperatorKind::ProjectReorder(items);
+        }
         let mut progress = Progress::new();
         loop {
             if !progress.check(self) {
@@ -215,7 +225,7 @@ impl Parser<'_> {
 
     fn parse_top_op(&mut self) -> OperatorKind {
         self.bump();
-        let count = self.parse_expr();
+        let count = self.parse_maybe_named_expr();
         self.expect_kw("by");
         let by = self.parse_sort_expr();
         OperatorKind::Top { count, by }
@@ -229,12 +239,12 @@ impl Parser<'_> {
     fn parse_take_op(&mut self) -> OperatorKind {
         self.bump();
         let _ = self.parse_params(&[]);
-        OperatorKind::Take(self.parse_expr())
+        OperatorKind::Take(self.parse_maybe_named_expr())
     }
 
     fn parse_sample_op(&mut self) -> OperatorKind {
         self.bump();
-        OperatorKind::Sample(self.parse_expr())
+        OperatorKind::Sample(self.parse_maybe_named_expr())
     }
 
     fn parse_sample_distinct_op(&mut self) -> OperatorKind {
@@ -261,6 +271,10 @@ impl Parser<'_> {
         let params = self.parse_params(&["kind"]);
         let right = self.parse_join_right();
         let on = if self.eat_kw("on") { self.parse_expr_list() } else { Vec::new() };
+        if !is_join && on.is_empty() {
+            // `join` without `on` is accepted by Kusto; `lookup` needs it
+            self.error_expected("`on` and the lookup columns");
+        }
         if is_join { OperatorKind::Join { params, right, on } } else { OperatorKind::Lookup { params, right, on } }
     }
 
@@ -366,8 +380,15 @@ impl Parser<'_> {
     fn parse_find_op(&mut self) -> OperatorKind {
         self.bump();
         let params = self.parse_params(&["withsource", "kind", "datascope"]);
-        let tables = if self.eat_kw("in") { self.parse_paren_list() } else { Vec::new() };
-        self.expect_kw("where");
+        // `where` is optional, unless `in (…)` names the tables
+        let tables = if self.eat_kw("in") {
+            let tables = self.parse_paren_list();
+            self.expect_kw("where");
+            tables
+        } else {
+            self.eat_kw("where");
+            Vec::new()
+        };
         let predicate = self.parse_expr();
         let project = if self.at_kw("project") || self.at_kw("project-smart") {
             self.bump();
@@ -413,6 +434,21 @@ impl Parser<'_> {
         let urls = self.delimited_list(K::RBracket, |p| p.parse_expr());
         self.expect_closer(K::RBracket, "]");
         let with = if self.eat_kw("with") { self.parse_with_props() } else { Vec::new() };
+        for p in &with {
+            // property values are plain literals or names: `format="csv"`, `ignoreFirstRecord=true`
+            if matches!(
+                &p.value.kind,
+                ExprKind::Literal(Literal::Timespan(_) | Literal::Dynamic(_) | Literal::Typed(_))
+                    | ExprKind::Call { .. }
+            ) {
+                self.add_error(
+                    SyntaxErrorCode::ExpectedExpression,
+                    format!("expected a string, number, `true` or `false` as the value of `{}`", p.name),
+                    p.value.range,
+                    None,
+                );
+            }
+        }
         OperatorKind::ExternalData { schema, urls, with }
     }
 
@@ -636,7 +672,9 @@ impl Parser<'_> {
             }
             return Expr { kind: ExprKind::Wildcard(text), range: self.range_from(start) };
         }
-        self.parse_expr()
+        // a column name, not an expression (Kusto rejects `project-away a.b`, `project-keep a >= 1`)
+        let n = self.parse_name("a column name");
+        Expr { range: n.range, kind: ExprKind::Name(n) }
     }
 
     fn parse_column_patterns(&mut self) -> Vec<Expr> {
@@ -722,7 +760,8 @@ impl Parser<'_> {
         if self.at(K::Star) || (self.at(K::Ident) && self.nth_kind(1) == K::Star && self.nth_adjacent(1)) {
             return self.parse_column_pattern();
         }
-        self.parse_expr()
+        // a table, a call or a sub-query: no operators (`union a == "x"` is an error)
+        self.parse_postfix()
     }
 
     fn parse_mv_items(&mut self) -> Vec<MvItem> {
