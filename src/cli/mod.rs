@@ -117,7 +117,7 @@ pub enum Command {
     New(commands::new::NewArgs),
     /// Print the documentation of a diagnostic code (e.g. CNT005 or out-of-range)
     Explain(commands::explain::ExplainArgs),
-    /// Print the JSON Schema of content or environment TOML files (for taplo / Even Better TOML)
+    /// Print the JSON Schema of content or environment TOML (taplo / Even Better TOML)
     Schema(commands::schema::SchemaArgs),
     /// Print a shell completion script
     Completions(commands::completions::CompletionsArgs),

@@ -109,9 +109,11 @@ impl SyntaxErrorCode {
                 "SYN006",
                 "invalid-character",
                 "What: This character starts no KQL token (typographic quotes, stray `\\`, \
-                 `#`, ...).\n\nWhy: Kusto rejects the query.\n\n\
+                 `#`, ...), or a backslash escape in a string is not one Kusto defines (`\\q`, `\\/`, \
+                 `\\x` without two hex digits).\n\nWhy: Kusto rejects the query.\n\n\
                  Example:\n```kql\nT | where ActionType == \u{201c}Logon\u{201d}\n```\n\n\
-                 Fix: Replace typographic quotes with ASCII `\"`, or remove the character.",
+                 Fix: Replace typographic quotes with ASCII `\"`, or remove the character. In a string, \
+                 write a literal backslash as `\\\\`, or use a verbatim string `@\"C:\\temp\"`.",
             ),
             C::NestingTooDeep => (
                 "SYN007",

@@ -330,6 +330,7 @@ fn fuzz_diff_accepted_forms() {
         "T | project-away ['a b'], x*",
         // a named value after `where`, `take`, `sample`, `top`; an empty `project-reorder`
         "T | where ['a b'] = 1 | take n = 10 | sample s = 5 | top c = 3 by x | project-reorder",
+        "externaldata(a:string)['x'] with (format='csv', ignoreFirstRecord=true, x=real(null), y=long(-1))",
         "datatable(a:int, b:string, c:datetime, d:dynamic, e:int64, f:uniqueid, g:date, h:time)[1, 'x', now(), 1, 1, 1, 1, 1]",
     ] {
         verified_query(q);

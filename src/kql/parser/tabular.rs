@@ -435,15 +435,17 @@ impl Parser<'_> {
         self.expect_closer(K::RBracket, "]");
         let with = if self.eat_kw("with") { self.parse_with_props() } else { Vec::new() };
         for p in &with {
-            // property values are plain literals or names: `format="csv"`, `ignoreFirstRecord=true`
-            if matches!(
-                &p.value.kind,
-                ExprKind::Literal(Literal::Timespan(_) | Literal::Dynamic(_) | Literal::Typed(_))
-                    | ExprKind::Call { .. }
-            ) {
+            // property values are scalar literals (`format="csv"`, `ignoreFirstRecord=true`, `real(null)`);
+            // Kusto rejects timespans, `dynamic(…)` and `decimal(…)` there
+            let rejected = match &p.value.kind {
+                ExprKind::Literal(Literal::Timespan(_) | Literal::Dynamic(_)) => true,
+                ExprKind::Call { func, .. } => matches!(&func.kind, ExprKind::Name(n) if n.text == "decimal"),
+                _ => false,
+            };
+            if rejected {
                 self.add_error(
                     SyntaxErrorCode::ExpectedExpression,
-                    format!("expected a string, number, `true` or `false` as the value of `{}`", p.name),
+                    format!("a timespan, `dynamic` or `decimal` value cannot be the value of `{}`", p.name),
                     p.value.range,
                     None,
                 );
