@@ -126,7 +126,7 @@ fn items_to_documents(
                 &described
             }
             Err(d) => {
-                diagnostics.push(d);
+                diagnostics.push(*d);
                 kql.push(None);
                 continue;
             }

@@ -255,10 +255,14 @@ impl Reader<'_> {
             r.missing("columns", "{ Hostname = \"string\" }");
         }
         if let (Some((alias, at)), Some(cols)) = (alias, columns) {
-            if self.declared.watchlists.contains_key(&alias) {
-                self.error(at, format!("watchlist `{alias}` is declared twice"), "second declaration", None);
-            } else {
-                self.declared.watchlists.insert(alias, cols);
+            match self.declared.watchlists.entry(alias) {
+                std::collections::hash_map::Entry::Occupied(e) => {
+                    let message = format!("watchlist `{}` is declared twice", e.key());
+                    self.error(at, message, "second declaration", None);
+                }
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(cols);
+                }
             }
         }
         self.diags.extend(r.finish());
@@ -351,10 +355,13 @@ fn is_identifier(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// Tables with their typed columns, in file order.
+pub(crate) type Tables = Vec<(String, Vec<(String, ScalarType)>)>;
+
 /// The tables of an Azure-Sentinel CustomTables JSON text: one object
 /// `{"Name": T, "Properties": [{"Name": C, "Type": type}]}` or an array of
 /// them; key and type names are case-insensitive.
-pub(crate) fn custom_tables_json(text: &str) -> Result<Vec<(String, Vec<(String, ScalarType)>)>, String> {
+pub(crate) fn custom_tables_json(text: &str) -> Result<Tables, String> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
     let get = |o: &serde_json::Map<String, serde_json::Value>, key: &str| {
         o.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.clone())

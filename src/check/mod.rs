@@ -66,7 +66,8 @@ pub struct CheckResult {
     /// The catalog tables the query reads (by name, sorted), `let` names excluded.
     pub tables: Vec<String>,
     /// Whether the query calls a workspace function other than `_GetWatchlist`
-    /// (an ASIM parser, `FileProfile`, a declared function): it may read tables of its own.
+    /// (an ASIM parser, `FileProfile`, a declared function) or reads `table(name)`
+    /// with a computed name: it may read tables not in [`CheckResult::tables`].
     pub calls_workspace_function: bool,
 }
 

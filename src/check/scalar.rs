@@ -295,6 +295,8 @@ impl<'a> Checker<'a> {
                     self.tables_read.insert(text.clone());
                     return Value::Table(Schema::closed(t.columns.into_iter().map(|(n, t)| (n, Some(t))).collect()));
                 }
+                // `table(name)` with a computed name reads tables the checker cannot list.
+                self.workspace_calls = true;
                 return Value::Table(Schema::unknown());
             }
             // A declared watchlist has Sentinel's columns and its own; others stay unknown.

@@ -257,9 +257,13 @@ pub fn load_text(file: FileId, slug: String, text: &str) -> Loaded {
             );
         }
     }
-    if tactics.is_empty()
-        && let Some(range) = r.has("tactics")
-    {
+    // An empty list, not one of the wrong type (CNT003 reports that).
+    let empty_tactics = r
+        .entries()
+        .find(|(k, _)| k.get_ref().as_ref() == "tactics")
+        .filter(|(_, v)| v.get_ref().as_array().is_some_and(|a| a.iter().next().is_none()))
+        .map(|(k, _)| range_of(k));
+    if let Some(range) = empty_tactics {
         diags.push(
             Diagnostic::new(codes::PLACEHOLDER_LEFT, "`tactics` is empty")
                 .with_primary(file, range, "no tactic")

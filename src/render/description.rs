@@ -24,7 +24,7 @@ fn human(v: &ParamValue) -> String {
 
 /// The description of `item` with its `{{ params.NAME }}` placeholders
 /// rendered; a name that is no parameter of the item's model is TPL002.
-pub fn description(item: &Item) -> Result<String, Diagnostic> {
+pub fn description(item: &Item) -> Result<String, Box<Diagnostic>> {
     let text = &item.description;
     let mut out = String::with_capacity(text.len());
     let mut rest = text.as_str();
@@ -41,12 +41,17 @@ pub fn description(item: &Item) -> Result<String, Diagnostic> {
         };
         let Some(value) = item.params.values.get(name) else {
             let known: Vec<&str> = item.params.values.keys().copied().collect();
-            return Err(Diagnostic::new(
-                codes::UNDEFINED_VARIABLE,
-                format!("the description uses `params.{name}`, which model `{}` does not have", item.model.info().name),
-            )
-            .with_primary(item.file, item.id.range, "in the description of this item")
-            .with_help(format!("parameters: {}", known.join(", "))));
+            return Err(Box::new(
+                Diagnostic::new(
+                    codes::UNDEFINED_VARIABLE,
+                    format!(
+                        "the description uses `params.{name}`, which model `{}` does not have",
+                        item.model.info().name
+                    ),
+                )
+                .with_primary(item.file, item.id.range, "in the description of this item")
+                .with_help(format!("parameters: {}", known.join(", "))),
+            ));
         };
         out.push_str(&rest[..open]);
         out.push_str(&human(value));

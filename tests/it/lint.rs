@@ -284,7 +284,7 @@ fn ten_thousand_files() {
         let sub = tmp.path().join(format!("d{}", i / 500));
         std::fs::create_dir_all(&sub).unwrap();
         let body = format!(
-            "id: {:08x}-0000-4000-8000-000000000000\nname: q{i}\ntactics: [Execution]\nquery: |\n  T\n  | take {i}\n",
+            "id: {:08x}-0000-4000-8000-000000000000\nname: q{i}\ntactics: [Execution]\nquery: |\n  AzureActivity\n  | take {i}\n",
             i
         );
         std::fs::write(sub.join(format!("q{i}.yaml")), body).unwrap();
@@ -308,7 +308,7 @@ fn arm_templates_are_linted_per_resource() {
             "name": "x",
             "properties": { "mainTemplate": { "resources": [
                 { "type": "Microsoft.SecurityInsights/AlertRuleTemplates", "name": "0b5a1c2e-93f4-4e0b-9d0a-2b3c4d5e6f70", "kind": "NRT",
-                  "properties": { "displayName": "x", "severity": "High", "enabled": false, "query": "T", "suppressionEnabled": false,
+                  "properties": { "displayName": "x", "severity": "High", "enabled": false, "query": "AzureActivity", "suppressionEnabled": false,
                                   "suppressionDuration": "PT1H", "tactics": ["Execution"], "techniques": ["T1078"] } },
                 { "type": "Microsoft.OperationalInsights/savedSearches", "name": "h",
                   "properties": { "category": "Hunting Queries", "displayName": "h", "query": "search * | take 1" } }

@@ -21,8 +21,8 @@ crate::lint_code! {
     /// look ready (or blocked) for the wrong reason, and often is a leftover
     /// from the rule the query was copied from, or a placeholder.
     ///
-    /// Example: `dataTypes: [SignInLogs]` with `query: SigninLogs | ...`, or
-    /// `dataTypes: [YourDataType]`.
+    /// Example: `dataTypes: [SigninLogs, AuditLogs]` with a query that reads
+    /// `SigninLogs` only, or the placeholder `dataTypes: [YourDataType]`.
     ///
     /// Fix: list the tables the query reads (the help line names them).
     CODE = ("SNT036", "data-type-not-read", Warning);
