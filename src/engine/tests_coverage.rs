@@ -121,6 +121,6 @@ fn arithmetic_at_the_edges_is_null_not_a_panic() {
 #[test]
 fn make_series_of_an_aggregate_with_no_value_is_an_error() {
     let q = "datatable(t:datetime, x:long)[datetime(2024-01-01), 1] \
-             | make-series percentiles(x, x) on t from datetime(2024-01-01) to datetime(2024-01-02) step 1d";
+             | make-series percentiles(x, 'p') on t from datetime(2024-01-01) to datetime(2024-01-02) step 1d";
     assert!(run_on(&Database::default(), q).is_err());
 }
