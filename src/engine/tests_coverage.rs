@@ -124,3 +124,19 @@ fn make_series_of_an_aggregate_with_no_value_is_an_error() {
              | make-series percentiles(x, 'p') on t from datetime(2024-01-01) to datetime(2024-01-02) step 1d";
     assert!(run_on(&Database::default(), q).is_err());
 }
+
+#[test]
+fn results_kusto_does_not_define_are_marked() {
+    let marked = |q: &str| run(q).nondeterministic;
+    let t = "datatable(k:long, v:string)[1,'a',1,'b',2,'c']";
+    assert!(marked(&format!("{t} | take 2")).unwrap().contains("take"));
+    assert_eq!(marked(&format!("{t} | take 5")), None, "every row taken: the set is defined");
+    assert_eq!(marked(&format!("{t} | sort by v | take 2")), None, "sorted first");
+    assert_eq!(marked(&format!("{t} | top 2 by v")), None);
+    assert!(marked(&format!("{t} | summarize take_any(v) by k")).unwrap().contains("take_any"));
+    assert_eq!(marked(&format!("{t} | summarize count() by k")), None);
+    let j = marked(&format!("{t} | join (datatable(k:long, w:string)[1,'x']) on k")).unwrap();
+    assert!(j.contains("innerunique"), "{j}");
+    assert_eq!(marked(&format!("{t} | join kind=inner (datatable(k:long, w:string)[1,'x']) on k")), None);
+    assert_eq!(marked(&format!("{t} | where k == 2 | join (datatable(k:long, w:string)[2,'x']) on k")), None);
+}
