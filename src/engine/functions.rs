@@ -505,7 +505,8 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
         "now" => {
             let off =
                 if argc == 1 { ctx.scalar(&args[0], &Table::single_row())?.vals[0].as_i64().unwrap_or(0) } else { 0 };
-            return Ok(Col::constant(T::DateTime, Value::DateTime(ctx.engine.options.now + off), n));
+            let v = ctx.engine.options.now.checked_add(off).map_or(Value::Null, Value::DateTime);
+            return Ok(Col::constant(T::DateTime, v, n));
         }
         "ago" => {
             arity(1, 1)?;

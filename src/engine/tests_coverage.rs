@@ -104,6 +104,7 @@ fn arithmetic_at_the_edges_is_null_not_a_panic() {
         "print x = startofday(datetime(2024-01-01), 9223372036854775807)",
         "print x = endofyear(datetime(2024-01-01), 9223372036854775807)",
         "print x = substring('abc', 1, 9223372036854775807)",
+        "print x = now(100000000000d)",
     ];
     for q in cases {
         let t = run(q);
