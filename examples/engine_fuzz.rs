@@ -43,7 +43,7 @@ fn value(rng: &mut Lcg, ty: ScalarType) -> Value {
         ),
         ScalarType::Long | ScalarType::Int => Value::Long([0, 1, -1, 2, 42, i64::MAX, i64::MIN, 1000][pick as usize]),
         ScalarType::Real => Value::Real([0.0, 1.5, -2.25, f64::NAN, f64::INFINITY, 1e300, -0.0, 3.0][pick as usize]),
-        ScalarType::Bool => Value::Bool(pick % 2 == 0),
+        ScalarType::Bool => Value::Bool(pick.is_multiple_of(2)),
         ScalarType::DateTime => {
             let base = sentinel_forge::engine::datetime::parse_datetime("2024-01-10T00:00:00Z").unwrap_or(0);
             Value::DateTime(base - (rng.below(10 * 24 * 3600) as i64) * 10_000_000)
@@ -309,8 +309,8 @@ fn operator(rng: &mut Lcg) -> String {
             col(rng),
             col(rng)
         ),
-        13 => format!("union (E), (T | take 1)"),
-        14 => format!("parse s with a '@' rest"),
+        13 => "union (E), (T | take 1)".to_string(),
+        14 => "parse s with a '@' rest".to_string(),
         15 => format!(
             "make-series {} default=0 on t from datetime(2024-01-01) to datetime(2024-01-11) step 1d by {}",
             agg(rng),
