@@ -105,6 +105,10 @@ fn arithmetic_at_the_edges_is_null_not_a_panic() {
         "print x = endofyear(datetime(2024-01-01), 9223372036854775807)",
         "print x = substring('abc', 1, 9223372036854775807)",
         "print x = now(100000000000d)",
+        "print x = totimespan(9223372036854775807) + totimespan(9223372036854775807)",
+        "print x = totimespan(-9223372036854775807) - totimespan(9223372036854775807)",
+        "print x = datetime(2024-01-01) - totimespan(-9223372036854775807)",
+        "print x = totimespan(9223372036854775807) + datetime(2024-01-01)",
     ];
     for q in cases {
         let t = run(q);
