@@ -360,8 +360,14 @@ impl Ctx<'_> {
                         return Err(EngineError::unsupported("this aggregate in `make-series`", sa.agg.range));
                     }
                     let (tys, rows) = run_agg(&a, t, &flat_groups)?;
+                    let Some(&ty0) = tys.first() else {
+                        return Err(EngineError::invalid(
+                            "this aggregate gives no value in `make-series`",
+                            sa.agg.range,
+                        ));
+                    };
                     // the default takes the aggregate's type (0 becomes 0.0 in an avg series)
-                    let default = match (tys[0], &default) {
+                    let default = match (ty0, &default) {
                         (ScalarType::Real, Value::Long(x)) => Value::Real(*x as f64),
                         _ => default.clone(),
                     };

@@ -160,10 +160,12 @@ pub fn parse_timespan(text: &str) -> Option<i64> {
     };
     let minutes: i64 = parts[1].parse().ok()?;
     let (secs, frac) = if parts.len() == 3 { parse_seconds(parts[2])? } else { (0, 0) };
-    if hours > 23 || minutes > 59 || secs > 59 {
+    if !(0..=23).contains(&hours) || !(0..=59).contains(&minutes) || secs > 59 {
         return None;
     }
-    let v = days * TICK_DAY + hours * TICK_HOUR + minutes * TICK_MINUTE + secs * TICK_SECOND + frac;
+    let v = days
+        .checked_mul(TICK_DAY)?
+        .checked_add(hours * TICK_HOUR + minutes * TICK_MINUTE + secs * TICK_SECOND + frac)?;
     Some(if neg { -v } else { v })
 }
 
@@ -358,7 +360,7 @@ pub fn start_of_year(t: i64) -> i64 {
 /// Add months, clamping the day to the target month's length.
 pub fn add_months(t: i64, months: i64) -> Option<i64> {
     let p = to_parts(t);
-    let total = p.year * 12 + (p.month as i64 - 1) + months;
+    let total = (p.year * 12 + (p.month as i64 - 1)).checked_add(months)?;
     let year = total.div_euclid(12);
     let month = (total.rem_euclid(12) + 1) as u32;
     if !(1..=9999).contains(&year) {

@@ -320,7 +320,7 @@ fn chars_sub(text: &str, start: i64, len: Option<i64>) -> String {
     }
     let end = match len {
         Some(l) if l < 0 => st,
-        Some(l) => (st + l).min(n),
+        Some(l) => st.saturating_add(l).min(n),
         None => n,
     };
     chars[st as usize..end.max(st) as usize].iter().collect()
@@ -359,7 +359,7 @@ fn datetime_part_ticks(part: &str) -> Option<i64> {
 
 fn bin_value(v: &Value, size: &Value) -> Value {
     match (v, size) {
-        (Value::Long(x), Value::Long(b)) if *b > 0 => Value::Long(x.div_euclid(*b) * b),
+        (Value::Long(x), Value::Long(b)) if *b > 0 => x.div_euclid(*b).checked_mul(*b).map_or(Value::Null, Value::Long),
         (Value::Long(_) | Value::Real(_), _) => match (v.as_f64(), size.as_f64()) {
             (Some(x), Some(b)) if b > 0.0 => {
                 let r = (x / b).floor() * b;
@@ -372,37 +372,39 @@ fn bin_value(v: &Value, size: &Value) -> Value {
             _ => Value::Null,
         },
         (Value::DateTime(t), Value::TimeSpan(b)) if *b > 0 => Value::DateTime(t - t.rem_euclid(*b)),
-        (Value::TimeSpan(t), Value::TimeSpan(b)) if *b > 0 => Value::TimeSpan(t.div_euclid(*b) * b),
+        (Value::TimeSpan(t), Value::TimeSpan(b)) if *b > 0 => {
+            t.div_euclid(*b).checked_mul(*b).map_or(Value::Null, Value::TimeSpan)
+        }
         _ => Value::Null,
     }
 }
 
 fn start_of(kind: &str, t: i64, offset: i64) -> Option<i64> {
     Some(match kind {
-        "day" => dt::start_of_day(t) + offset * TICK_DAY,
-        "week" => dt::start_of_week(t) + offset * 7 * TICK_DAY,
+        "day" => dt::start_of_day(t).checked_add(offset.checked_mul(TICK_DAY)?)?,
+        "week" => dt::start_of_week(t).checked_add(offset.checked_mul(7 * TICK_DAY)?)?,
         "month" => dt::add_months(dt::start_of_month(t), offset)?,
-        "year" => dt::add_months(dt::start_of_year(t), offset * 12)?,
+        "year" => dt::add_months(dt::start_of_year(t), offset.checked_mul(12)?)?,
         _ => return None,
     })
 }
 
 fn end_of(kind: &str, t: i64, offset: i64) -> Option<i64> {
     Some(match kind {
-        "day" => dt::start_of_day(t) + (offset + 1) * TICK_DAY - 1,
-        "week" => dt::start_of_week(t) + (offset + 1) * 7 * TICK_DAY - 1,
-        "month" => dt::add_months(dt::start_of_month(t), offset + 1)? - 1,
-        "year" => dt::add_months(dt::start_of_year(t), (offset + 1) * 12)? - 1,
+        "day" => dt::start_of_day(t).checked_add(offset.checked_add(1)?.checked_mul(TICK_DAY)?)? - 1,
+        "week" => dt::start_of_week(t).checked_add(offset.checked_add(1)?.checked_mul(7 * TICK_DAY)?)? - 1,
+        "month" => dt::add_months(dt::start_of_month(t), offset.checked_add(1)?)? - 1,
+        "year" => dt::add_months(dt::start_of_year(t), offset.checked_add(1)?.checked_mul(12)?)? - 1,
         _ => return None,
     })
 }
 
 fn datetime_add(part: &str, n: i64, t: i64) -> Option<i64> {
     Some(match part {
-        "year" => dt::add_months(t, n * 12)?,
-        "quarter" => dt::add_months(t, n * 3)?,
+        "year" => dt::add_months(t, n.checked_mul(12)?)?,
+        "quarter" => dt::add_months(t, n.checked_mul(3)?)?,
         "month" => dt::add_months(t, n)?,
-        p => t + n * datetime_part_ticks(p)?,
+        p => t.checked_add(n.checked_mul(datetime_part_ticks(p)?)?)?,
     })
 }
 
@@ -421,7 +423,7 @@ fn datetime_diff(part: &str, a: i64, b: i64) -> Option<i64> {
         "second" => a.div_euclid(TICK_SECOND) - b.div_euclid(TICK_SECOND),
         "millisecond" => a.div_euclid(10_000) - b.div_euclid(10_000),
         "microsecond" => a.div_euclid(10) - b.div_euclid(10),
-        "nanosecond" => (a - b) * 100,
+        "nanosecond" => a.checked_sub(b)?.checked_mul(100)?,
         _ => return None,
     })
 }
@@ -503,7 +505,8 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
         "now" => {
             let off =
                 if argc == 1 { ctx.scalar(&args[0], &Table::single_row())?.vals[0].as_i64().unwrap_or(0) } else { 0 };
-            return Ok(Col::constant(T::DateTime, Value::DateTime(ctx.engine.options.now + off), n));
+            let v = ctx.engine.options.now.checked_add(off).map_or(Value::Null, Value::DateTime);
+            return Ok(Col::constant(T::DateTime, v, n));
         }
         "ago" => {
             arity(1, 1)?;
@@ -514,7 +517,7 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
                 c.vals
                     .iter()
                     .map(|v| match v {
-                        Value::TimeSpan(x) => Value::DateTime(now - x),
+                        Value::TimeSpan(x) => now.checked_sub(*x).map_or(Value::Null, Value::DateTime),
                         _ => Value::Null,
                     })
                     .collect(),
@@ -1705,6 +1708,7 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
             let (h, mi, sec) = (get(3).unwrap_or(0.0), get(4).unwrap_or(0.0), get(5).unwrap_or(0.0));
             let (y, mo, d) = (y as i64, mo as u32, d as u32);
             if !(1..=12).contains(&mo)
+                || !(1..=9999).contains(&y)
                 || d == 0
                 || d > dt::days_in_month(y, mo)
                 || !(0.0..24.0).contains(&h)
@@ -2083,8 +2087,8 @@ fn row_function(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> ER
                 x.ty,
                 (0..n as i64)
                     .map(|i| {
-                        let j = if name == "prev" { i - off } else { i + off };
-                        if j >= 0 && j < n as i64 {
+                        let j = if name == "prev" { i.checked_sub(off) } else { i.checked_add(off) };
+                        if let Some(j) = j.filter(|j| (0..n as i64).contains(j)) {
                             x.vals[j as usize].clone()
                         } else {
                             def.map(|d| d.vals[i as usize].clone()).unwrap_or(Value::null_of(x.ty))

@@ -133,7 +133,10 @@ impl Ctx<'_> {
             let key = key_of(left, &lk, i);
             if kind == Kind::InnerUnique {
                 match &key {
-                    Some(k) if !seen_left_keys.insert(k.clone()) => continue,
+                    Some(k) if !seen_left_keys.insert(k.clone()) => {
+                        self.engine.note_nondeterministic(crate::engine::determinism::INNERUNIQUE);
+                        continue;
+                    }
                     _ => {}
                 }
             }

@@ -12,6 +12,7 @@
 pub mod aggregate;
 pub mod codes;
 pub mod datetime;
+pub mod determinism;
 pub mod error;
 mod eval;
 mod fast;
@@ -82,6 +83,8 @@ impl Database {
 pub struct Engine<'a> {
     pub db: &'a Database,
     pub options: Options,
+    /// The first reason this run's answer is one of several (see `determinism.rs`).
+    nondeterministic: std::cell::Cell<Option<&'static str>>,
 }
 
 /// Evaluation context: the engine and the names in scope.
@@ -92,7 +95,14 @@ pub struct Ctx<'e> {
 
 impl<'a> Engine<'a> {
     pub fn new(db: &'a Database, options: Options) -> Self {
-        Engine { db, options }
+        Engine { db, options, nondeterministic: Default::default() }
+    }
+
+    /// Record that the answer is one Kusto may give among others (the first reason stays).
+    pub fn note_nondeterministic(&self, why: &'static str) {
+        if self.nondeterministic.get().is_none() {
+            self.nondeterministic.set(Some(why));
+        }
     }
 
     /// Parse and run `text`; the result of its last tabular statement.
@@ -109,6 +119,13 @@ impl<'a> Engine<'a> {
     }
 
     pub fn run(&self, q: &Query) -> EResult<Table> {
+        self.nondeterministic.set(None);
+        let mut t = self.run_query(q)?;
+        t.nondeterministic = self.nondeterministic.get();
+        Ok(t)
+    }
+
+    fn run_query(&self, q: &Query) -> EResult<Table> {
         let ctx = Ctx { engine: self, scope: Rc::new(Scope::default()) };
         let (scope, last) = ctx.run_body(&q.statements, q.range)?;
         let ctx = Ctx { engine: self, scope };
@@ -234,8 +251,12 @@ impl<'e> Ctx<'e> {
             ExprKind::Paren(inner) => self.tabular(inner),
             ExprKind::Pipeline { source, operators } => {
                 let mut t = self.tabular(source)?;
-                for op in operators {
+                for (k, op) in operators.iter().enumerate() {
+                    let input = t.clone();
                     t = self.apply(t, op)?;
+                    if let Some(why) = determinism::reason(op, &operators[..k], &input, &t) {
+                        self.engine.note_nondeterministic(why);
+                    }
                     if t.len > self.engine.options.max_rows {
                         return Err(self.budget(op.range));
                     }

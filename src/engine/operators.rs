@@ -282,7 +282,9 @@ impl Ctx<'_> {
                             if vals.len() > max {
                                 return Err(self.budget(r));
                             }
-                            x += st;
+                            // the last value the type holds ends the range
+                            let Some(next) = x.checked_add(*st) else { break };
+                            x = next;
                         }
                     }
                     (Value::DateTime(a), Value::DateTime(b), Value::TimeSpan(st))
@@ -295,7 +297,9 @@ impl Ctx<'_> {
                             if vals.len() > max {
                                 return Err(self.budget(r));
                             }
-                            x += st;
+                            // the last value the type holds ends the range
+                            let Some(next) = x.checked_add(*st) else { break };
+                            x = next;
                         }
                     }
                     _ => {

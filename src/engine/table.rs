@@ -29,11 +29,14 @@ pub struct Table {
     pub columns: Vec<Column>,
     /// Row count (kept apart so a table of no columns still has rows).
     pub len: usize,
+    /// Set on a run's result when Kusto does not define its rows (or their
+    /// order): why, e.g. `take` without `sort` (see `engine/determinism.rs`).
+    pub nondeterministic: Option<&'static str>,
 }
 
 impl Table {
     pub fn new(columns: Vec<Column>, len: usize) -> Self {
-        Table { columns, len }
+        Table { columns, len, nondeterministic: None }
     }
 
     pub fn column(&self, name: &str) -> Option<&Column> {
@@ -51,7 +54,7 @@ impl Table {
             .iter()
             .map(|c| Column { name: c.name.clone(), ty: c.ty, data: c.data.take(rows) })
             .collect();
-        Table { columns, len: rows.len() }
+        Table { columns, len: rows.len(), nondeterministic: None }
     }
 
     /// Add or replace a column (replacing keeps its position).
@@ -64,7 +67,7 @@ impl Table {
 
     /// A one-row table of no columns: the context `print` and scalar `let`s evaluate in.
     pub fn single_row() -> Table {
-        Table { columns: Vec::new(), len: 1 }
+        Table { columns: Vec::new(), len: 1, nondeterministic: None }
     }
 
     /// A fresh column name: `base`, else `base1`, `base2`, ...

@@ -87,3 +87,61 @@ fn a_tabular_functions_scalar_parameter_reads_over_many_rows_and_none() {
     let q = "let F = (lim:long) { datatable(x:long)[] | where x >= lim }; F(2) | count";
     assert_eq!(run(q).columns[0].data[0], Value::Long(0));
 }
+
+#[test]
+fn arithmetic_at_the_edges_is_null_not_a_panic() {
+    // each query panicked (integer overflow) before the fuzz driver found it
+    let cases = [
+        "print x = datetime(2024-01-01) + totimespan(9223372036854775807)",
+        "print x = ago(totimespan(-9223372036854775807))",
+        "print x = datetime_add('day', 9223372036854775807, datetime(2024-01-01))",
+        "print x = datetime_add('year', 9223372036854775807, datetime(2024-01-01))",
+        "print x = datetime_diff('nanosecond', datetime(9999-01-01), datetime(0001-01-01))",
+        "print x = make_datetime(9223372036854775807, 1, 1)",
+        "print x = totimespan('1.-9223372036854775808:00')",
+        "print x = totimespan('9223372036854775807.00:00:00')",
+        "print x = bin(-9223372036854775807, 10)",
+        "print x = startofday(datetime(2024-01-01), 9223372036854775807)",
+        "print x = endofyear(datetime(2024-01-01), 9223372036854775807)",
+        "print x = substring('abc', 1, 9223372036854775807)",
+        "print x = now(100000000000d)",
+        "print x = totimespan(9223372036854775807) + totimespan(9223372036854775807)",
+        "print x = totimespan(-9223372036854775807) - totimespan(9223372036854775807)",
+        "print x = datetime(2024-01-01) - totimespan(-9223372036854775807)",
+        "print x = totimespan(9223372036854775807) + datetime(2024-01-01)",
+    ];
+    for q in cases {
+        let t = run(q);
+        let v = &t.columns[0].data[0];
+        assert!(v.is_null() || q.contains("substring"), "{q}: {v:?}");
+    }
+    let t = run("range n from 9223372036854775806 to 9223372036854775807 step 1 | count");
+    assert_eq!(t.columns[0].data[0], Value::Long(2), "the range ends at the type's last value");
+    let t = run(
+        "range n from 1 to 3 step 1 | serialize | extend p = prev(n, -9223372036854775808), q = next(n, 9223372036854775807)",
+    );
+    assert!(t.column("p").unwrap().data.iter().all(Value::is_null));
+}
+
+#[test]
+fn make_series_of_an_aggregate_with_no_value_is_an_error() {
+    let q = "datatable(t:datetime, x:long)[datetime(2024-01-01), 1] \
+             | make-series percentiles(x, 'p') on t from datetime(2024-01-01) to datetime(2024-01-02) step 1d";
+    assert!(run_on(&Database::default(), q).is_err());
+}
+
+#[test]
+fn results_kusto_does_not_define_are_marked() {
+    let marked = |q: &str| run(q).nondeterministic;
+    let t = "datatable(k:long, v:string)[1,'a',1,'b',2,'c']";
+    assert!(marked(&format!("{t} | take 2")).unwrap().contains("take"));
+    assert_eq!(marked(&format!("{t} | take 5")), None, "every row taken: the set is defined");
+    assert_eq!(marked(&format!("{t} | sort by v | take 2")), None, "sorted first");
+    assert_eq!(marked(&format!("{t} | top 2 by v")), None);
+    assert!(marked(&format!("{t} | summarize take_any(v) by k")).unwrap().contains("take_any"));
+    assert_eq!(marked(&format!("{t} | summarize count() by k")), None);
+    let j = marked(&format!("{t} | join (datatable(k:long, w:string)[1,'x']) on k")).unwrap();
+    assert!(j.contains("innerunique"), "{j}");
+    assert_eq!(marked(&format!("{t} | join kind=inner (datatable(k:long, w:string)[1,'x']) on k")), None);
+    assert_eq!(marked(&format!("{t} | where k == 2 | join (datatable(k:long, w:string)[2,'x']) on k")), None);
+}

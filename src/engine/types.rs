@@ -69,21 +69,26 @@ pub fn arith(op: BinaryOp, a: &Value, b: &Value, ty: ScalarType) -> Value {
         return V::Null;
     }
     match (a, b) {
-        (V::DateTime(x), V::DateTime(y)) if op == BinaryOp::Sub => return V::TimeSpan(x - y),
+        (V::DateTime(x), V::DateTime(y)) if op == BinaryOp::Sub => {
+            // out of range is null, as for long arithmetic
+            return x.checked_sub(*y).map_or(V::Null, V::TimeSpan);
+        }
         (V::DateTime(x), V::TimeSpan(y)) => {
             return match op {
-                BinaryOp::Add => V::DateTime(x + y),
-                BinaryOp::Sub => V::DateTime(x - y),
+                BinaryOp::Add => x.checked_add(*y).map_or(V::Null, V::DateTime),
+                BinaryOp::Sub => x.checked_sub(*y).map_or(V::Null, V::DateTime),
                 _ => V::Null,
             };
         }
-        (V::TimeSpan(x), V::DateTime(y)) if op == BinaryOp::Add => return V::DateTime(x + y),
+        (V::TimeSpan(x), V::DateTime(y)) if op == BinaryOp::Add => {
+            return x.checked_add(*y).map_or(V::Null, V::DateTime);
+        }
         (V::TimeSpan(x), V::TimeSpan(y)) => {
             return match op {
-                BinaryOp::Add => V::TimeSpan(x + y),
-                BinaryOp::Sub => V::TimeSpan(x - y),
+                BinaryOp::Add => x.checked_add(*y).map_or(V::Null, V::TimeSpan),
+                BinaryOp::Sub => x.checked_sub(*y).map_or(V::Null, V::TimeSpan),
                 BinaryOp::Div if *y != 0 => V::Real(*x as f64 / *y as f64),
-                BinaryOp::Mod if *y != 0 => V::TimeSpan(x % y),
+                BinaryOp::Mod if *y != 0 => x.checked_rem(*y).map_or(V::Null, V::TimeSpan),
                 _ => V::Null,
             };
         }

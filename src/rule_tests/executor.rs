@@ -50,6 +50,10 @@ pub struct ResultColumn {
 pub struct ResultTable {
     pub columns: Vec<ResultColumn>,
     pub rows: Vec<Vec<Value>>,
+    /// Why Kusto does not define these rows or their order (`take` without
+    /// `sort`, an `innerunique` join's row choice), when the executor knows:
+    /// the expectations compare rows as a set and a failure says so.
+    pub nondeterministic: Option<String>,
 }
 
 impl ResultTable {
@@ -85,7 +89,7 @@ impl ResultTable {
                 },
             })
             .collect();
-        ResultTable { columns, rows: table.rows.clone() }
+        ResultTable { columns, rows: table.rows.clone(), nondeterministic: None }
     }
 }
 

@@ -141,6 +141,14 @@ pub fn check(expect: &Expectations, result: &ResultTable, trigger: Option<Trigge
             diff: t.to_string(),
         });
     }
+    // Every check above reads the rows as a set (counts, columns, a row
+    // anywhere); when Kusto does not define which rows come back, say so.
+    if let Some(why) = &result.nondeterministic {
+        for f in &mut out {
+            f.actual
+                .push_str(&format!(" (Kusto does not define which rows this query returns: {why}; compared as a set)"));
+        }
+    }
     out
 }
 
@@ -227,6 +235,7 @@ mod tests {
                 ResultColumn { name: "First".into(), ty: ScalarType::DateTime },
             ],
             rows,
+            nondeterministic: None,
         }
     }
 
@@ -277,6 +286,25 @@ mod tests {
         │ actual   ┆ mallory ┆ 5     │
         └──────────┴─────────┴───────┘
         ");
+    }
+
+    #[test]
+    fn nondeterministic_results_compare_as_sets_and_failures_say_why() {
+        let rows = vec![
+            vec![json!("b"), json!(2), json!("2021-11-22T11:50:00Z")],
+            vec![json!("a"), json!(1), json!("2021-11-22T11:40:00Z")],
+        ];
+        let mut r = result(rows);
+        r.nondeterministic = Some("`take`/`limit` without a `sort` before it keeps any rows".into());
+        let mut e = Expectations {
+            contains: vec![at(vec![("Caller".to_string(), json!("a")), ("Count".to_string(), json!(1))])],
+            ..Default::default()
+        };
+        assert!(check(&e, &r, None).is_empty(), "row order does not matter");
+        e.contains = vec![at(vec![("Caller".to_string(), json!("zz"))])];
+        let f = check(&e, &r, None);
+        assert_eq!(f.len(), 1);
+        assert!(f[0].actual.contains("does not define which rows") && f[0].actual.contains("take"), "{}", f[0].actual);
     }
 
     #[test]

@@ -133,7 +133,7 @@ fn run_on(db: &Database, query: &str, now: DateTime<Utc>) -> Result<ResultTable,
     let columns = result.columns.iter().map(|c| ResultColumn { name: c.name.clone(), ty: c.ty }).collect();
     let rows =
         (0..result.len).map(|i| result.columns.iter().map(|c| c.data[i].to_json_cell(c.ty)).collect()).collect();
-    Ok(ResultTable { columns, rows })
+    Ok(ResultTable { columns, rows, nondeterministic: result.nondeterministic.map(str::to_string) })
 }
 
 #[cfg(test)]

@@ -47,6 +47,7 @@ impl Executor for DistinctCallers {
                 ResultColumn { name: "AccountCustomEntity".into(), ty: ScalarType::String },
             ],
             rows: callers.into_iter().map(|c| vec![json!(c), json!(c)]).collect(),
+            nondeterministic: None,
         })
     }
 }

@@ -73,3 +73,42 @@ fn externaldata_reads_only_a_mapped_local_file() {
     assert_eq!(code, 1);
     assert!(err.contains("ENG001") && err.contains("--externaldata URL=FILE"), "{err}");
 }
+
+#[test]
+fn a_result_kusto_does_not_define_carries_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = dir.path().join("q.kql");
+    let run = |text: &str| {
+        std::fs::write(&q, text).unwrap();
+        output(forge_in(&root()).args(["run", "--query", q.to_str().unwrap(), "--local", "tests/data/sample"]))
+    };
+    let (code, _, err) = run("AzureActivity | take 3");
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("note: Kusto does not define which rows") && err.contains("take"), "{err}");
+    let (code, _, err) = run("AzureActivity | sort by TimeGenerated asc | take 3");
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("note:"), "sorted first: {err}");
+}
+
+#[test]
+fn hostile_data_files_are_problems_with_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut long = b"{\"Caller\":\"a\"}\n{\"Caller\":\"".to_vec();
+    long.extend(std::iter::repeat_n(b'x', 17 << 20));
+    long.extend(b"\"}\n");
+    std::fs::write(dir.path().join("AzureActivity.jsonl"), long).unwrap();
+    std::fs::write(dir.path().join("SigninLogs.jsonl"), (0..=255u8).cycle().take(8192).collect::<Vec<u8>>()).unwrap();
+    let q = dir.path().join("q.kql");
+    std::fs::write(&q, "AzureActivity | count").unwrap();
+    let (code, out, err) = output(forge_in(&root()).args([
+        "run",
+        "--query",
+        q.to_str().unwrap(),
+        "--local",
+        dir.path().to_str().unwrap(),
+    ]));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("AzureActivity.jsonl:2") && err.contains("longer than"), "{err}");
+    assert!(err.contains("SigninLogs.jsonl:") && err.contains("UTF-8"), "{err}");
+    assert!(out.contains('1'), "the good line still loads: {out}");
+}

@@ -79,5 +79,10 @@ pub fn run(
         None => write_stdout(&rendered)?,
     }
     eprintln!("{} row(s) in {} ms (local, {})", table.len, elapsed.as_millis(), dir.display());
+    if let Some(why) = table.nondeterministic {
+        eprintln!(
+            "note: Kusto does not define which rows (or their order) this query returns: {why}; compare it as a set"
+        );
+    }
     Ok(ExitStatus::Clean)
 }

@@ -8,6 +8,7 @@
 
 mod csv;
 mod infer;
+pub mod stream;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -113,35 +114,13 @@ pub fn load_dir(dir: &Path, known: &KnownSchemas) -> Result<Loaded, LoadError> {
             .or_else(|| sidecar_files.get(&fname))
             .cloned()
             .unwrap_or_else(|| table.to_string());
-        let bytes = std::fs::read(&path).map_err(|e| io(&path, e))?;
-        let bytes = if gz {
-            let mut d = flate2::read::GzDecoder::new(&bytes[..]);
-            let mut v = Vec::new();
-            if let Err(e) = d.read_to_end(&mut v) {
-                out.problems.push(LoadProblem {
-                    file: path.clone(),
-                    line: 0,
-                    column: None,
-                    message: format!("not gzip: {e}"),
-                });
-                continue;
-            }
-            v
-        } else {
-            bytes
-        };
-        let text = match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(_) => {
-                out.problems.push(LoadProblem {
-                    file: path.clone(),
-                    line: 0,
-                    column: None,
-                    message: "not UTF-8 text".into(),
-                });
-                continue;
-            }
-        };
+        // streamed line by line: a binary file, a huge line or bad UTF-8 is a
+        // problem at its line, never a panic or an unbounded read
+        let file = std::fs::File::open(&path).map_err(|e| io(&path, e))?;
+        let reader: Box<dyn Read> = if gz { Box::new(flate2::read::GzDecoder::new(file)) } else { Box::new(file) };
+        // a query API response is one JSON document, often on one line
+        let max_line = if ext == "json" { stream::MAX_DOCUMENT } else { stream::MAX_LINE };
+        let Some(text) = stream::read_text_limited(reader, &path, &mut out.problems, max_line) else { continue };
         let schema = schemas.get(&table).cloned();
         let loaded = match ext {
             "jsonl" => read_jsonl(&text, &path, schema, &mut out.problems),
@@ -393,5 +372,66 @@ mod tests {
         assert_eq!(c.column("d").unwrap().data[0].to_kusto_string(), "{\"a\":1}");
         assert_eq!(c.column("g").unwrap().ty, ScalarType::Guid);
         assert_eq!(l.db.tables["D"].column("x").unwrap().data[0], Value::Long(5));
+    }
+}
+
+#[cfg(test)]
+mod hostile_tests {
+    //! Hostile data files: each gives problems with file:line, never a panic.
+    use super::*;
+
+    fn load(name: &str, bytes: &[u8]) -> Loaded {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+        load_dir(dir.path(), &KnownSchemas::new()).unwrap()
+    }
+
+    #[test]
+    fn a_binary_file_is_reported_not_loaded() {
+        let bytes: Vec<u8> = (0..4096u32).map(|i| (i * 37 % 256) as u8).collect();
+        let l = load("Bin.jsonl", &bytes);
+        assert!(!l.problems.is_empty());
+        assert!(l.problems.iter().all(|p| p.line > 0), "{:?}", l.problems);
+        assert!(l.problems[0].to_string().starts_with(&format!("{}:", l.problems[0].file.display())));
+    }
+
+    #[test]
+    fn a_line_over_the_limit_is_skipped_and_the_rest_loads() {
+        let mut data = b"{\"a\":1}\n{\"a\":\"".to_vec();
+        data.extend(std::iter::repeat_n(b'x', stream::MAX_LINE + 10));
+        data.extend(b"\"}\n{\"a\":3}\n");
+        let l = load("Long.jsonl", &data);
+        assert_eq!(l.problems.len(), 1, "{:?}", l.problems);
+        assert_eq!(l.problems[0].line, 2);
+        assert!(l.problems[0].message.contains("longer than"));
+        let t = &l.db.tables["Long"];
+        assert_eq!(t.len, 2);
+        assert_eq!(t.column("a").unwrap().data[1], Value::Long(3));
+    }
+
+    #[test]
+    fn wrong_types_are_null_cells_with_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("W.csv"), "n,t\n1,2024-01-01\nx,yesterday\n").unwrap();
+        let mut known = KnownSchemas::new();
+        known.insert("W".into(), vec![("n".into(), ScalarType::Long), ("t".into(), ScalarType::DateTime)]);
+        let l = load_dir(dir.path(), &known).unwrap();
+        let at: Vec<(usize, Option<&str>)> = l.problems.iter().map(|p| (p.line, p.column.as_deref())).collect();
+        assert_eq!(at, [(3, Some("n")), (3, Some("t"))]);
+        assert_eq!(l.db.tables["W"].len, 2);
+    }
+
+    #[test]
+    fn deeply_nested_json_is_a_problem_not_a_stack_overflow() {
+        let deep = format!("{{\"a\":{}1{}}}\n{{\"a\":2}}\n", "[".repeat(200_000), "]".repeat(200_000));
+        let l = load("Deep.jsonl", deep.as_bytes());
+        assert_eq!(l.problems.len(), 1, "{:?}", l.problems);
+        assert_eq!(l.problems[0].line, 1);
+        assert!(l.problems[0].message.contains("not JSON"), "{}", l.problems[0].message);
+        assert_eq!(l.db.tables["Deep"].len, 1);
+        let api = format!("{{\"tables\":[{}]}}", "[".repeat(100_000));
+        let l = load("DeepApi.json", api.as_bytes());
+        assert_eq!(l.problems.len(), 1);
+        assert!(l.problems[0].message.contains("not JSON"));
     }
 }

@@ -140,6 +140,7 @@ mod tests {
         ResultTable {
             columns: vec![ResultColumn { name: "Caller".into(), ty: ScalarType::String }],
             rows: callers.iter().map(|c| vec![json!(c)]).collect(),
+            nondeterministic: None,
         }
     }
 

@@ -200,7 +200,7 @@ mod tests {
     }
 
     fn rows(n: usize) -> ResultTable {
-        ResultTable { columns: vec![], rows: vec![vec![]; n] }
+        ResultTable { columns: vec![], rows: vec![vec![]; n], ..Default::default() }
     }
 
     #[test]
