@@ -160,7 +160,7 @@ fn new_placeholders_are_warnings_until_filled_in() {
 fn a_description_renders_the_parameters_it_states() {
     let project = crate::util::scratch_project();
     let generated = |dir: &std::path::Path| {
-        let (code, _, err) = output(forge_in(dir).args(["generate", "--out", "gen"]));
+        let (code, _, err) = output(forge_in(dir).args(["generate", "--no-test", "--out", "gen"]));
         assert_eq!(code, 0, "{err}");
         std::fs::read_to_string(dir.join("gen/yaml/hunting/run-command-spike.yaml")).unwrap()
     };
