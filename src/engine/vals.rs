@@ -22,8 +22,15 @@ use crate::engine::value::Value;
 pub enum Vals {
     Plain(Arc<Vec<Value>>),
     /// `unique`: no two codes stand for equal values.
-    Dict { codes: Arc<Vec<u32>>, dict: Arc<Vec<Value>>, unique: bool },
-    Const { value: Value, len: usize },
+    Dict {
+        codes: Arc<Vec<u32>>,
+        dict: Arc<Vec<Value>>,
+        unique: bool,
+    },
+    Const {
+        value: Value,
+        len: usize,
+    },
 }
 
 impl Default for Vals {
