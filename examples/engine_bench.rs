@@ -110,6 +110,33 @@ fn main() {
     });
     let query = std::fs::read_to_string(&query_path).expect("the query file");
     let engine = Engine::new(&loaded.db, Options { now, ..Options::default() });
+    // ENGINE_BENCH_STAGES=1: the time of each prefix of the pipeline (one operator per line), to stderr
+    // ENGINE_BENCH_EXTRA=FILE: also time each query of FILE (separated by lines `----`), to stderr
+    if let Ok(extra) = std::env::var("ENGINE_BENCH_EXTRA") {
+        let text = std::fs::read_to_string(extra).expect("the extra queries");
+        for q in text.split("\n----\n") {
+            let started = Instant::now();
+            let t = engine.run_text(q).expect("the extra query runs");
+            eprintln!(
+                "{:>8.1} ms {:>9} rows  {}",
+                started.elapsed().as_secs_f64() * 1000.0,
+                t.len,
+                q.lines().last().unwrap_or("")
+            );
+        }
+    }
+    if std::env::var("ENGINE_BENCH_STAGES").is_ok() {
+        let lines: Vec<&str> = query.lines().collect();
+        for k in 0..lines.len() {
+            if !lines[k].trim_start().starts_with('|') {
+                continue;
+            }
+            let prefix = lines[..=k].join("\n");
+            let started = Instant::now();
+            let t = engine.run_text(&prefix).expect("the prefix runs");
+            eprintln!("{:>8.1} ms {:>9} rows  {}", started.elapsed().as_secs_f64() * 1000.0, t.len, lines[k].trim());
+        }
+    }
     let mut best = u128::MAX;
     let mut result = None;
     for _ in 0..3 {

@@ -49,7 +49,7 @@ fn main() {
         let started = Instant::now();
         let parsed = sentinel_forge::kql::parse(&query);
         assert!(parsed.errors.is_empty(), "the query parses");
-        let checked = sentinel_forge::check::check(&parsed.query, &catalog);
+        let checked = sentinel_forge::check::check(&parsed.query, catalog);
         assert!(!checked.has_errors(), "the query checks");
         let out = engine.run(&parsed.query).expect("the query runs");
         times.push(started.elapsed().as_secs_f64() * 1000.0);

@@ -132,11 +132,11 @@ impl Ctx<'_> {
         }
         let mut columns: Vec<Vec<Value>> = Vec::new();
         for a in &aggs {
-            let (types_out, per_group) = run_agg(a, t, &groups)?;
+            let (types_out, mut per_group) = run_agg(a, t, &groups)?;
             for (k, ty) in types_out.into_iter().enumerate() {
                 let name = out.unique_name(&a.names[k]);
                 out.columns.push(Column::new(name, ty, Vec::new()));
-                columns.push(per_group.iter().map(|vals| vals[k].clone()).collect());
+                columns.push(std::mem::take(&mut per_group[k]));
             }
         }
         let len = groups.len();
@@ -373,8 +373,11 @@ impl Ctx<'_> {
                     };
                     let vals = rows
                         .into_iter()
+                        .next()
+                        .unwrap_or_default()
+                        .into_iter()
                         .zip(&flat)
-                        .map(|(mut v, cell)| if cell.is_empty() { default.clone() } else { v.remove(0) })
+                        .map(|(v, cell)| if cell.is_empty() { default.clone() } else { v })
                         .collect();
                     (a.names[0].clone(), vals)
                 }
@@ -430,7 +433,13 @@ struct MixHasher(u64);
 
 impl Hasher for MixHasher {
     fn finish(&self) -> u64 {
-        self.0
+        // final avalanche, so the low bits a hash table indexes by depend on every input bit
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
 
     fn write(&mut self, bytes: &[u8]) {
@@ -475,8 +484,30 @@ fn numeric_sum_type(ty: ScalarType) -> ScalarType {
     }
 }
 
-/// One aggregate over every group: the output types and one row of values per group.
+/// One aggregate's values: one column (most aggregates) or one row per group.
+enum AggOut {
+    Column(Vec<Value>),
+    Rows(Vec<Vec<Value>>),
+}
+
+/// One aggregate over every group: the output types and one column of values per output.
 fn run_agg(a: &Agg, t: &Table, groups: &Groups) -> EResult<(Vec<ScalarType>, Vec<Vec<Value>>)> {
+    let (tys, out) = run_agg_groups(a, t, groups)?;
+    Ok(match out {
+        AggOut::Column(c) => (tys, vec![c]),
+        AggOut::Rows(rows) => {
+            let mut cols: Vec<Vec<Value>> = (0..tys.len()).map(|_| Vec::with_capacity(rows.len())).collect();
+            for row in rows {
+                for (k, v) in row.into_iter().enumerate().take(cols.len()) {
+                    cols[k].push(v);
+                }
+            }
+            (tys, cols)
+        }
+    })
+}
+
+fn run_agg_groups(a: &Agg, t: &Table, groups: &Groups) -> EResult<(Vec<ScalarType>, AggOut)> {
     let f = a.func.as_str();
     let need = |n: usize| -> EResult<()> {
         if a.args.len() < n {
@@ -491,8 +522,8 @@ fn run_agg(a: &Agg, t: &Table, groups: &Groups) -> EResult<(Vec<ScalarType>, Vec
             None => g.to_vec(),
         }
     };
-    let one = |ty: ScalarType, fun: &dyn Fn(&[usize]) -> Value| -> (Vec<ScalarType>, Vec<Vec<Value>>) {
-        (vec![ty], groups.iter().map(|g| vec![fun(g)]).collect())
+    let one = |ty: ScalarType, fun: &dyn Fn(&[usize]) -> Value| -> (Vec<ScalarType>, AggOut) {
+        (vec![ty], AggOut::Column(groups.iter().map(fun).collect()))
     };
     Ok(match f {
         "count" => one(ScalarType::Long, &|g| Value::Long(g.len() as i64)),
@@ -593,7 +624,7 @@ fn run_agg(a: &Agg, t: &Table, groups: &Groups) -> EResult<(Vec<ScalarType>, Vec
                     row
                 })
                 .collect();
-            (tys, rows)
+            (tys, AggOut::Rows(rows))
         }
         "make_list" | "make_list_if" | "make_list_with_nulls" | "make_set" | "make_set_if" => {
             need(1)?;
@@ -614,11 +645,11 @@ fn run_agg(a: &Agg, t: &Table, groups: &Groups) -> EResult<(Vec<ScalarType>, Vec
                     if v.is_null() && f != "make_list_with_nulls" {
                         continue;
                     }
-                    let items: Vec<Value> = match v {
-                        Value::Array(arr) if is_set && x.ty == ScalarType::Dynamic => arr.to_vec(),
-                        other => vec![other.clone()],
+                    let items: &[Value] = match v {
+                        Value::Array(arr) if is_set && x.ty == ScalarType::Dynamic => arr,
+                        other => std::slice::from_ref(other),
                     };
-                    for it in items {
+                    for it in items.iter().cloned() {
                         if out.len() >= max {
                             break;
                         }
@@ -668,13 +699,15 @@ fn run_agg(a: &Agg, t: &Table, groups: &Groups) -> EResult<(Vec<ScalarType>, Vec
             let x = &a.args[0];
             (
                 tys,
-                groups
-                    .iter()
-                    .map(|g| {
-                        let v = g.iter().map(|&i| &x.vals[i]).find(|v| !v.is_null()).cloned();
-                        vec![v.unwrap_or(Value::null_of(x.ty))]
-                    })
-                    .collect(),
+                AggOut::Column(
+                    groups
+                        .iter()
+                        .map(|g| {
+                            let v = g.iter().map(|&i| &x.vals[i]).find(|v| !v.is_null()).cloned();
+                            v.unwrap_or(Value::null_of(x.ty))
+                        })
+                        .collect(),
+                ),
             )
         }
         "percentile" | "percentiles" => {
@@ -699,7 +732,7 @@ fn run_agg(a: &Agg, t: &Table, groups: &Groups) -> EResult<(Vec<ScalarType>, Vec
                 })
                 .collect();
             let _ = a.arg_exprs;
-            (tys, rows)
+            (tys, AggOut::Rows(rows))
         }
         "stdev" | "stdevif" | "stdevp" | "variance" | "varianceif" | "variancep" | "variancepif" | "stdevpif" => {
             need(1)?;

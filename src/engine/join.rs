@@ -231,14 +231,16 @@ fn combine(
 ) -> Table {
     let mut out = Table::new(Vec::new(), rows.len());
     for c in &left.columns {
-        let data: Vec<Value> = rows.iter().map(|(l, _)| l.map_or(Value::null_of(c.ty), |i| c.data[i].clone())).collect();
+        let data: Vec<Value> =
+            rows.iter().map(|(l, _)| l.map_or(Value::null_of(c.ty), |i| c.data[i].clone())).collect();
         out.columns.push(Column { name: c.name.clone(), ty: c.ty, data: data.into() });
     }
     for (k, c) in right.columns.iter().enumerate() {
         if skip_right.is_some_and(|s| s.contains(&k)) {
             continue;
         }
-        let data: Vec<Value> = rows.iter().map(|(_, r)| r.map_or(Value::null_of(c.ty), |j| c.data[j].clone())).collect();
+        let data: Vec<Value> =
+            rows.iter().map(|(_, r)| r.map_or(Value::null_of(c.ty), |j| c.data[j].clone())).collect();
         let name = out.unique_name(&c.name);
         out.columns.push(Column { name, ty: c.ty, data: data.into() });
     }

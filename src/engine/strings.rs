@@ -113,7 +113,7 @@ pub fn term_match_items(items: &[Value], needle: &str, op: StringOp, cs: bool) -
     let mut hit = false;
     for it in items {
         let Value::String(s) = it else { return None };
-        if s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20 || b >= 0x80) {
+        if s.bytes().any(|b| b == b'"' || b == b'\\' || !(0x20..0x80).contains(&b)) {
             return None;
         }
         hit = hit || term_match_ascii(s.as_bytes(), needle.as_bytes(), cs, need_start, need_end);

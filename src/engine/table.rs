@@ -49,11 +49,8 @@ impl Table {
 
     /// Keep `rows` (indices, in this order).
     pub fn take_rows(&self, rows: &[usize]) -> Table {
-        let columns = self
-            .columns
-            .iter()
-            .map(|c| Column { name: c.name.clone(), ty: c.ty, data: c.data.take(rows) })
-            .collect();
+        let columns =
+            self.columns.iter().map(|c| Column { name: c.name.clone(), ty: c.ty, data: c.data.take(rows) }).collect();
         Table { columns, len: rows.len(), nondeterministic: None }
     }
 

@@ -18,12 +18,22 @@ use std::sync::Arc;
 
 use crate::engine::value::Value;
 
+/// The distinct values of a dictionary column.
+pub type Dictionary = Arc<Vec<Value>>;
+
 #[derive(Clone, Debug)]
 pub enum Vals {
     Plain(Arc<Vec<Value>>),
     /// `unique`: no two codes stand for equal values.
-    Dict { codes: Arc<Vec<u32>>, dict: Arc<Vec<Value>>, unique: bool },
-    Const { value: Value, len: usize },
+    Dict {
+        codes: Arc<Vec<u32>>,
+        dict: Arc<Vec<Value>>,
+        unique: bool,
+    },
+    Const {
+        value: Value,
+        len: usize,
+    },
 }
 
 impl Default for Vals {
@@ -92,7 +102,7 @@ impl Vals {
     }
 
     /// The dictionary form: codes and dictionary.
-    pub fn dict(&self) -> Option<(&Arc<Vec<u32>>, &Arc<Vec<Value>>)> {
+    pub fn dict(&self) -> Option<(&Arc<Vec<u32>>, &Dictionary)> {
         match self {
             Vals::Dict { codes, dict, .. } => Some((codes, dict)),
             _ => None,

@@ -5,11 +5,11 @@
 
 use chrono::{DateTime, Utc};
 
-use super::executor::{ExecError, Executor, ResultColumn, ResultTable};
 use super::backtest::schedule::TimeIndex;
+use super::executor::{ExecError, Executor, ResultColumn, ResultTable};
 use super::tables::{TestTable, TestTables};
-use crate::engine::vals::DictBuilder;
 use crate::engine::load::{Cell, parse_cell};
+use crate::engine::vals::DictBuilder;
 use crate::engine::{Column, Database, Engine, EngineErrorKind, Options, Table};
 
 /// Rule tests and back-tests on `crate::engine`.
@@ -101,9 +101,9 @@ impl Executor for LocalEngine {
     ) -> Result<ResultTable, ExecError> {
         let cached = data.executor_cache.get_or_init(|| {
             let db = database_of(data.tables());
-            Box::new(Indexed(db.map(|db| {
-                data.tables().map(|(n, _)| (n.to_string(), (*db.tables[n]).clone())).collect()
-            })))
+            Box::new(Indexed(
+                db.map(|db| data.tables().map(|(n, _)| (n.to_string(), (*db.tables[n]).clone())).collect()),
+            ))
         });
         let Some(Indexed(tables)) = cached.downcast_ref::<Indexed>() else {
             return self.execute(query, &data.window(start, now), now);
@@ -131,8 +131,7 @@ fn run_on(db: &Database, query: &str, now: DateTime<Utc>) -> Result<ResultTable,
         ExecError { message, span: Some(e.range), unsupported }
     })?;
     let columns = result.columns.iter().map(|c| ResultColumn { name: c.name.clone(), ty: c.ty }).collect();
-    let rows =
-        (0..result.len).map(|i| result.columns.iter().map(|c| c.data[i].to_json_cell(c.ty)).collect()).collect();
+    let rows = (0..result.len).map(|i| result.columns.iter().map(|c| c.data[i].to_json_cell(c.ty)).collect()).collect();
     Ok(ResultTable { columns, rows, nondeterministic: result.nondeterministic.map(str::to_string) })
 }
 
