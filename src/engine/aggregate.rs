@@ -687,13 +687,15 @@ fn run_agg_groups(a: &Agg, t: &Table, groups: &Groups) -> EResult<(Vec<ScalarTyp
                 // every value from one row of the group (Kusto picks any; the engine the first)
                 return Ok((
                     tys,
-                    groups
-                        .iter()
-                        .map(|g| match g.first() {
-                            Some(&i) => a.args.iter().map(|c| c.vals[i].clone()).collect(),
-                            None => a.args.iter().map(|c| Value::null_of(c.ty)).collect(),
-                        })
-                        .collect(),
+                    AggOut::Rows(
+                        groups
+                            .iter()
+                            .map(|g| match g.first() {
+                                Some(&i) => a.args.iter().map(|c| c.vals[i].clone()).collect(),
+                                None => a.args.iter().map(|c| Value::null_of(c.ty)).collect(),
+                            })
+                            .collect(),
+                    ),
                 ));
             }
             let x = &a.args[0];
