@@ -468,16 +468,7 @@ impl Ctx<'_> {
             if ne.names.len() > 1 || ne.tuple {
                 return self.tuple_assign(out, ne, c);
             }
-            let name = match ne.names.first() {
-                Some(n) => n.text.clone(),
-                None => match derived_name(&ne.expr) {
-                    Some(n) => n,
-                    None => {
-                        unnamed += 1;
-                        next_column_name(&out, &mut unnamed)
-                    }
-                },
-            };
+            let name = output_name(ne, &out, &mut unnamed);
             out.set_column(Column::of(name, c.ty, c.vals));
         }
         Ok(out)
@@ -491,11 +482,10 @@ impl Ctx<'_> {
         let mut out = Table::new(Vec::new(), t.len);
         let mut unnamed = 0;
         for ne in items {
-            if let ExprKind::Wildcard(w) = &ne.expr.kind {
+            if let ExprKind::Wildcard(_) = &ne.expr.kind {
                 for i in self.select_columns(t, std::slice::from_ref(&ne.expr))? {
                     out.set_column(t.columns[i].clone());
                 }
-                let _ = w;
                 continue;
             }
             if ne.names.is_empty()
@@ -509,16 +499,7 @@ impl Ctx<'_> {
                 return Err(EngineError::unsupported("assigning to several names", ne.range));
             }
             let c = self.scalar(&ne.expr, t)?;
-            let name = match ne.names.first() {
-                Some(n) => n.text.clone(),
-                None => match derived_name(&ne.expr) {
-                    Some(n) => n,
-                    None => {
-                        unnamed += 1;
-                        next_column_name(&out, &mut unnamed)
-                    }
-                },
-            };
+            let name = output_name(ne, &out, &mut unnamed);
             if out.column(&name).is_some() {
                 return Err(EngineError::invalid(format!("column `{name}` appears twice"), ne.range));
             }
@@ -1092,6 +1073,18 @@ fn unpacked_type(vals: &[Value]) -> ScalarType {
         });
     }
     ty.unwrap_or(ScalarType::Dynamic)
+}
+
+/// The name of a column `extend` or `project` writes: the one given, else
+/// the one Kusto derives from the expression, else the next free `Column1`, ….
+fn output_name(ne: &NamedExpr, out: &Table, unnamed: &mut usize) -> String {
+    match ne.names.first() {
+        Some(n) => n.text.clone(),
+        None => derived_name(&ne.expr).unwrap_or_else(|| {
+            *unnamed += 1;
+            next_column_name(out, unnamed)
+        }),
+    }
 }
 
 fn next_column_name(t: &Table, counter: &mut usize) -> String {

@@ -19,15 +19,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use azure_core::credentials::TokenCredential;
-use azure_core::http::policies::Policy;
-use azure_core::http::policies::auth::BearerTokenAuthorizationPolicy;
-use azure_core::http::{ClientOptions, Context, Method, Pipeline, PipelineSendOptions, Request, Url};
+use azure_core::http::{Context, Method, Pipeline, PipelineSendOptions, Request, Url};
 use serde_json::{Value, json};
 
 use crate::deploy::auth::{self, AuthKind, Authority, VarFn};
 use crate::deploy::target::{Cloud, ENV_AUTHORITY_HOST, Endpoints, check_endpoint, endpoint};
 use crate::deploy::transport::Transport;
-use crate::query::client::{CountTries, QueryOutcome, REQUEST_ID, Tries, default_retry};
+use crate::query::client::{QueryOutcome, REQUEST_ID, Tries, default_retry, query_pipeline};
 use crate::query::error::{QueryError, QueryErrorKind, ServiceError};
 use crate::query::results::QueryResults;
 
@@ -92,19 +90,7 @@ pub fn connect(
 
 impl AdxClient {
     pub fn new(cluster: &Url, scope: String, credential: Arc<dyn TokenCredential>, transport: Transport) -> Self {
-        let auth: Arc<dyn Policy> = Arc::new(BearerTokenAuthorizationPolicy::new(credential, [scope]));
-        let pipeline = Pipeline::new(
-            option_env!("CARGO_PKG_NAME"),
-            option_env!("CARGO_PKG_VERSION"),
-            ClientOptions {
-                retry: default_retry(),
-                transport: Some(transport.as_sdk_transport()),
-                ..Default::default()
-            },
-            Vec::new(),
-            vec![Arc::new(CountTries), auth],
-            None,
-        );
+        let pipeline = query_pipeline(scope, credential, &transport, default_retry());
         Self {
             pipeline,
             endpoint: transport.sdk_url(cluster),

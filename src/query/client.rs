@@ -58,6 +58,25 @@ impl Default for LogAnalyticsClientOptions {
     }
 }
 
+/// The pipeline both query clients (Log Analytics, Data Explorer) send
+/// through: `retry`, tries counted for messages, a bearer token for `scope`.
+pub(crate) fn query_pipeline(
+    scope: String,
+    credential: Arc<dyn TokenCredential>,
+    transport: &Transport,
+    retry: RetryOptions,
+) -> Pipeline {
+    let auth: Arc<dyn Policy> = Arc::new(BearerTokenAuthorizationPolicy::new(credential, [scope]));
+    Pipeline::new(
+        option_env!("CARGO_PKG_NAME"),
+        option_env!("CARGO_PKG_VERSION"),
+        ClientOptions { retry, transport: Some(transport.as_sdk_transport()), ..Default::default() },
+        Vec::new(),
+        vec![Arc::new(CountTries), auth],
+        None,
+    )
+}
+
 /// [`ArmRetryPolicy`] from 200 ms, doubling to at most 30 s a wait,
 /// [`MAX_RETRIES`] retries: a 504 means the service already spent `wait`
 /// seconds, so a few tries are worth it, many are not.
@@ -121,15 +140,7 @@ impl LogAnalyticsClient {
         options: Option<LogAnalyticsClientOptions>,
     ) -> Self {
         let options = options.unwrap_or_default();
-        let auth: Arc<dyn Policy> = Arc::new(BearerTokenAuthorizationPolicy::new(credential, [scope]));
-        let pipeline = Pipeline::new(
-            option_env!("CARGO_PKG_NAME"),
-            option_env!("CARGO_PKG_VERSION"),
-            ClientOptions { retry: options.retry, transport: Some(transport.as_sdk_transport()), ..Default::default() },
-            Vec::new(),
-            vec![Arc::new(CountTries), auth],
-            None,
-        );
+        let pipeline = query_pipeline(scope, credential, &transport, options.retry);
         Self {
             pipeline,
             endpoint: transport.sdk_url(endpoint),

@@ -198,45 +198,8 @@ pub fn run(g: &GlobalArgs, args: RunArgs) -> anyhow::Result<ExitStatus> {
         s.finish_and_clear();
     }
 
-    let outcome = match outcome {
-        Ok(o) => o,
-        Err(QueryError { kind: QueryErrorKind::Rejected, service: Some(service), .. }) => {
-            let mut d = codes::rejection(sent_file, &sent, &service);
-            if let Some((file, range)) = prepared.item {
-                d = d.with_secondary(file, range, "in the query of this item");
-            }
-            eprint!("{}", text::render(&[d], &sources, color));
-            eprintln!("nothing ran: the service rejected the query after {}", took(elapsed, 1));
-            return Ok(ExitStatus::Findings);
-        }
-        Err(e) => return Err(anyhow::Error::new(e).context(format!("run {}", prepared.name))),
-    };
-    let results = &outcome.results;
-    let rows = results.row_count();
-    if let Some(partial) = &results.error {
-        let mut what = format!("the result is partial ({partial})");
-        for m in partial.messages().into_iter().filter(|m| *m != partial.message) {
-            what.push_str(&format!("\n  - {m}"));
-        }
-        if !args.allow_partial {
-            eprintln!("error: {what}");
-            eprintln!(
-                "{} came back in {} before the error; nothing was printed (--allow-partial prints them)",
-                plural(rows, "row"),
-                took(elapsed, outcome.tries)
-            );
-            return Ok(ExitStatus::Findings);
-        }
-        eprintln!("warning: {what}");
-    }
-
-    let rendered = render(results, &args);
-    match &args.output {
-        Some(path) => crate::output::write_file(path, &rendered)?,
-        None => write_stdout(&rendered)?,
-    }
-    eprintln!("{} in {}", plural(rows, "row"), took(elapsed, outcome.tries));
-    Ok(ExitStatus::Clean)
+    let reply = Reply { outcome, elapsed, answered_by: "the service", sent_file, sent: &sent };
+    report(reply, &prepared, &sources, color, &args)
 }
 
 /// `run … --cluster URL --database DB`: the same query on Azure Data
@@ -275,25 +238,69 @@ fn run_cluster(
     let started = Instant::now();
     let outcome = rt.block_on(client.query(&target.database, &sent, options));
     let elapsed = started.elapsed();
+    let reply = Reply { outcome, elapsed, answered_by: "the cluster", sent_file, sent: &sent };
+    report(reply, &prepared, sources, color, args)
+}
+
+/// What a query endpoint answered, with what was sent.
+struct Reply<'a> {
+    outcome: Result<crate::query::client::QueryOutcome, QueryError>,
+    elapsed: Duration,
+    /// Who answered, in messages ("the service", "the cluster").
+    answered_by: &'static str,
+    sent_file: FileId,
+    sent: &'a str,
+}
+
+/// Print a workspace's or a cluster's answer the same way: a rejection as a
+/// diagnostic on the sent text, a partial result refused unless
+/// `--allow-partial`, else the rows in the chosen format.
+fn report(
+    reply: Reply<'_>,
+    prepared: &Prepared,
+    sources: &SourceMap,
+    color: bool,
+    args: &RunArgs,
+) -> anyhow::Result<ExitStatus> {
+    let Reply { outcome, elapsed, answered_by, sent_file, sent } = reply;
     let outcome = match outcome {
         Ok(o) => o,
         Err(QueryError { kind: QueryErrorKind::Rejected, service: Some(service), .. }) => {
-            let mut d = codes::rejection(sent_file, &sent, &service);
+            let mut d = codes::rejection(sent_file, sent, &service);
             if let Some((file, range)) = prepared.item {
                 d = d.with_secondary(file, range, "in the query of this item");
             }
             eprint!("{}", text::render(&[d], sources, color));
-            eprintln!("nothing ran: the cluster rejected the query after {}", took(elapsed, 1));
+            eprintln!("nothing ran: {} rejected the query after {}", answered_by, took(elapsed, 1));
             return Ok(ExitStatus::Findings);
         }
         Err(e) => return Err(anyhow::Error::new(e).context(format!("run {}", prepared.name))),
     };
-    let rendered = render(&outcome.results, args);
+    let results = &outcome.results;
+    let rows = results.row_count();
+    if let Some(partial) = &results.error {
+        let mut what = format!("the result is partial ({partial})");
+        for m in partial.messages().into_iter().filter(|m| *m != partial.message) {
+            what.push_str(&format!("\n  - {m}"));
+        }
+        if !args.allow_partial {
+            eprintln!("error: {what}");
+            eprintln!(
+                "{} came back in {} before the error; nothing was printed (--allow-partial prints them)",
+                plural(rows, "row"),
+                took(elapsed, outcome.tries)
+            );
+            return Ok(ExitStatus::Findings);
+        }
+        eprintln!("warning: {what}");
+    }
+
+    let rendered = render(results, args);
     match &args.output {
         Some(path) => crate::output::write_file(path, &rendered)?,
         None => write_stdout(&rendered)?,
     }
-    eprintln!("{} in {}", plural(outcome.results.row_count(), "row"), took(elapsed, outcome.tries));
+    eprintln!("{} in {}", plural(rows, "row"), took(elapsed, outcome.tries));
     Ok(ExitStatus::Clean)
 }
 
