@@ -227,31 +227,10 @@ async fn send_all(remote: &Remote, jobs: Vec<Job>) -> Result<HashMap<(usize, Opt
     };
     let workers: Vec<_> = (0..IN_FLIGHT).map(|_| worker()).collect();
     let mut answers = HashMap::new();
-    for (k, r) in join_all(workers).await.into_iter().flatten() {
+    for (k, r) in futures::future::join_all(workers).await.into_iter().flatten() {
         answers.insert(k, r?);
     }
     Ok(answers)
-}
-
-/// Poll every future concurrently on this task.
-async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
-    let mut futures: Vec<std::pin::Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
-    let mut done: Vec<Option<F::Output>> = (0..futures.len()).map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut all = true;
-        for (i, f) in futures.iter_mut().enumerate() {
-            if done[i].is_some() {
-                continue;
-            }
-            match f.as_mut().poll(cx) {
-                std::task::Poll::Ready(v) => done[i] = Some(v),
-                std::task::Poll::Pending => all = false,
-            }
-        }
-        if all { std::task::Poll::Ready(()) } else { std::task::Poll::Pending }
-    })
-    .await;
-    done.into_iter().map(|v| v.expect("every future finished")).collect()
 }
 
 #[cfg(test)]
