@@ -38,4 +38,11 @@ pub mod span;
 pub mod timespan;
 
 pub use error::{Error, ErrorKind};
+
 pub use pipeline::{Compiled, ProjectPaths, compile};
+
+/// Every binary linking the library (the CLI, examples, tests) allocates
+/// through mimalloc: the local engine's many small, short-lived cells made
+/// glibc's allocator fragment and slow down over repeated queries.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -2,7 +2,7 @@
 //! output column, Kusto's default column names (`count_`, `max_X`,
 //! `list_X`, `percentile_X_95`, ...).
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::Arc;
 
@@ -130,7 +130,7 @@ impl Ctx<'_> {
         for c in &key_cols {
             keyed.push(c.vals.take(&first_row));
         }
-        let mut columns: Vec<Vec<Value>> = Vec::new();
+        let mut columns: Vec<Vals> = Vec::new();
         for a in &aggs {
             let (types_out, mut per_group) = run_agg(a, t, &groups)?;
             for (k, ty) in types_out.into_iter().enumerate() {
@@ -145,7 +145,7 @@ impl Ctx<'_> {
             c.data = vals;
         }
         for (c, vals) in out.columns.iter_mut().skip(nkeys).zip(columns) {
-            c.data = vals.into();
+            c.data = vals;
         }
         out.len = len;
         let _ = r;
@@ -360,6 +360,7 @@ impl Ctx<'_> {
                         return Err(EngineError::unsupported("this aggregate in `make-series`", sa.agg.range));
                     }
                     let (tys, rows) = run_agg(&a, t, &flat_groups)?;
+                    let rows: Vec<Vec<Value>> = rows.into_iter().map(Vals::into_vec).collect();
                     let Some(&ty0) = tys.first() else {
                         return Err(EngineError::invalid(
                             "this aggregate gives no value in `make-series`",
@@ -487,14 +488,18 @@ fn numeric_sum_type(ty: ScalarType) -> ScalarType {
 /// One aggregate's values: one column (most aggregates) or one row per group.
 enum AggOut {
     Column(Vec<Value>),
+    /// One output column in any form (a dictionary column's `min`/`max`
+    /// keep its codes).
+    Vals(Vals),
     Rows(Vec<Vec<Value>>),
 }
 
 /// One aggregate over every group: the output types and one column of values per output.
-fn run_agg(a: &Agg, t: &Table, groups: &Groups) -> EResult<(Vec<ScalarType>, Vec<Vec<Value>>)> {
+fn run_agg(a: &Agg, t: &Table, groups: &Groups) -> EResult<(Vec<ScalarType>, Vec<Vals>)> {
     let (tys, out) = run_agg_groups(a, t, groups)?;
     Ok(match out {
-        AggOut::Column(c) => (tys, vec![c]),
+        AggOut::Column(c) => (tys, vec![c.into()]),
+        AggOut::Vals(v) => (tys, vec![v]),
         AggOut::Rows(rows) => {
             let mut cols: Vec<Vec<Value>> = (0..tys.len()).map(|_| Vec::with_capacity(rows.len())).collect();
             for row in rows {
@@ -502,7 +507,7 @@ fn run_agg(a: &Agg, t: &Table, groups: &Groups) -> EResult<(Vec<ScalarType>, Vec
                     cols[k].push(v);
                 }
             }
-            (tys, cols)
+            (tys, cols.into_iter().map(Vals::from).collect())
         }
     })
 }
@@ -534,6 +539,11 @@ fn run_agg_groups(a: &Agg, t: &Table, groups: &Groups) -> EResult<(Vec<ScalarTyp
         "dcount" | "dcountif" => {
             need(1)?;
             let x = &a.args[0];
+            if f == "dcount"
+                && let Some((codes, dict)) = x.vals.dict()
+            {
+                return Ok((vec![ScalarType::Long], AggOut::Column(distinct_codes_per_group(codes, dict, groups))));
+            }
             one(ScalarType::Long, &|g| {
                 let rows: std::borrow::Cow<[usize]> = if f == "dcountif" { cond(1, g).into() } else { g.into() };
                 let set: HashSet<&Value> = rows.iter().map(|&i| &x.vals[i]).filter(|v| !v.is_null()).collect();
@@ -562,6 +572,11 @@ fn run_agg_groups(a: &Agg, t: &Table, groups: &Groups) -> EResult<(Vec<ScalarTyp
             need(1)?;
             let x = &a.args[0];
             let want_max = f.starts_with("max");
+            if !f.ends_with("if")
+                && let Some(vals) = extreme_code_per_group(x, want_max, groups)
+            {
+                return Ok((vec![x.ty], AggOut::Vals(vals)));
+            }
             one(x.ty, &|g| {
                 let rows: std::borrow::Cow<[usize]> = if f.ends_with("if") { cond(1, g).into() } else { g.into() };
                 let mut best: Option<&Value> = None;
@@ -636,6 +651,15 @@ fn run_agg_groups(a: &Agg, t: &Table, groups: &Groups) -> EResult<(Vec<ScalarTyp
                 Some(Value::Long(m)) => *m as usize,
                 _ => 1_048_576,
             };
+            if f == "make_set"
+                && x.ty != ScalarType::Dynamic
+                && let Some((codes, dict)) = x.vals.dict()
+            {
+                return Ok((
+                    vec![ScalarType::Dynamic],
+                    AggOut::Column(set_of_codes_per_group(codes, dict, max, groups)),
+                ));
+            }
             one(ScalarType::Dynamic, &|g| {
                 let rows: std::borrow::Cow<[usize]> = if is_if { cond(1, g).into() } else { g.into() };
                 let mut out = Vec::new();
@@ -669,7 +693,15 @@ fn run_agg_groups(a: &Agg, t: &Table, groups: &Groups) -> EResult<(Vec<ScalarTyp
                 let rows: std::borrow::Cow<[usize]> = if f == "make_bag_if" { cond(1, g).into() } else { g.into() };
                 let mut out: Vec<(String, Value)> = Vec::new();
                 let mut seen: HashSet<&str> = HashSet::new();
+                // a dictionary column's repeated code brings no new key
+                let mut seen_codes: HashSet<u32> = HashSet::new();
+                let codes = x.vals.dict().map(|(c, _)| c);
                 for &i in rows.iter() {
+                    if let Some(codes) = codes
+                        && !seen_codes.insert(codes[i])
+                    {
+                        continue;
+                    }
                     if let Value::Bag(b) = &x.vals[i] {
                         for (k, v) in b.iter() {
                             if seen.insert(k.as_str()) {
@@ -777,6 +809,112 @@ fn run_agg_groups(a: &Agg, t: &Table, groups: &Groups) -> EResult<(Vec<ScalarTyp
     })
 }
 
+/// The first code of each dictionary value equal to it (a dictionary may
+/// hold equal values under several codes, e.g. after `tolower()`).
+fn canonical_codes(dict: &[Value]) -> Vec<u32> {
+    let mut first: HashMap<&Value, u32> = HashMap::with_capacity(dict.len());
+    dict.iter().enumerate().map(|(k, v)| *first.entry(v).or_insert(k as u32)).collect()
+}
+
+/// `dcount` of a dictionary column: distinct non-null values per group,
+/// counted on codes (a mark per distinct value says which group saw it last).
+fn distinct_codes_per_group(codes: &[u32], dict: &[Value], groups: &Groups) -> Vec<Value> {
+    let canon = canonical_codes(dict);
+    let mut mark = vec![u32::MAX; dict.len()];
+    groups
+        .iter()
+        .enumerate()
+        .map(|(g, rows)| {
+            let mut n = 0i64;
+            for &i in rows {
+                let c = canon[codes[i] as usize] as usize;
+                if mark[c] != g as u32 && !dict[c].is_null() {
+                    mark[c] = g as u32;
+                    n += 1;
+                }
+            }
+            Value::Long(n)
+        })
+        .collect()
+}
+
+/// `make_set` of a dictionary column of scalars: each group's distinct
+/// non-null values in first-seen order, at most `max`.
+fn set_of_codes_per_group(codes: &[u32], dict: &[Value], max: usize, groups: &Groups) -> Vec<Value> {
+    let canon = canonical_codes(dict);
+    let mut mark = vec![u32::MAX; dict.len()];
+    groups
+        .iter()
+        .enumerate()
+        .map(|(g, rows)| {
+            let mut out = Vec::new();
+            for &i in rows {
+                let c = canon[codes[i] as usize] as usize;
+                if out.len() >= max {
+                    break;
+                }
+                if mark[c] != g as u32 && !dict[c].is_null() {
+                    mark[c] = g as u32;
+                    out.push(dict[c].clone());
+                }
+            }
+            Value::Array(Arc::new(out))
+        })
+        .collect()
+}
+
+/// `min`/`max` of a dictionary column: the values are ranked once (equal
+/// values share a rank), each group keeps the code of its best rank; nulls,
+/// empty strings and NaN are skipped as in the per-value path. The output
+/// keeps the dictionary unless some group has no value.
+fn extreme_code_per_group(x: &Col, want_max: bool, groups: &Groups) -> Option<Vals> {
+    let Vals::Dict { codes, dict, unique } = &x.vals else { return None };
+    let ty = x.ty;
+    let skip = |v: &Value| {
+        v.is_null() || (ty == ScalarType::String && v.as_str() == Some("")) || matches!(v, Value::Real(r) if r.is_nan())
+    };
+    let mut order: Vec<u32> = (0..dict.len() as u32).collect();
+    order.sort_by(|&a, &b| compare(&dict[a as usize], &dict[b as usize]));
+    let mut rank = vec![0u32; dict.len()];
+    let mut r = 0u32;
+    for (k, &c) in order.iter().enumerate() {
+        if k > 0 && compare(&dict[order[k - 1] as usize], &dict[c as usize]).is_ne() {
+            r += 1;
+        }
+        rank[c as usize] = r;
+    }
+    let usable: Vec<bool> = dict.iter().map(|v| !skip(v)).collect();
+    let mut chosen: Vec<u32> = Vec::with_capacity(groups.len());
+    let mut complete = true;
+    for rows in groups.iter() {
+        let mut best: Option<u32> = None;
+        for &i in rows {
+            let c = codes[i];
+            if !usable[c as usize] {
+                continue;
+            }
+            best = match best {
+                None => Some(c),
+                Some(b) => {
+                    let (rc, rb) = (rank[c as usize], rank[b as usize]);
+                    if (want_max && rc > rb) || (!want_max && rc < rb) { Some(c) } else { Some(b) }
+                }
+            };
+        }
+        match best {
+            Some(c) => chosen.push(c),
+            None => {
+                complete = false;
+                chosen.push(u32::MAX);
+            }
+        }
+    }
+    if complete {
+        return Some(Vals::Dict { codes: Arc::new(chosen), dict: dict.clone(), unique: *unique });
+    }
+    Some(chosen.iter().map(|&c| if c == u32::MAX { Value::null_of(ty) } else { dict[c as usize].clone() }).collect())
+}
+
 fn sum(x: &Col, rows: &[usize], ty: ScalarType) -> Value {
     let mut any = false;
     match ty {
@@ -866,10 +1004,7 @@ fn group_rows(key_cols: &[Col], n: usize) -> (Groups, Vec<usize>) {
         .iter()
         .map(|c| match &c.vals {
             Vals::Dict { codes, dict, unique } => {
-                let canon = (!*unique).then(|| {
-                    let mut first: HashMap<&Value, u32> = HashMap::with_capacity(dict.len());
-                    dict.iter().enumerate().map(|(k, v)| *first.entry(v).or_insert(k as u32)).collect()
-                });
+                let canon = (!*unique).then(|| canonical_codes(dict));
                 KeyPart::Codes { codes: codes.as_slice(), canon }
             }
             other => KeyPart::Vals(other),
@@ -897,7 +1032,7 @@ fn group_rows(key_cols: &[Col], n: usize) -> (Groups, Vec<usize>) {
     };
     const NONE: u32 = u32::MAX;
     // hash -> first group of that hash; `chain[g]` the next group of the same hash
-    let mut index: HashMap<u64, u32, BuildHasherDefault<MixHasher>> = HashMap::default();
+    let mut index: std::collections::HashMap<u64, u32, BuildHasherDefault<MixHasher>> = Default::default();
     let mut chain: Vec<u32> = Vec::new();
     let mut first_row: Vec<usize> = Vec::new();
     let mut group_of: Vec<u32> = Vec::with_capacity(n);

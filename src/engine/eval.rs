@@ -2,7 +2,7 @@
 //! value per row, with its Kusto type worked out from its operands' types
 //! (the planner's type logic lives in [`crate::engine::types`]).
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -255,22 +255,7 @@ impl Ctx<'_> {
             }
             BinaryOp::Eq | BinaryOp::NotEq | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
                 let vals = (0..n)
-                    .map(|i| match types::cmp_values(&a.vals[i], &b.vals[i]) {
-                        None => match op {
-                            // Kusto: a null never equals, and is unequal to, a value
-                            BinaryOp::NotEq if a.vals[i].is_null() != b.vals[i].is_null() => Value::Bool(true),
-                            BinaryOp::Eq if a.vals[i].is_null() != b.vals[i].is_null() => Value::Bool(false),
-                            _ => Value::Null,
-                        },
-                        Some(o) => Value::Bool(match op {
-                            BinaryOp::Eq => o.is_eq(),
-                            BinaryOp::NotEq => o.is_ne(),
-                            BinaryOp::Lt => o.is_lt(),
-                            BinaryOp::Le => o.is_le(),
-                            BinaryOp::Gt => o.is_gt(),
-                            _ => o.is_ge(),
-                        }),
-                    })
+                    .map(|i| types::compare_op(op, &a.vals[i], &b.vals[i]).map_or(Value::Null, Value::Bool))
                     .collect();
                 Ok(Col::new(ScalarType::Bool, vals))
             }

@@ -21,9 +21,12 @@ use crate::engine::error::EResult;
 use crate::engine::eval::is_tabular_syntax;
 use crate::engine::scope::{Binding, Col};
 use crate::engine::table::{Column, Table};
+use crate::engine::types;
 use crate::engine::vals::Vals;
 use crate::engine::value::Value;
-use crate::kql::ast::{Expr, ExprKind};
+use crate::kql::ast::{BinaryOp, Expr, ExprKind};
+use crate::kql::types::ScalarType;
+use foldhash::{HashMap, HashMapExt};
 
 /// Functions whose value depends on more than their arguments' cells.
 fn row_dependent(name: &str) -> bool {
@@ -127,9 +130,176 @@ impl Ctx<'_> {
                 };
                 Ok(Some(Col::of(c.ty, vals)))
             }
+            names if names.len() <= MAX_COMBINED => self.over_combinations(e, t, names),
             _ => Ok(None),
         }
     }
+
+    /// `e` of two to four dictionary columns (`pack(Resource, ResourceGroup)`),
+    /// worked out once per distinct combination of their codes that occurs,
+    /// when there are at most half as many combinations as rows.
+    fn over_combinations(&self, e: &Expr, t: &Table, names: &[&str]) -> EResult<Option<Col>> {
+        let n = t.len;
+        let mut parts = Vec::with_capacity(names.len());
+        for name in names {
+            let Some(col) = t.column(name) else { return Ok(None) };
+            let Some((codes, dict)) = col.data.dict() else { return Ok(None) };
+            parts.push((*name, col.ty, codes.as_slice(), dict));
+        }
+        let mut index: HashMap<[u32; MAX_COMBINED], u32> = HashMap::with_capacity(1024);
+        let mut combos: Vec<[u32; MAX_COMBINED]> = Vec::new();
+        let mut codes = Vec::with_capacity(n);
+        for i in 0..n {
+            let mut key = [0u32; MAX_COMBINED];
+            for (k, p) in parts.iter().enumerate() {
+                key[k] = p.2[i];
+            }
+            let code = *index.entry(key).or_insert_with(|| {
+                combos.push(key);
+                (combos.len() - 1) as u32
+            });
+            if combos.len() * 2 > n {
+                return Ok(None);
+            }
+            codes.push(code);
+        }
+        let columns = parts
+            .iter()
+            .enumerate()
+            .map(|(k, (name, ty, _, dict))| {
+                Column::of(*name, *ty, combos.iter().map(|key| dict[key[k] as usize].clone()).collect::<Vals>())
+            })
+            .collect();
+        let c = self.scalar(e, &Table::new(columns, combos.len()))?;
+        let vals = match c.vals {
+            Vals::Const { value, .. } => Vals::constant(value, n),
+            other => Vals::Dict { codes: Arc::new(codes), dict: Arc::new(other.into_vec()), unique: false },
+        };
+        Ok(Some(Col::of(c.ty, vals)))
+    }
+
+    /// The rows `where pred` keeps, by a kernel that writes no per-row
+    /// values, or `None` to take the generic path (evaluate, then keep the
+    /// `true` rows). Covered: a column compared with a value of no column
+    /// (`TimeGenerated > ago(30d)`), and `a and b` where `b` is evaluated
+    /// only on the rows `a` keeps (both qualify as in the module docs).
+    pub(crate) fn where_rows(&self, pred: &Expr, t: &Table) -> EResult<Option<Vec<usize>>> {
+        let ExprKind::Binary { op, lhs, rhs } = &pred.kind else { return Ok(None) };
+        if *op == BinaryOp::And {
+            let mut right_cols = Vec::new();
+            if t.len < 2 || !self.pure_columns(rhs, t, &mut right_cols) {
+                return Ok(None);
+            }
+            let left = match self.where_rows(lhs, t)? {
+                Some(rows) => rows,
+                None => {
+                    let mut left_cols = Vec::new();
+                    if !self.pure_columns(lhs, t, &mut left_cols) {
+                        return Ok(None);
+                    }
+                    let c = self.scalar(lhs, t)?;
+                    if c.ty != ScalarType::Bool && c.ty != ScalarType::Dynamic {
+                        return Ok(None);
+                    }
+                    true_rows(&c.vals)
+                }
+            };
+            let narrowed = Table::new(
+                right_cols
+                    .iter()
+                    .filter_map(|n| t.column(n))
+                    .map(|c| Column::of(c.name.clone(), c.ty, c.data.take(&left)))
+                    .collect(),
+                left.len(),
+            );
+            let kept = match self.where_rows(rhs, &narrowed)? {
+                Some(rows) => rows,
+                None => {
+                    let c = self.scalar(rhs, &narrowed)?;
+                    if c.ty != ScalarType::Bool && c.ty != ScalarType::Dynamic {
+                        return Ok(None);
+                    }
+                    true_rows(&c.vals)
+                }
+            };
+            return Ok(Some(kept.into_iter().map(|j| left[j]).collect()));
+        }
+        if !matches!(op, BinaryOp::Eq | BinaryOp::NotEq | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge) {
+            return Ok(None);
+        }
+        let (column, value, op) = match (self.plain_column(lhs, t), self.plain_column(rhs, t)) {
+            (Some(c), None) => (c, rhs, *op),
+            (None, Some(c)) => (c, lhs, flipped(*op)),
+            _ => return Ok(None),
+        };
+        let mut cols = Vec::new();
+        if !self.pure_columns(value, t, &mut cols) || !cols.is_empty() {
+            return Ok(None);
+        }
+        let c = self.scalar(value, &Table::single_row())?;
+        let Some(value) = c.vals.first().cloned() else { return Ok(None) };
+        let parts = crate::engine::threads::chunked(t.len, |range| {
+            compare_kernel(&column[range.clone()], range.start, op, &value)
+        });
+        Ok(Some(parts.concat()))
+    }
+
+    /// The cells of `e` when it names a column of `t` held one value per row.
+    fn plain_column<'t>(&self, e: &Expr, t: &'t Table) -> Option<&'t [Value]> {
+        let ExprKind::Name(n) = &e.kind else { return None };
+        if matches!(self.scope.lookup(&n.text), Some(Binding::RowArg(_))) {
+            return None;
+        }
+        match &t.column(&n.text)?.data {
+            Vals::Plain(v) => Some(v.as_slice()),
+            _ => None,
+        }
+    }
+}
+
+/// The most dictionary columns [`Ctx::over_combinations`] combines.
+const MAX_COMBINED: usize = 4;
+
+/// `a op b` as `b op' a`.
+fn flipped(op: BinaryOp) -> BinaryOp {
+    match op {
+        BinaryOp::Lt => BinaryOp::Gt,
+        BinaryOp::Le => BinaryOp::Ge,
+        BinaryOp::Gt => BinaryOp::Lt,
+        BinaryOp::Ge => BinaryOp::Le,
+        other => other,
+    }
+}
+
+/// The rows (numbered from `first`) of `cells` where `cell op value` is
+/// true; the same answers as [`types::compare_op`], with the common case
+/// (both 100 ns ticks or both longs) compared as integers.
+fn compare_kernel(cells: &[Value], first: usize, op: BinaryOp, value: &Value) -> Vec<usize> {
+    let ticks = match value {
+        Value::DateTime(x) | Value::TimeSpan(x) | Value::Long(x) => Some(*x),
+        _ => None,
+    };
+    let test = |o: std::cmp::Ordering| match op {
+        BinaryOp::Eq => o.is_eq(),
+        BinaryOp::NotEq => o.is_ne(),
+        BinaryOp::Lt => o.is_lt(),
+        BinaryOp::Le => o.is_le(),
+        BinaryOp::Gt => o.is_gt(),
+        _ => o.is_ge(),
+    };
+    let mut out = Vec::with_capacity(cells.len() / 2);
+    for (i, cell) in cells.iter().enumerate() {
+        let keep = match (cell, value, ticks) {
+            (Value::DateTime(a), Value::DateTime(_), Some(b))
+            | (Value::TimeSpan(a), Value::TimeSpan(_), Some(b))
+            | (Value::Long(a), Value::Long(_), Some(b)) => test(a.cmp(&b)),
+            _ => types::compare_op(op, cell, value) == Some(true),
+        };
+        if keep {
+            out.push(first + i);
+        }
+    }
+    out
 }
 
 /// The rows where `vals` is `true` (what `where` keeps).

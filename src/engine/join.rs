@@ -2,7 +2,7 @@
 //! `lookup`. Duplicate right column names get the suffix `1` (`x1`) as in
 //! Kusto; null keys match nothing.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use crate::engine::Ctx;
 use crate::engine::error::{EResult, EngineError};
@@ -127,7 +127,7 @@ impl Ctx<'_> {
         }
         let mut pairs_out: Vec<(Option<usize>, Option<usize>)> = Vec::new();
         let mut right_matched = vec![false; right.len];
-        let mut seen_left_keys = std::collections::HashSet::new();
+        let mut seen_left_keys = foldhash::HashSet::default();
         let budget = self.engine.options.max_rows;
         for i in 0..left.len {
             let key = key_of(left, &lk, i);

@@ -26,6 +26,7 @@ pub mod output;
 pub mod scope;
 mod strings;
 pub mod table;
+mod threads;
 pub mod types;
 pub mod vals;
 pub mod value;

@@ -76,6 +76,9 @@ impl Ctx<'_> {
         let r = op.range;
         Ok(Arc::new(match &op.kind {
             OperatorKind::Where(pred) => {
+                if let Some(keep) = self.where_rows(pred, &t)? {
+                    return Ok(Arc::new(t.take_rows(&keep)));
+                }
                 let c = self.scalar(pred, &t)?;
                 if c.ty != ScalarType::Bool && c.ty != ScalarType::Dynamic {
                     return Err(EngineError::invalid(format!("`where` needs a bool, found {}", c.ty), pred.range));
@@ -139,7 +142,7 @@ impl Ctx<'_> {
                 } else {
                     self.project(&t, columns)?
                 };
-                let mut seen = std::collections::HashSet::new();
+                let mut seen = foldhash::HashSet::default();
                 let keep: Vec<usize> = (0..proj.len)
                     .filter(|&i| seen.insert(proj.columns.iter().map(|c| c.data[i].clone()).collect::<Vec<_>>()))
                     .collect();

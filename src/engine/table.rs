@@ -49,8 +49,12 @@ impl Table {
 
     /// Keep `rows` (indices, in this order).
     pub fn take_rows(&self, rows: &[usize]) -> Table {
-        let columns =
-            self.columns.iter().map(|c| Column { name: c.name.clone(), ty: c.ty, data: c.data.take(rows) }).collect();
+        // one column per thread when there are many rows to gather
+        let columns = crate::engine::threads::map_items(&self.columns, rows.len(), |c| Column {
+            name: c.name.clone(),
+            ty: c.ty,
+            data: c.data.take(rows),
+        });
         Table { columns, len: rows.len(), nondeterministic: None }
     }
 

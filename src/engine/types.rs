@@ -157,6 +157,28 @@ pub fn cmp_values(a: &Value, b: &Value) -> Option<Ordering> {
     }
 }
 
+/// `a op b` for the comparison operators (`==`, `!=`, `<`, `<=`, `>`,
+/// `>=`): `None` is a null result. Kusto: a null never equals, and is
+/// unequal to, a value; any other comparison with a null is null.
+#[inline]
+pub fn compare_op(op: BinaryOp, a: &Value, b: &Value) -> Option<bool> {
+    match cmp_values(a, b) {
+        None => match op {
+            BinaryOp::NotEq if a.is_null() != b.is_null() => Some(true),
+            BinaryOp::Eq if a.is_null() != b.is_null() => Some(false),
+            _ => None,
+        },
+        Some(o) => Some(match op {
+            BinaryOp::Eq => o.is_eq(),
+            BinaryOp::NotEq => o.is_ne(),
+            BinaryOp::Lt => o.is_lt(),
+            BinaryOp::Le => o.is_le(),
+            BinaryOp::Gt => o.is_gt(),
+            _ => o.is_ge(),
+        }),
+    }
+}
+
 /// The type both branches of `iff`/`case`/`coalesce` share.
 pub fn common_type(types: &[ScalarType]) -> ScalarType {
     let mut it = types.iter().copied();

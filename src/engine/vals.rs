@@ -219,7 +219,7 @@ impl PartialEq for Vals {
 /// Interns strings into a dictionary (the loader's per-column string table).
 #[derive(Default)]
 pub struct DictBuilder {
-    index: std::collections::HashMap<Arc<str>, u32>,
+    index: foldhash::HashMap<Arc<str>, u32>,
     dict: Vec<Value>,
     codes: Vec<u32>,
 }
