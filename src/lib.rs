@@ -38,7 +38,6 @@ pub mod span;
 pub mod timespan;
 
 pub use error::{Error, ErrorKind};
-
 pub use pipeline::{Compiled, ProjectPaths, compile};
 
 /// Every binary linking the library (the CLI, examples, tests) allocates

@@ -11,6 +11,7 @@ use crate::engine::error::{EResult, EngineError};
 use crate::engine::operators::derived_name;
 use crate::engine::scope::Col;
 use crate::engine::table::{Column, Table};
+use crate::engine::threads;
 use crate::engine::types;
 use crate::engine::vals::Vals;
 use crate::engine::value::{Value, compare};
@@ -131,8 +132,10 @@ impl Ctx<'_> {
             keyed.push(c.vals.take(&first_row));
         }
         let mut columns: Vec<Vals> = Vec::new();
-        for a in &aggs {
-            let (types_out, mut per_group) = run_agg(a, t, &groups)?;
+        // the aggregates are independent: spread over the cores on many rows
+        let results = threads::map_items(&aggs, t.len, |a| run_agg(a, t, &groups));
+        for (a, result) in aggs.iter().zip(results) {
+            let (types_out, mut per_group) = result?;
             for (k, ty) in types_out.into_iter().enumerate() {
                 let name = out.unique_name(&a.names[k]);
                 out.columns.push(Column::new(name, ty, Vec::new()));
@@ -1030,44 +1033,86 @@ fn group_rows(key_cols: &[Col], n: usize) -> (Groups, Vec<usize>) {
             codes => codes.code(a) == codes.code(b),
         })
     };
-    const NONE: u32 = u32::MAX;
-    // hash -> first group of that hash; `chain[g]` the next group of the same hash
-    let mut index: std::collections::HashMap<u64, u32, BuildHasherDefault<MixHasher>> = Default::default();
-    let mut chain: Vec<u32> = Vec::new();
-    let mut first_row: Vec<usize> = Vec::new();
-    let mut group_of: Vec<u32> = Vec::with_capacity(n);
-    for i in 0..n {
-        let h = hash_row(i);
-        let g = match index.get(&h) {
-            None => {
-                index.insert(h, first_row.len() as u32);
-                None
+    // Rows are hashed on every core; then each core groups the rows of its
+    // share of the hash space (a row's partition is a function of its
+    // hash, so equal keys meet in one partition), and the partitions'
+    // groups are merged back into first-seen order.
+    let hashes: Vec<u64> = threads::chunked(n, |r| r.map(hash_row).collect::<Vec<u64>>()).concat();
+    let k = threads::threads_for(n);
+    let part_of = |h: u64| if k == 1 { 0 } else { ((h >> 40) % k as u64) as usize };
+    let partition = |p: usize| -> (Vec<usize>, Vec<u32>) {
+        const NONE: u32 = u32::MAX;
+        // hash -> first group of that hash; `chain[g]` the next group of the same hash
+        let mut index: std::collections::HashMap<u64, u32, BuildHasherDefault<MixHasher>> = Default::default();
+        let mut chain: Vec<u32> = Vec::new();
+        let mut first_row: Vec<usize> = Vec::new();
+        let mut group_of: Vec<u32> = Vec::with_capacity(n / k + 1);
+        for (i, &h) in hashes.iter().enumerate() {
+            if part_of(h) != p {
+                continue;
             }
-            Some(&head) => {
-                let mut g = head;
-                let mut last = head;
-                let mut found = None;
-                while g != NONE {
-                    if same(first_row[g as usize], i) {
-                        found = Some(g);
-                        break;
+            let g = match index.get(&h) {
+                None => {
+                    index.insert(h, first_row.len() as u32);
+                    None
+                }
+                Some(&head) => {
+                    let mut g = head;
+                    let mut last = head;
+                    let mut found = None;
+                    while g != NONE {
+                        if same(first_row[g as usize], i) {
+                            found = Some(g);
+                            break;
+                        }
+                        last = g;
+                        g = chain[g as usize];
                     }
-                    last = g;
-                    g = chain[g as usize];
+                    if found.is_none() {
+                        chain[last as usize] = first_row.len() as u32;
+                    }
+                    found
                 }
-                if found.is_none() {
-                    chain[last as usize] = first_row.len() as u32;
-                }
-                found
+            };
+            let g = g.unwrap_or_else(|| {
+                first_row.push(i);
+                chain.push(NONE);
+                (first_row.len() - 1) as u32
+            });
+            group_of.push(g);
+        }
+        (first_row, group_of)
+    };
+    let partitions: Vec<usize> = (0..k).collect();
+    let parts_out = threads::map_items(&partitions, n, |&p| partition(p));
+    // merge: global group ids in first-row order (each partition's are already)
+    let mut remap: Vec<Vec<u32>> = parts_out.iter().map(|(f, _)| vec![0u32; f.len()]).collect();
+    let mut first_row: Vec<usize> = Vec::with_capacity(parts_out.iter().map(|(f, _)| f.len()).sum());
+    let mut heads = vec![0usize; k];
+    loop {
+        let mut pick: Option<(usize, usize)> = None;
+        for (p, (f, _)) in parts_out.iter().enumerate() {
+            if let Some(&row) = f.get(heads[p])
+                && pick.is_none_or(|(_, best)| row < best)
+            {
+                pick = Some((p, row));
             }
-        };
-        let g = g.unwrap_or_else(|| {
-            first_row.push(i);
-            chain.push(NONE);
-            (first_row.len() - 1) as u32
-        });
-        group_of.push(g);
+        }
+        let Some((p, row)) = pick else { break };
+        remap[p][heads[p]] = first_row.len() as u32;
+        first_row.push(row);
+        heads[p] += 1;
     }
+    let mut cursors = vec![0usize; k];
+    let group_of: Vec<u32> = hashes
+        .iter()
+        .map(|&h| {
+            let p = part_of(h);
+            let local = parts_out[p].1[cursors[p]];
+            cursors[p] += 1;
+            remap[p][local as usize]
+        })
+        .collect();
     // rows per group, in row order, in one buffer
     let ng = first_row.len();
     let mut offsets = vec![0usize; ng + 1];
