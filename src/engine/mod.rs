@@ -346,3 +346,5 @@ impl<'e> Ctx<'e> {
 mod tests;
 #[cfg(test)]
 mod tests_coverage;
+#[cfg(test)]
+mod tests_fast;

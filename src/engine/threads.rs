@@ -9,8 +9,13 @@
 
 use std::ops::Range;
 
-/// Rows a thread must have to be worth starting.
+/// Rows a thread must have to be worth starting. The library's own unit
+/// tests use a low bar, so every engine test with more than a few hundred
+/// rows runs the multi-core paths too.
+#[cfg(not(test))]
 pub const MIN_ROWS_PER_THREAD: usize = 1 << 16;
+#[cfg(test)]
+pub const MIN_ROWS_PER_THREAD: usize = 256;
 
 /// How many threads a loop over `n` rows uses.
 pub fn threads_for(n: usize) -> usize {
