@@ -135,7 +135,10 @@ impl Ctx<'_> {
         // the aggregates are independent: spread over the cores on many rows
         let results = threads::map_items(&aggs, t.len, |a| run_agg(a, t, &groups));
         for (a, result) in aggs.iter().zip(results) {
-            let (types_out, mut per_group) = result?;
+            let (types_out, mut per_group, why) = result?;
+            if let Some(why) = why {
+                self.engine.note_nondeterministic(why);
+            }
             for (k, ty) in types_out.into_iter().enumerate() {
                 let name = out.unique_name(&a.names[k]);
                 out.columns.push(Column::new(name, ty, Vec::new()));
@@ -362,7 +365,7 @@ impl Ctx<'_> {
                     if a.names.len() != 1 || a.func.starts_with("arg_") {
                         return Err(EngineError::unsupported("this aggregate in `make-series`", sa.agg.range));
                     }
-                    let (tys, rows) = run_agg(&a, t, &flat_groups)?;
+                    let (tys, rows, _) = run_agg(&a, t, &flat_groups)?;
                     let rows: Vec<Vec<Value>> = rows.into_iter().map(Vals::into_vec).collect();
                     let Some(&ty0) = tys.first() else {
                         return Err(EngineError::invalid(
@@ -495,22 +498,29 @@ enum AggOut {
     /// keep its codes).
     Vals(Vals),
     Rows(Vec<Vec<Value>>),
+    /// Rows Kusto may answer differently (ties for `arg_max`'s best value).
+    AnyOfRows(Vec<Vec<Value>>),
 }
 
-/// One aggregate over every group: the output types and one column of values per output.
-fn run_agg(a: &Agg, t: &Table, groups: &Groups) -> EResult<(Vec<ScalarType>, Vec<Vals>)> {
+/// One aggregate's result: the output types, one column per output, and
+/// why Kusto may answer otherwise, if it may.
+type AggResult = (Vec<ScalarType>, Vec<Vals>, Option<&'static str>);
+
+/// One aggregate over every group.
+fn run_agg(a: &Agg, t: &Table, groups: &Groups) -> EResult<AggResult> {
     let (tys, out) = run_agg_groups(a, t, groups)?;
+    let why = matches!(out, AggOut::AnyOfRows(_)).then_some(crate::engine::determinism::ARG_TIES);
     Ok(match out {
-        AggOut::Column(c) => (tys, vec![c.into()]),
-        AggOut::Vals(v) => (tys, vec![v]),
-        AggOut::Rows(rows) => {
+        AggOut::Column(c) => (tys, vec![c.into()], why),
+        AggOut::Vals(v) => (tys, vec![v], why),
+        AggOut::Rows(rows) | AggOut::AnyOfRows(rows) => {
             let mut cols: Vec<Vec<Value>> = (0..tys.len()).map(|_| Vec::with_capacity(rows.len())).collect();
             for row in rows {
                 for (k, v) in row.into_iter().enumerate().take(cols.len()) {
                     cols[k].push(v);
                 }
             }
-            (tys, cols.into_iter().map(Vals::from).collect())
+            (tys, cols.into_iter().map(Vals::from).collect(), why)
         }
     })
 }
@@ -608,11 +618,18 @@ fn run_agg_groups(a: &Agg, t: &Table, groups: &Groups) -> EResult<(Vec<ScalarTyp
             let mut tys = vec![x.ty];
             tys.extend(a.returned.iter().map(|&i| t.columns[i].ty));
             tys.extend(a.args[1..].iter().map(|c| c.ty));
+            // rows tied for the best value whose returned values differ: Kusto returns any of them
+            let differ = |p: usize, q: usize| {
+                a.returned.iter().any(|&c| t.columns[c].data[p] != t.columns[c].data[q])
+                    || a.args[1..].iter().any(|c| c.vals[p] != c.vals[q])
+            };
+            let any_ties = std::cell::Cell::new(false);
             // order of output: x, then `*` columns or the listed ones, as planned
             let rows = groups
                 .iter()
                 .map(|g| {
                     let mut best: Option<usize> = None;
+                    let mut tied = false;
                     for &i in g {
                         let v = &x.vals[i];
                         if v.is_null() {
@@ -622,9 +639,18 @@ fn run_agg_groups(a: &Agg, t: &Table, groups: &Groups) -> EResult<(Vec<ScalarTyp
                             None => Some(i),
                             Some(b) => {
                                 let o = compare(v, &x.vals[b]);
-                                if (want_max && o.is_gt()) || (!want_max && o.is_lt()) { Some(i) } else { Some(b) }
+                                if (want_max && o.is_gt()) || (!want_max && o.is_lt()) {
+                                    tied = false;
+                                    Some(i)
+                                } else {
+                                    tied |= o.is_eq() && differ(b, i);
+                                    Some(b)
+                                }
                             }
                         };
+                    }
+                    if tied {
+                        any_ties.set(true);
                     }
                     let mut row = Vec::new();
                     match best {
@@ -642,6 +668,9 @@ fn run_agg_groups(a: &Agg, t: &Table, groups: &Groups) -> EResult<(Vec<ScalarTyp
                     row
                 })
                 .collect();
+            if any_ties.get() {
+                return Ok((tys, AggOut::AnyOfRows(rows)));
+            }
             (tys, AggOut::Rows(rows))
         }
         "make_list" | "make_list_if" | "make_list_with_nulls" | "make_set" | "make_set_if" => {

@@ -1,6 +1,7 @@
 //! Results Kusto does not define: which rows `take`/`limit` keep without a
 //! `sort` before them, which left row an `innerunique` join keeps per key,
-//! which row `take_any` reads. The engine answers with one choice (the
+//! which row `take_any` reads, which of the rows tied at `top`'s limit it
+//! keeps, which of the rows tied for `arg_max`'s best value it returns. The engine answers with one choice (the
 //! first); the run records why the answer is only one of several, the
 //! result [`Table`] carries it (`nondeterministic`), `run --local` prints
 //! it and rule tests compare such results as sets and say so when they fail.
@@ -26,6 +27,13 @@ pub fn reason(op: &Operator, before: &[Operator], input: &Table, output: &Table)
 
 /// The rule for `innerunique`, named where the join drops a left row.
 pub const INNERUNIQUE: &str = "an `innerunique` join keeps any one left row per key";
+
+/// The rule for `top`, named when rows tied with the last one kept are cut.
+pub const TOP_TIES: &str = "`top` keeps any of the rows tied at its limit";
+
+/// The rule for `arg_max`/`arg_min`, named when a group's best value is
+/// shared by rows whose other returned values differ.
+pub const ARG_TIES: &str = "`arg_max`/`arg_min` return any of the rows tied for the best value";
 
 /// Whether the rows reaching the end of `before` are in a defined order.
 fn sorted(before: &[Operator]) -> bool {

@@ -1392,7 +1392,7 @@ pub fn call(ctx: &Ctx, name: &str, args: &[Expr], e: &Expr, t: &Table) -> EResul
         }
         "url_decode" => map(&a, n, T::String, |v| Value::string(url_decode(&s(v[0])))),
         // ---- dynamic
-        "array_length" => map(&a, n, T::Long, |v| match v[0] {
+        "array_length" | "arraylength" => map(&a, n, T::Long, |v| match v[0] {
             Value::Array(x) => Value::Long(x.len() as i64),
             _ => Value::Null,
         }),

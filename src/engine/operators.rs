@@ -542,8 +542,7 @@ impl Ctx<'_> {
             };
             keys.push((c, desc, nulls_first));
         }
-        let mut idx: Vec<usize> = (0..t.len).collect();
-        idx.sort_by(|&a, &b| {
+        let order = |&a: &usize, &b: &usize| {
             for (c, desc, nf) in &keys {
                 let (x, y) = (&c.vals[a], &c.vals[b]);
                 let o = match (x.is_null(), y.is_null()) {
@@ -572,8 +571,18 @@ impl Ctx<'_> {
                 }
             }
             std::cmp::Ordering::Equal
-        });
+        };
+        let mut idx: Vec<usize> = (0..t.len).collect();
+        idx.sort_by(order);
         if let Some(n) = limit {
+            // rows tied with the last one kept, but cut: Kusto keeps any of them
+            if n > 0
+                && n < idx.len()
+                && order(&idx[n - 1], &idx[n]).is_eq()
+                && t.columns.iter().any(|c| c.data[idx[n - 1]] != c.data[idx[n]])
+            {
+                self.engine.note_nondeterministic(crate::engine::determinism::TOP_TIES);
+            }
             idx.truncate(n);
         }
         Ok(t.take_rows(&idx))

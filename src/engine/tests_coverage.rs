@@ -31,6 +31,8 @@ fn parse_xml_and_replace_strings_in_queries() {
     assert_eq!(text(&t, "x", 0), r#"{"e":{"@a":"1","b":["t","u"]}}"#);
     let t = run(r#"print r=replace_strings('a cat and a dog', dynamic(['cat','dog']), dynamic(['dog','pigeon']))"#);
     assert_eq!(text(&t, "r", 0), "a dog and a pigeon");
+    let t = run("print n=arraylength(dynamic([1,2,3])), m=array_length(dynamic([]))");
+    assert_eq!((text(&t, "n", 0), text(&t, "m", 0)), ("3".into(), "0".into()), "the legacy name too");
     let t = run("print a=1 | extend b=columnifexists('a', 0), c=columnifexists('zz', 7)");
     assert_eq!((text(&t, "b", 0), text(&t, "c", 0)), ("1".into(), "7".into()));
 }
@@ -144,4 +146,12 @@ fn results_kusto_does_not_define_are_marked() {
     assert!(j.contains("innerunique"), "{j}");
     assert_eq!(marked(&format!("{t} | join kind=inner (datatable(k:long, w:string)[1,'x']) on k")), None);
     assert_eq!(marked(&format!("{t} | where k == 2 | join (datatable(k:long, w:string)[2,'x']) on k")), None);
+    // ties: `top` cutting rows tied with the last one kept, `arg_max` with rows tied for the best value
+    assert!(marked(&format!("{t} | top 1 by k asc")).unwrap().contains("tied at its limit"));
+    assert_eq!(marked(&format!("{t} | top 2 by k asc")), None, "the cut row is not tied");
+    assert_eq!(marked("datatable(k:long)[1,1,2] | top 1 by k asc"), None, "tied rows that are equal");
+    let a = marked(&format!("{t} | summarize arg_min(k, v)")).unwrap();
+    assert!(a.contains("arg_max"), "{a}");
+    assert_eq!(marked(&format!("{t} | summarize arg_max(k, v)")), None, "one row holds the best value");
+    assert_eq!(marked(&format!("{t} | summarize arg_min(k, k)")), None, "the tied rows return the same values");
 }
