@@ -590,6 +590,11 @@ fn run_agg_groups(a: &Agg, t: &Table, groups: &Groups) -> EResult<(Vec<ScalarTyp
             {
                 return Ok((vec![x.ty], AggOut::Vals(vals)));
             }
+            if !f.ends_with("if")
+                && let Some(col) = extreme_ticks_per_group(x, want_max, groups)
+            {
+                return Ok((vec![x.ty], AggOut::Column(col)));
+            }
             one(x.ty, &|g| {
                 let rows: std::borrow::Cow<[usize]> = if f.ends_with("if") { cond(1, g).into() } else { g.into() };
                 let mut best: Option<&Value> = None;
@@ -945,6 +950,32 @@ fn extreme_code_per_group(x: &Col, want_max: bool, groups: &Groups) -> Option<Va
         return Some(Vals::Dict { codes: Arc::new(chosen), dict: dict.clone(), unique: *unique });
     }
     Some(chosen.iter().map(|&c| if c == u32::MAX { Value::null_of(ty) } else { dict[c as usize].clone() }).collect())
+}
+
+/// `min`/`max` of a column of longs, datetimes or timespans held one value
+/// per row, compared as integers; `None` (the per-value path) if a cell of
+/// another kind turns up.
+fn extreme_ticks_per_group(x: &Col, want_max: bool, groups: &Groups) -> Option<Vec<Value>> {
+    let Vals::Plain(cells) = &x.vals else { return None };
+    if !matches!(x.ty, ScalarType::Long | ScalarType::Int | ScalarType::DateTime | ScalarType::TimeSpan) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(groups.len());
+    for rows in groups.iter() {
+        let mut best: Option<(i64, usize)> = None;
+        for &i in rows {
+            let v = match &cells[i] {
+                Value::Long(v) | Value::DateTime(v) | Value::TimeSpan(v) => *v,
+                Value::Null => continue,
+                _ => return None,
+            };
+            if best.is_none_or(|(b, _)| if want_max { v > b } else { v < b }) {
+                best = Some((v, i));
+            }
+        }
+        out.push(best.map_or(Value::null_of(x.ty), |(_, i)| cells[i].clone()));
+    }
+    Some(out)
 }
 
 fn sum(x: &Col, rows: &[usize], ty: ScalarType) -> Value {

@@ -178,52 +178,67 @@ impl Ctx<'_> {
         Ok(Some(Col::of(c.ty, vals)))
     }
 
-    /// The rows `where pred` keeps, by a kernel that writes no per-row
-    /// values, or `None` to take the generic path (evaluate, then keep the
-    /// `true` rows). Covered: a column compared with a value of no column
-    /// (`TimeGenerated > ago(30d)`), and `a and b` where `b` is evaluated
-    /// only on the rows `a` keeps (both qualify as in the module docs).
+    /// The rows `where pred` keeps without writing a value per row, or
+    /// `None` to take the generic path (evaluate, then keep the `true`
+    /// rows): see [`Ctx::conjunct_rows`].
     pub(crate) fn where_rows(&self, pred: &Expr, t: &Table) -> EResult<Option<Vec<usize>>> {
-        let ExprKind::Binary { op, lhs, rhs } = &pred.kind else { return Ok(None) };
-        if *op == BinaryOp::And {
-            let mut right_cols = Vec::new();
-            if t.len < 2 || !self.pure_columns(rhs, t, &mut right_cols) {
+        let mut conjuncts = Vec::new();
+        flatten_and(pred, &mut conjuncts);
+        self.conjunct_rows(&conjuncts, t)
+    }
+
+    /// The rows where every one of `conjuncts` is true (the parts of
+    /// `a and b and …`, or of consecutive `where`s), or `None` for the
+    /// generic path. Each conjunct after the first is evaluated only on
+    /// the rows the ones before it kept, over just the columns it reads
+    /// (so it must qualify as in the module docs), and the table's other
+    /// columns are not gathered in between. A column compared with a value
+    /// of no column (`TimeGenerated > ago(30d)`) runs as a kernel.
+    pub(crate) fn conjunct_rows(&self, conjuncts: &[&Expr], t: &Table) -> EResult<Option<Vec<usize>>> {
+        let Some((first, rest)) = conjuncts.split_first() else { return Ok(None) };
+        if rest.is_empty() {
+            return self.compare_rows(first, t);
+        }
+        let mut reads: Vec<Vec<&str>> = Vec::with_capacity(rest.len());
+        for c in rest {
+            let mut cols = Vec::new();
+            if t.len < 2 || !self.pure_columns(c, t, &mut cols) {
                 return Ok(None);
             }
-            let left = match self.where_rows(lhs, t)? {
-                Some(rows) => rows,
-                None => {
-                    let mut left_cols = Vec::new();
-                    if !self.pure_columns(lhs, t, &mut left_cols) {
-                        return Ok(None);
-                    }
-                    let c = self.scalar(lhs, t)?;
-                    if c.ty != ScalarType::Bool && c.ty != ScalarType::Dynamic {
-                        return Ok(None);
-                    }
-                    true_rows(&c.vals)
-                }
-            };
-            let narrowed = Table::new(
-                right_cols
-                    .iter()
-                    .filter_map(|n| t.column(n))
-                    .map(|c| Column::of(c.name.clone(), c.ty, c.data.take(&left)))
-                    .collect(),
-                left.len(),
-            );
-            let kept = match self.where_rows(rhs, &narrowed)? {
-                Some(rows) => rows,
-                None => {
-                    let c = self.scalar(rhs, &narrowed)?;
-                    if c.ty != ScalarType::Bool && c.ty != ScalarType::Dynamic {
-                        return Ok(None);
-                    }
-                    true_rows(&c.vals)
-                }
-            };
-            return Ok(Some(kept.into_iter().map(|j| left[j]).collect()));
+            reads.push(cols);
         }
+        let Some(mut kept) = self.rows_of(first, t)? else { return Ok(None) };
+        for (c, cols) in rest.iter().zip(reads) {
+            let narrowed = Table::new(
+                cols.iter()
+                    .filter_map(|n| t.column(n))
+                    .map(|col| Column::of(col.name.clone(), col.ty, col.data.take(&kept)))
+                    .collect(),
+                kept.len(),
+            );
+            let Some(rows) = self.rows_of(c, &narrowed)? else { return Ok(None) };
+            kept = rows.into_iter().map(|j| kept[j]).collect();
+        }
+        Ok(Some(kept))
+    }
+
+    /// The rows where `pred` is true: by a kernel, else evaluated; `None`
+    /// when it is not a bool (the generic path reports that).
+    fn rows_of(&self, pred: &Expr, t: &Table) -> EResult<Option<Vec<usize>>> {
+        if let Some(rows) = self.compare_rows(pred, t)? {
+            return Ok(Some(rows));
+        }
+        let c = self.scalar(pred, t)?;
+        if c.ty != ScalarType::Bool && c.ty != ScalarType::Dynamic {
+            return Ok(None);
+        }
+        Ok(Some(true_rows(&c.vals)))
+    }
+
+    /// A column held one value per row compared with a value of no column,
+    /// as a kernel on every core; `None` for any other predicate.
+    fn compare_rows(&self, pred: &Expr, t: &Table) -> EResult<Option<Vec<usize>>> {
+        let ExprKind::Binary { op, lhs, rhs } = &pred.kind else { return Ok(None) };
         if !matches!(op, BinaryOp::Eq | BinaryOp::NotEq | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge) {
             return Ok(None);
         }
@@ -254,6 +269,18 @@ impl Ctx<'_> {
             Vals::Plain(v) => Some(v.as_slice()),
             _ => None,
         }
+    }
+}
+
+/// The operands of `a and b and …`, left to right (parentheses looked through).
+pub(crate) fn flatten_and<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    match &e.kind {
+        ExprKind::Binary { op: BinaryOp::And, lhs, rhs } => {
+            flatten_and(lhs, out);
+            flatten_and(rhs, out);
+        }
+        ExprKind::Paren(inner) if !is_tabular_syntax(inner) => flatten_and(inner, out),
+        _ => out.push(e),
     }
 }
 

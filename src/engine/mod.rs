@@ -252,7 +252,30 @@ impl<'e> Ctx<'e> {
             ExprKind::Paren(inner) => self.tabular(inner),
             ExprKind::Pipeline { source, operators } => {
                 let mut t = self.tabular(source)?;
+                let mut fused_until = 0;
                 for (k, op) in operators.iter().enumerate() {
+                    if k < fused_until {
+                        continue;
+                    }
+                    // consecutive `where`s: one selection, the other columns gathered once
+                    let wheres: Vec<&Expr> = operators[k..]
+                        .iter()
+                        .map_while(|o| match &o.kind {
+                            crate::kql::ast::OperatorKind::Where(p) => Some(p),
+                            _ => None,
+                        })
+                        .collect();
+                    if wheres.len() > 1 {
+                        let mut conjuncts = Vec::new();
+                        for p in &wheres {
+                            fast::flatten_and(p, &mut conjuncts);
+                        }
+                        if let Some(keep) = self.conjunct_rows(&conjuncts, &t)? {
+                            t = Arc::new(t.take_rows(&keep));
+                            fused_until = k + wheres.len();
+                            continue;
+                        }
+                    }
                     let input = t.clone();
                     t = self.apply(t, op)?;
                     if let Some(why) = determinism::reason(op, &operators[..k], &input, &t) {

@@ -114,6 +114,22 @@ fn the_where_kernels_keep_the_rows_the_generic_path_keeps() {
 }
 
 #[test]
+fn integer_min_and_max_match_the_per_value_path() {
+    // `minif`/`maxif` take the per-value path
+    let t = run(
+        true,
+        "T | summarize a=min(TimeGenerated), b=minif(TimeGenerated, true), c=max(Count), d=maxif(Count, true), \
+         e=min(Count), f=minif(Count, true) by Caller",
+    );
+    assert!(t.len > 10);
+    let col = |n: &str| t.column(n).unwrap_or_else(|| panic!("no {n}")).data.to_vec();
+    assert_eq!(col("a"), col("b"));
+    assert_eq!(col("c"), col("d"));
+    assert_eq!(col("e"), col("f"));
+    assert!(col("c").iter().all(|v| matches!(v, Value::Long(_))), "every group has a count");
+}
+
+#[test]
 fn parallel_grouping_keeps_first_seen_order_and_every_row() {
     let t = run(true, "T | summarize n=count(), first=take_any(TimeGenerated) by Caller, Resource");
     // by hand: groups in the order their first row appears
