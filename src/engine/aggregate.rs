@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use crate::engine::Ctx;
 use crate::engine::error::{EResult, EngineError};
+use crate::engine::liveness::{self, Needed};
 use crate::engine::operators::derived_name;
 use crate::engine::scope::Col;
 use crate::engine::table::{Column, Table};
@@ -95,6 +96,7 @@ impl Ctx<'_> {
         aggregates: &[NamedExpr],
         by: &[NamedExpr],
         r: TextRange,
+        read: &Needed,
     ) -> EResult<Table> {
         if let Some(p) = params.iter().find(|p| !p.name.starts_with("hint.")) {
             return Err(EngineError::unsupported(format!("the `summarize` parameter `{}`", p.name), p.range));
@@ -133,7 +135,22 @@ impl Ctx<'_> {
         }
         let mut columns: Vec<Vals> = Vec::new();
         // the aggregates are independent: spread over the cores on many rows
-        let results = threads::map_items(&aggs, t.len, |a| run_agg(a, t, &groups));
+        // an aggregate none of whose columns is read later is not worked out
+        let live: Vec<bool> = aggs.iter().map(|a| a.names.iter().any(|n| liveness::is_read(read, n))).collect();
+        let work: Vec<(&Agg, bool)> = aggs.iter().zip(live).collect();
+        let results = threads::map_items(&work, t.len, |(a, live)| {
+            if *live {
+                run_agg(a, t, &groups)
+            } else {
+                // its columns keep their names (later names depend on them), as nulls
+                let n = groups.len();
+                Ok((
+                    vec![ScalarType::Dynamic; a.names.len()],
+                    vec![Vals::constant(Value::Null, n); a.names.len()],
+                    None,
+                ))
+            }
+        });
         for (a, result) in aggs.iter().zip(results) {
             let (types_out, mut per_group, why) = result?;
             if let Some(why) = why {

@@ -19,6 +19,7 @@ mod fast;
 pub mod functions;
 mod join;
 pub mod literal;
+mod liveness;
 pub mod load;
 pub mod more;
 mod operators;
@@ -253,6 +254,7 @@ impl<'e> Ctx<'e> {
             ExprKind::Pipeline { source, operators } => {
                 let mut t = self.tabular(source)?;
                 let mut fused_until = 0;
+                let read = liveness::needed_after(operators);
                 for (k, op) in operators.iter().enumerate() {
                     if k < fused_until {
                         continue;
@@ -277,7 +279,7 @@ impl<'e> Ctx<'e> {
                         }
                     }
                     let input = t.clone();
-                    t = self.apply(t, op)?;
+                    t = self.apply_reading(t, op, &read[k])?;
                     if let Some(why) = determinism::reason(op, &operators[..k], &input, &t) {
                         self.engine.note_nondeterministic(why);
                     }

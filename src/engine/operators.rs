@@ -8,6 +8,7 @@ use regex::Regex;
 use crate::engine::Ctx;
 use crate::engine::error::{EResult, EngineError};
 use crate::engine::functions;
+use crate::engine::liveness::Needed;
 use crate::engine::scope::Col;
 use crate::engine::table::{Column, Table};
 use crate::engine::value::{Value, compare};
@@ -73,6 +74,13 @@ fn param_word(params: &[OpParam], name: &str) -> Option<String> {
 
 impl Ctx<'_> {
     pub fn apply(&self, t: Arc<Table>, op: &Operator) -> EResult<Arc<Table>> {
+        self.apply_reading(t, op, &None)
+    }
+
+    /// `op` over `t`, where `read` says which of its output columns the
+    /// operators after it read (see `engine/liveness.rs`): work on columns
+    /// nobody reads is skipped.
+    pub fn apply_reading(&self, t: Arc<Table>, op: &Operator, read: &Needed) -> EResult<Arc<Table>> {
         let r = op.range;
         Ok(Arc::new(match &op.kind {
             OperatorKind::Where(pred) => {
@@ -86,8 +94,9 @@ impl Ctx<'_> {
                 let keep = crate::engine::fast::true_rows(&c.vals);
                 t.take_rows(&keep)
             }
-            OperatorKind::Extend(items) | OperatorKind::Serialize(items) => self.extend(&t, items)?,
-            OperatorKind::Project(items) => self.project(&t, items)?,
+            OperatorKind::Extend(items) => self.extend(&t, items, read)?,
+            OperatorKind::Serialize(items) => self.extend(&t, items, &None)?,
+            OperatorKind::Project(items) => self.project_reading(&t, items, read)?,
             OperatorKind::ProjectAway(cols) => {
                 let drop = self.select_columns(&t, cols)?;
                 let columns =
@@ -132,7 +141,9 @@ impl Ctx<'_> {
                 }
                 Table::new(order.iter().map(|&i| t.columns[i].clone()).collect(), t.len)
             }
-            OperatorKind::Summarize { params, aggregates, by } => self.summarize(&t, params, aggregates, by, r)?,
+            OperatorKind::Summarize { params, aggregates, by } => {
+                self.summarize(&t, params, aggregates, by, r, read)?
+            }
             OperatorKind::Distinct { params, columns } => {
                 if !params.is_empty() {
                     return Err(EngineError::unsupported("`distinct` hints", r));
@@ -461,10 +472,14 @@ impl Ctx<'_> {
         Ok(Table::new(columns, n))
     }
 
-    fn extend(&self, t: &Table, items: &[NamedExpr]) -> EResult<Table> {
+    fn extend(&self, t: &Table, items: &[NamedExpr], read: &Needed) -> EResult<Table> {
         let mut out = t.clone();
         let mut unnamed = 0;
-        for ne in items {
+        let live = crate::engine::liveness::live_items(items, read);
+        for (ne, live) in items.iter().zip(live) {
+            if !live {
+                continue;
+            }
             // pack_all() packs the operator's input, not the columns this extend adds
             let input = if uses_pack_all(&ne.expr) { t } else { &out };
             let c = self.scalar(&ne.expr, input)?;
@@ -482,9 +497,20 @@ impl Ctx<'_> {
     }
 
     pub fn project(&self, t: &Table, items: &[NamedExpr]) -> EResult<Table> {
+        self.project_reading(t, items, &None)
+    }
+
+    /// `project`, leaving out the items whose column no later operator reads.
+    fn project_reading(&self, t: &Table, items: &[NamedExpr], read: &Needed) -> EResult<Table> {
         let mut out = Table::new(Vec::new(), t.len);
         let mut unnamed = 0;
         for ne in items {
+            if read.is_some()
+                && crate::engine::liveness::projected_name(ne)
+                    .is_some_and(|n| !crate::engine::liveness::is_read(read, n))
+            {
+                continue;
+            }
             if let ExprKind::Wildcard(_) = &ne.expr.kind {
                 for i in self.select_columns(t, std::slice::from_ref(&ne.expr))? {
                     out.set_column(t.columns[i].clone());

@@ -114,6 +114,17 @@ fn the_where_kernels_keep_the_rows_the_generic_path_keeps() {
 }
 
 #[test]
+fn columns_nobody_reads_are_skipped_without_changing_the_answer() {
+    // `project Caller, n` makes `list_Region`, `q` and `s` dead; `project-away` reads every column
+    let tail = "| extend s = tolower(Caller) | summarize make_list(Region), n=count(), m=max(s) by Caller \
+                | extend q = strcat(Caller, 'x'), r = m";
+    let pruned = run(true, &format!("T {tail} | project Caller, n, r"));
+    let full = run(true, &format!("T {tail} | project-away list_Region, q, m | project-reorder Caller, n, r"));
+    assert_eq!(pruned.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["Caller", "n", "r"]);
+    assert_eq!(cells(&pruned), cells(&full));
+}
+
+#[test]
 fn integer_min_and_max_match_the_per_value_path() {
     // `minif`/`maxif` take the per-value path
     let t = run(
