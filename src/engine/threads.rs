@@ -17,10 +17,16 @@ pub const MIN_ROWS_PER_THREAD: usize = 1 << 16;
 #[cfg(test)]
 pub const MIN_ROWS_PER_THREAD: usize = 256;
 
+/// The cores this process may use, read once (the standard library reads
+/// cgroup files each time it is asked, which costs more than a small query).
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |c| c.get()).clamp(1, 8))
+}
+
 /// How many threads a loop over `n` rows uses.
 pub fn threads_for(n: usize) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
-    (n / MIN_ROWS_PER_THREAD).clamp(1, cores.min(8))
+    (n / MIN_ROWS_PER_THREAD).clamp(1, cores())
 }
 
 /// `f` over contiguous chunks of `0..n`, one per thread, results in order.
@@ -48,7 +54,7 @@ pub fn chunked<T: Send>(n: usize, f: impl Fn(Range<usize>) -> T + Sync) -> Vec<T
 /// `f` over each item, spread over the threads when `rows` (the work per
 /// item) is large; results in order.
 pub fn map_items<I: Sync, T: Send>(items: &[I], rows: usize, f: impl Fn(&I) -> T + Sync) -> Vec<T> {
-    if items.len() < 2 || threads_for(rows) == 1 {
+    if items.len() < 2 || rows < MIN_ROWS_PER_THREAD * 2 || cores() == 1 {
         return items.iter().map(f).collect();
     }
     let parts = chunked_items(items.len());
@@ -61,7 +67,7 @@ pub fn map_items<I: Sync, T: Send>(items: &[I], rows: usize, f: impl Fn(&I) -> T
 }
 
 fn chunked_items(n: usize) -> Vec<Range<usize>> {
-    let k = std::thread::available_parallelism().map_or(1, |c| c.get()).clamp(1, 8).min(n);
+    let k = cores().min(n);
     let step = n.div_ceil(k);
     (0..k).map(|j| (j * step).min(n)..((j + 1) * step).min(n)).filter(|r| !r.is_empty()).collect()
 }
