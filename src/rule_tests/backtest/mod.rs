@@ -8,6 +8,7 @@
 //! bounded concurrency).
 
 pub mod aggregate;
+pub mod data;
 pub mod output;
 pub mod plot;
 pub mod remote;
@@ -67,6 +68,29 @@ pub fn combinations(sweeps: &[Sweep]) -> Vec<Vec<String>> {
 pub struct Variant {
     pub params: Vec<(String, Value)>,
     pub item: Item,
+    /// The schedule replayed, when not the item's own (`--frequency`, `--period`).
+    pub schedule: Option<RuleSchedule>,
+}
+
+/// Replay every variant every `frequency` over `period` instead of the
+/// rule's own schedule (trigger and suppression stay the rule's): what a
+/// back-test of "this rule, run hourly" needs. `Err` for a hunting query,
+/// which has no schedule.
+pub fn reschedule(
+    variants: &mut [Variant],
+    frequency: Option<Duration>,
+    period: Option<Duration>,
+) -> Result<(), String> {
+    if frequency.is_none() && period.is_none() {
+        return Ok(());
+    }
+    for v in variants {
+        let mut s = schedule_of(&v.item).ok_or("a hunting query has no schedule to change")?;
+        s.frequency = frequency.unwrap_or(s.frequency);
+        s.period = period.unwrap_or(s.period);
+        v.schedule = Some(s);
+    }
+    Ok(())
 }
 
 /// The item with each combination applied, every value checked by the
@@ -88,7 +112,7 @@ pub fn variants(item: &Item, sweeps: &[Sweep], sources: &mut SourceMap) -> (Vec<
                 Some((s.param.clone(), v.params.values.get(spec.name)?.to_json()))
             })
             .collect();
-        out.push(Variant { params, item: v });
+        out.push(Variant { params, item: v, schedule: None });
     }
     (out, diags)
 }
@@ -125,12 +149,13 @@ pub fn schedule_of(item: &Item) -> Option<RuleSchedule> {
 
 /// Replay every variant over the indexed data; results in variant order.
 ///
-/// Reused across ticks and values: the data is indexed by `TimeGenerated`
-/// once, by the caller, for every variant ([`TimeIndex`]); the local engine
-/// turns it into typed, string-interned tables once and takes each window
-/// as a slice of their rows ([`TimeIndex::executor_cache`]); each variant's
-/// query is rendered once (ticks only fill in placeholders). Variants
-/// replay in parallel, one thread per core.
+/// Reused across ticks and values: the data is loaded once, by the caller,
+/// into typed, string-interned engine tables sorted by `TimeGenerated`
+/// ([`TimeIndex`], [`data::load`]), shared by every variant; the local
+/// engine takes each window as a contiguous row range of them (the whole
+/// table itself when the window covers it); each variant's query is
+/// rendered once (ticks only fill in placeholders). Variants replay in
+/// parallel, one thread per core.
 pub fn run(
     project: &mut Project,
     variants: &[Variant],
@@ -145,7 +170,7 @@ pub fn run(
     let days = aggregate::days(range.from, range.to);
     let replay_one = |v: &Variant, raw: &str| -> Result<ValueResult, ExecError> {
         let mappings = &v.item.entities;
-        match schedule_of(&v.item) {
+        match v.schedule.or_else(|| schedule_of(&v.item)) {
             Some(schedule) => {
                 let ticks = schedule::ticks(range.from, range.to, schedule.frequency);
                 let replay = schedule::replay(&schedule, &ticks, |now, start| {
