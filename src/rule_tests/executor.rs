@@ -34,6 +34,20 @@ pub trait Executor: Sync {
     ) -> Result<ResultTable, ExecError> {
         self.execute(query, &data.window(start, now), now)
     }
+
+    /// Several queries over the same window (the swept values of one
+    /// rule at one tick), results in query order. The default runs
+    /// [`Executor::execute_window`] for each; the local engine builds the
+    /// window once and runs the queries on it in parallel.
+    fn execute_window_many(
+        &self,
+        queries: &[String],
+        data: &TimeIndex,
+        start: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Vec<Result<ResultTable, ExecError>> {
+        queries.iter().map(|q| self.execute_window(q, data, start, now)).collect()
+    }
 }
 
 /// One column of a result.

@@ -91,19 +91,39 @@ impl Executor for LocalEngine {
         start: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<ResultTable, ExecError> {
-        if let Some(e) = data.error() {
-            return Err(e.clone());
-        }
-        let mut db = Database::default();
-        for ((name, table), range) in data.tables().zip(data.window_ranges(start, now)) {
-            if range.start == 0 && range.end == table.len {
-                db.tables.insert(name.to_string(), table.clone());
-            } else {
-                db.add(name, table.take_rows(&range.collect::<Vec<usize>>()));
-            }
-        }
-        run_on(&db, query, now)
+        run_on(&window(data, start, now)?, query, now)
     }
+
+    /// The window is built once for every query.
+    fn execute_window_many(
+        &self,
+        queries: &[String],
+        data: &TimeIndex,
+        start: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Vec<Result<ResultTable, ExecError>> {
+        match window(data, start, now) {
+            Ok(db) => super::parallel::map_ordered(queries, |q| run_on(&db, q, now)),
+            Err(e) => queries.iter().map(|_| Err(e.clone())).collect(),
+        }
+    }
+}
+
+/// The rows of `data` with `start < TimeGenerated <= now`: a contiguous
+/// range of each sorted table (the table itself when it is all of it).
+fn window(data: &TimeIndex, start: DateTime<Utc>, now: DateTime<Utc>) -> Result<Database, ExecError> {
+    if let Some(e) = data.error() {
+        return Err(e.clone());
+    }
+    let mut db = Database::default();
+    for ((name, table), range) in data.tables().zip(data.window_ranges(start, now)) {
+        if range.start == 0 && range.end == table.len {
+            db.tables.insert(name.to_string(), table.clone());
+        } else {
+            db.add(name, table.take_rows(&range.collect::<Vec<usize>>()));
+        }
+    }
+    Ok(db)
 }
 
 fn run_on(db: &Database, query: &str, now: DateTime<Utc>) -> Result<ResultTable, ExecError> {

@@ -28,7 +28,13 @@ pub struct FastHasher(u64);
 
 impl Hasher for FastHasher {
     fn finish(&self) -> u64 {
-        self.0
+        // a final mix (murmur3's): the table indexes buckets by the low
+        // bits, which a multiply alone leaves poorly mixed
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h
     }
 
     fn write(&mut self, bytes: &[u8]) {
@@ -50,7 +56,8 @@ impl Hasher for FastHasher {
     }
 }
 
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+/// A map with [`FastHasher`].
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
 /// Strings of one column: distinct texts and a code per row.
 #[derive(Default)]
@@ -137,11 +144,22 @@ pub type Accept<'a> = &'a (dyn Fn(&Field<'_>, ScalarType) -> Result<(), String> 
 impl ColumnBuilder {
     pub fn new(name: String, declared: Option<ScalarType>, capacity: usize) -> Self {
         let store = match declared {
-            Some(ScalarType::String) => Store::Strings(Interner { codes: Vec::with_capacity(capacity), ..Default::default() }),
+            Some(ScalarType::String) => {
+                Store::Strings(Interner { codes: Vec::with_capacity(capacity), ..Default::default() })
+            }
             Some(_) => Store::Values(Vec::with_capacity(capacity)),
             None => Store::Nothing(0),
         };
-        ColumnBuilder { name, declared, class: declared, store, len: 0, problems: Vec::new(), rejected: false, text: false }
+        ColumnBuilder {
+            name,
+            declared,
+            class: declared,
+            store,
+            len: 0,
+            problems: Vec::new(),
+            rejected: false,
+            text: false,
+        }
     }
 
     /// `n` rows with no value (a column first seen after them).

@@ -15,8 +15,9 @@ use super::parts;
 use crate::engine::table::Table;
 use crate::kql::types::ScalarType;
 
-/// What one part gave, or the line of a quoted field left open.
-type PartResult = Result<(Vec<ColumnBuilder>, usize, Vec<LoadProblem>), usize>;
+/// What one part gave (columns, rows, problems, newlines read), or the
+/// line of a quoted field left open.
+type PartResult = Result<(Vec<ColumnBuilder>, usize, Vec<LoadProblem>, usize), usize>;
 
 pub fn read(
     text: &str,
@@ -46,10 +47,8 @@ pub fn read(
     let declared: Vec<Option<ScalarType>> =
         header.iter().map(|n| schema.and_then(|s| s.iter().find(|c| c.0 == *n).map(|c| c.1))).collect();
     let plan: Vec<(usize, Option<ScalarType>)> = declared.iter().copied().enumerate().collect();
-    let pieces: Vec<(&str, usize)> =
-        parts::split_lines(rest).into_iter().map(|(p, l)| (p, l + first_line - 1)).collect();
-    let (columns, rows, mut row_problems) = match read_parts(&pieces, rest, first_line, &header, &plan, path, accept)
-    {
+    let pieces = parts::split_lines(rest);
+    let (columns, rows, mut row_problems, _) = match read_parts(&pieces, first_line, &header, &plan, path, accept) {
         Ok(r) => r,
         Err(line) => {
             unclosed(problems, line);
@@ -64,7 +63,7 @@ pub fn read(
         .map(|(k, c)| (k, Some(c.final_type())))
         .collect();
     if !again.is_empty() {
-        if let Ok((redone, _, _)) = read_parts(&pieces, rest, first_line, &header, &again, path, None) {
+        if let Ok((redone, ..)) = read_parts(&pieces, first_line, &header, &again, path, None) {
             for ((k, _), c) in again.iter().zip(redone) {
                 columns[*k] = c;
             }
@@ -74,42 +73,53 @@ pub fn read(
     Some(super::jsonl::finish(columns, rows, path, problems))
 }
 
-/// The parts in parallel, merged in order; one part when a cut fell inside quotes.
+/// The parts in parallel, merged in order, lines numbered from
+/// `first_line`; one part when a cut fell inside quotes.
 fn read_parts(
-    pieces: &[(&str, usize)],
-    rest: &str,
+    pieces: &[&str],
     first_line: usize,
     header: &[String],
     plan: &[(usize, Option<ScalarType>)],
     path: &Path,
     accept: Option<Accept<'_>>,
 ) -> PartResult {
-    let results = parts::map(pieces, |&(piece, line)| read_part(piece, line, header, plan, path, accept));
+    let results = parts::map(pieces, |piece| read_part(piece, header, plan, path, accept));
     let n = results.len();
-    let mut acc: Option<(Vec<ColumnBuilder>, usize, Vec<LoadProblem>)> = None;
+    let mut acc: Option<(Vec<ColumnBuilder>, usize, Vec<LoadProblem>, usize)> = None;
+    let mut by = first_line - 1;
     for (k, r) in results.into_iter().enumerate() {
-        let (cols, rows, mut probs) = match r {
+        let (mut cols, rows, mut probs, newlines) = match r {
             Ok(part) => part,
-            Err(_) if k + 1 < n => return read_part(rest, first_line, header, plan, path, accept),
-            Err(line) => return Err(line),
+            Err(_) if k + 1 < n => {
+                let whole = read_part(&pieces.concat(), header, plan, path, accept);
+                return whole.map(|(mut c, r, mut p, l)| {
+                    super::jsonl::shift_lines(&mut c, &mut p, first_line - 1);
+                    (c, r, p, l)
+                });
+            }
+            Err(line) => return Err(line + by),
         };
+        super::jsonl::shift_lines(&mut cols, &mut probs, by);
+        by += newlines;
         match &mut acc {
-            None => acc = Some((cols, rows, probs)),
-            Some((a, r, p)) => {
+            None => acc = Some((cols, rows, probs, newlines)),
+            Some((a, r, p, l)) => {
                 for (mine, theirs) in a.iter_mut().zip(cols) {
                     mine.append(theirs);
                 }
                 *r += rows;
+                *l += newlines;
                 p.append(&mut probs);
             }
         }
     }
-    Ok(acc.unwrap_or_else(|| (plan.iter().map(|&(k, ty)| ColumnBuilder::new(header[k].clone(), ty, 0)).collect(), 0, Vec::new())))
+    Ok(acc.unwrap_or_else(|| {
+        (plan.iter().map(|&(k, ty)| ColumnBuilder::new(header[k].clone(), ty, 0)).collect(), 0, Vec::new(), 0)
+    }))
 }
 
 fn read_part(
     text: &str,
-    first_line: usize,
     header: &[String],
     plan: &[(usize, Option<ScalarType>)],
     path: &Path,
@@ -120,7 +130,7 @@ fn read_part(
         plan.iter().map(|&(k, ty)| ColumnBuilder::new(header[k].clone(), ty, 1024)).collect();
     let mut problems = Vec::new();
     let mut rows = 0usize;
-    let mut records = Records::new(text, first_line);
+    let mut records = Records::new(text, 1);
     let mut fields: Vec<Cow<'_, str>> = Vec::new();
     while let Some(next) = records.next_into(&mut fields) {
         let line = next?;
@@ -138,5 +148,5 @@ fn read_part(
         }
         rows += 1;
     }
-    Ok((columns, rows, problems))
+    Ok((columns, rows, problems, records.rest().1 - 1))
 }

@@ -221,10 +221,10 @@ mod tests {
 
     #[test]
     fn text_fields_convert_as_parse_cell_does() {
-        for s in ["", "5", " 5", "+5", "2.5", "1e3", "inf", "TRUE", "false", "2021-11-22T11:50:00Z", "x", "{\"a\":1}"]
-        {
+        for s in ["", "5", " 5", "+5", "2.5", "1e3", "inf", "TRUE", "false", "2021-11-22T11:50:00Z", "x", "{\"a\":1}"] {
             let f = Field::Text(s);
-            for ty in [ScalarType::Bool, ScalarType::Long, ScalarType::Real, ScalarType::DateTime, ScalarType::Dynamic] {
+            for ty in [ScalarType::Bool, ScalarType::Long, ScalarType::Real, ScalarType::DateTime, ScalarType::Dynamic]
+            {
                 let want = parse_cell(&Cell::Text(s.to_string()), ty);
                 assert_eq!(format!("{:?}", f.value_as(ty)), format!("{want:?}"), "{s:?} as {ty}");
             }

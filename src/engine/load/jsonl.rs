@@ -13,7 +13,7 @@ use std::path::Path;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::LoadProblem;
-use super::builder::{Accept, ColumnBuilder};
+use super::builder::{Accept, ColumnBuilder, FastMap};
 use super::field::Field;
 use super::parts;
 use crate::engine::table::Table;
@@ -27,6 +27,23 @@ struct Part {
     columns: Vec<ColumnBuilder>,
     rows: usize,
     problems: Vec<LoadProblem>,
+    /// Newlines in the part (its lines are numbered from 1 until merged).
+    newlines: usize,
+}
+
+/// Renumber a part's lines as lines of the whole file.
+pub fn shift_lines(columns: &mut [ColumnBuilder], problems: &mut [LoadProblem], by: usize) {
+    if by == 0 {
+        return;
+    }
+    for c in columns {
+        for (line, _) in &mut c.problems {
+            *line += by;
+        }
+    }
+    for p in problems {
+        p.line += by;
+    }
 }
 
 /// Read `text` (the whole file) as JSON Lines: the schema's columns first,
@@ -40,22 +57,15 @@ pub fn read(
 ) -> Table {
     let schema = schema.unwrap_or(&[]);
     let pieces = parts::split_lines(text);
-    let read_parts: Vec<Part> = parts::map(&pieces, |&(piece, first_line)| {
-        read_part(piece, first_line, path, Plan::First { schema }, accept)
-    });
+    let read_parts: Vec<Part> = parts::map(&pieces, |piece| read_part(piece, path, Plan::First { schema }, accept));
     let mut merged = merge(read_parts, schema);
     // Columns whose inferred type changed in a way their cells could not
     // follow are read again, as their final type.
-    let again: Vec<(String, ScalarType)> = merged
-        .columns
-        .iter()
-        .filter(|c| c.needs_second_pass())
-        .map(|c| (c.name.clone(), c.final_type()))
-        .collect();
+    let again: Vec<(String, ScalarType)> =
+        merged.columns.iter().filter(|c| c.needs_second_pass()).map(|c| (c.name.clone(), c.final_type())).collect();
     if !again.is_empty() {
-        let redo: Vec<Part> = parts::map(&pieces, |&(piece, first_line)| {
-            read_part(piece, first_line, path, Plan::Again { columns: &again }, None)
-        });
+        let redo: Vec<Part> =
+            parts::map(&pieces, |piece| read_part(piece, path, Plan::Again { columns: &again }, None));
         let redone = merge(redo, &again);
         for c in redone.columns {
             if let Some(slot) = merged.columns.iter_mut().find(|m| m.name == c.name) {
@@ -83,12 +93,15 @@ pub fn finish(columns: Vec<ColumnBuilder>, rows: usize, path: &Path, problems: &
 /// Parts in order into one: every column of any part, in first-seen
 /// order, padded with empty cells where a part lacks it.
 fn merge(parts: Vec<Part>, schema: &[(String, ScalarType)]) -> Part {
-    let mut it = parts.into_iter();
-    let Some(mut acc) = it.next() else {
-        return Part { columns: Vec::new(), rows: 0, problems: Vec::new() };
+    let offsets = parts::offsets(parts.iter().map(|p| p.newlines));
+    let mut it = parts.into_iter().zip(offsets);
+    let Some((mut acc, _)) = it.next() else {
+        return Part { columns: Vec::new(), rows: 0, problems: Vec::new(), newlines: 0 };
     };
-    for part in it {
-        let Part { columns, rows, mut problems } = part;
+    for (part, by) in it {
+        let Part { mut columns, rows, mut problems, newlines } = part;
+        shift_lines(&mut columns, &mut problems, by);
+        acc.newlines += newlines;
         let names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
         let mut theirs: HashMap<String, ColumnBuilder> = columns.into_iter().map(|c| (c.name.clone(), c)).collect();
         // the later part's new columns, in its first-seen order
@@ -126,8 +139,8 @@ enum Plan<'p> {
     Again { columns: &'p [(String, ScalarType)] },
 }
 
-fn read_part(text: &str, first_line: usize, path: &Path, plan: Plan<'_>, accept: Option<Accept<'_>>) -> Part {
-    let mut index: HashMap<String, usize> = HashMap::new();
+fn read_part(text: &str, path: &Path, plan: Plan<'_>, accept: Option<Accept<'_>>) -> Part {
+    let mut index: FastMap<String, usize> = FastMap::default();
     let mut columns: Vec<ColumnBuilder> = Vec::new();
     let (known, register) = match plan {
         Plan::First { schema } => (schema, true),
@@ -139,19 +152,31 @@ fn read_part(text: &str, first_line: usize, path: &Path, plan: Plan<'_>, accept:
     }
     let mut scratch: Vec<Option<Field<'_>>> = vec![None; columns.len()];
     let mut touched: Vec<usize> = Vec::new();
+    // the columns of the previous line's keys, in order: most lines of a
+    // file list the same keys in the same order, so a key is one compare
+    let mut guess: Vec<usize> = Vec::new();
     let mut extra: Vec<(Cow<'_, str>, Field<'_>)> = Vec::new();
     let mut problems = Vec::new();
     let mut rows = 0usize;
+    let mut newlines = 0usize;
     for (i, line) in text.split('\n').enumerate() {
+        newlines = i;
         let line = line.strip_suffix('\r').unwrap_or(line);
         if line.trim().is_empty() {
             continue;
         }
-        let line_no = first_line + i;
+        let line_no = 1 + i;
         let mut de = serde_json::Deserializer::from_str(line);
-        let parsed = RowSeed { index: &index, scratch: &mut scratch, touched: &mut touched, extra: &mut extra }
-            .deserialize(&mut de)
-            .and_then(|()| de.end());
+        let parsed = RowSeed {
+            index: &index,
+            columns: &columns,
+            guess: &mut guess,
+            scratch: &mut scratch,
+            touched: &mut touched,
+            extra: &mut extra,
+        }
+        .deserialize(&mut de)
+        .and_then(|()| de.end());
         if parsed.is_err() {
             for &t in &touched {
                 scratch[t] = None;
@@ -210,12 +235,14 @@ fn read_part(text: &str, first_line: usize, path: &Path, plan: Plan<'_>, accept:
         }
         rows += 1;
     }
-    Part { columns, rows, problems }
+    Part { columns, rows, problems, newlines }
 }
 
 /// One line: an object whose members go to their columns' slots.
 struct RowSeed<'s, 'a> {
-    index: &'s HashMap<String, usize>,
+    index: &'s FastMap<String, usize>,
+    columns: &'s [ColumnBuilder],
+    guess: &'s mut Vec<usize>,
     scratch: &'s mut Vec<Option<Field<'a>>>,
     touched: &'s mut Vec<usize>,
     /// Members whose key has no column yet (registered once the line parsed).
@@ -238,8 +265,18 @@ impl<'a> Visitor<'a> for RowSeed<'_, 'a> {
     }
 
     fn visit_map<A: MapAccess<'a>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut k = 0;
         while let Some(key) = map.next_key_seed(KeySeed)? {
-            match self.index.get(key.as_ref()) {
+            let guessed = self.guess.get(k).copied().filter(|&g| self.columns[g].name == key.as_ref());
+            let found = guessed.or_else(|| self.index.get(key.as_ref()).copied());
+            if let Some(at) = found.filter(|&at| at != SKIP) {
+                match self.guess.get_mut(k) {
+                    Some(g) => *g = at,
+                    None => self.guess.push(at),
+                }
+                k += 1;
+            }
+            match found.as_ref() {
                 Some(&SKIP) => {
                     map.next_value::<IgnoredAny>()?;
                 }

@@ -4,13 +4,13 @@
 /// Parts smaller than this are not worth a thread.
 const MIN_PART: usize = 4 << 20;
 
-/// `text` in parts that end at a newline, each with its first line's
-/// 1-based number.
-pub fn split_lines(text: &str) -> Vec<(&str, usize)> {
+/// `text` in parts that end at a newline (each part counts its own lines,
+/// in its own thread; see [`offsets`]).
+pub fn split_lines(text: &str) -> Vec<&str> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let n = cores.min(text.len() / MIN_PART).max(1);
     let mut out = Vec::with_capacity(n);
-    let (mut start, mut line) = (0usize, 1usize);
+    let mut start = 0usize;
     for k in 1..=n {
         let end = if k == n {
             text.len()
@@ -24,12 +24,23 @@ pub fn split_lines(text: &str) -> Vec<(&str, usize)> {
         if end <= start && k != n {
             continue;
         }
-        let piece = &text[start..end];
-        out.push((piece, line));
-        line += piece.bytes().filter(|&b| b == b'\n').count();
+        out.push(&text[start..end]);
         start = end;
     }
     out
+}
+
+/// The number to add to each part's own (1-based) line numbers, from the
+/// newlines each part holds.
+pub fn offsets(newlines: impl Iterator<Item = usize>) -> Vec<usize> {
+    let mut at = 0;
+    newlines
+        .map(|n| {
+            let here = at;
+            at += n;
+            here
+        })
+        .collect()
 }
 
 /// `f` over every item, one thread per item beyond the first.
@@ -49,16 +60,14 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
 #[cfg(test)]
 mod tests {
     #[test]
-    fn parts_end_at_newlines_and_know_their_first_line() {
+    fn parts_end_at_newlines_and_offsets_follow_their_lines() {
         let text = "a\n".repeat(3 << 20);
         let parts = super::split_lines(&text);
-        assert_eq!(parts.iter().map(|p| p.0.len()).sum::<usize>(), text.len());
-        let mut line = 1;
-        for (piece, first) in &parts {
-            assert_eq!(*first, line);
-            assert!(piece.ends_with('\n'));
-            line += piece.matches('\n').count();
-        }
-        assert_eq!(super::split_lines("x").len(), 1);
+        assert_eq!(parts.concat(), text);
+        assert!(parts.iter().all(|p| p.ends_with('\n')));
+        let offsets = super::offsets(parts.iter().map(|p| p.matches('\n').count()));
+        assert_eq!(offsets[0], 0);
+        assert_eq!(offsets.last().copied(), Some(text.len() / 2 - parts.last().unwrap().len() / 2));
+        assert_eq!(super::split_lines("x"), ["x"]);
     }
 }

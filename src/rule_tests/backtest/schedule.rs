@@ -64,23 +64,52 @@ pub fn replay(
     ticks: &[DateTime<Utc>],
     mut evaluate: impl FnMut(DateTime<Utc>, DateTime<Utc>) -> Result<ResultTable, ExecError>,
 ) -> Result<Replay, ExecError> {
-    let mut out = Replay::default();
-    let mut quiet_until: Option<DateTime<Utc>> = None;
+    let mut r = Replayer::new(*schedule);
     for &now in ticks {
-        if quiet_until.is_some_and(|q| now < q) {
-            out.suppressed += 1;
-            continue;
-        }
-        let result = evaluate(now, now - schedule.period)?;
-        out.evaluations += 1;
-        if schedule.trigger.fires(result.rows.len()) {
-            if let Some(s) = schedule.suppression {
-                quiet_until = Some(now + s);
-            }
-            out.alerts.push(Alert { time: now, result });
+        if r.due(now) {
+            r.record(now, evaluate(now, now - schedule.period)?);
         }
     }
-    Ok(out)
+    Ok(r.finish())
+}
+
+/// One rule's replay, a tick at a time (so several rules with the same
+/// frequency and period can share each tick's window): whether a tick is
+/// run (suppression), and what its result does (the trigger).
+pub struct Replayer {
+    schedule: RuleSchedule,
+    quiet_until: Option<DateTime<Utc>>,
+    out: Replay,
+}
+
+impl Replayer {
+    pub fn new(schedule: RuleSchedule) -> Self {
+        Replayer { schedule, quiet_until: None, out: Replay::default() }
+    }
+
+    /// Whether the query runs at `now` (a suppressed tick is counted here).
+    pub fn due(&mut self, now: DateTime<Utc>) -> bool {
+        if self.quiet_until.is_some_and(|q| now < q) {
+            self.out.suppressed += 1;
+            return false;
+        }
+        true
+    }
+
+    /// The evaluation at `now` returned `result`.
+    pub fn record(&mut self, now: DateTime<Utc>, result: ResultTable) {
+        self.out.evaluations += 1;
+        if self.schedule.trigger.fires(result.rows.len()) {
+            if let Some(s) = self.schedule.suppression {
+                self.quiet_until = Some(now + s);
+            }
+            self.out.alerts.push(Alert { time: now, result });
+        }
+    }
+
+    pub fn finish(self) -> Replay {
+        self.out
+    }
 }
 
 /// Every table as typed engine columns, its rows sorted by
@@ -129,9 +158,10 @@ impl TimeIndex {
                 out.push((name, Arc::new(table), Some(keys)));
                 continue;
             }
-            let mut order: Vec<usize> = (0..keys.len()).collect();
-            order.sort_by_key(|&i| keys[i]);
-            let times = order.iter().map(|&i| keys[i]).collect();
+            // (time, row) pairs: an unstable sort of them is the stable sort by time
+            let mut keyed: Vec<(i64, usize)> = keys.into_iter().zip(0..).collect();
+            keyed.sort_unstable();
+            let (times, order): (Vec<i64>, Vec<usize>) = keyed.into_iter().unzip();
             out.push((name, Arc::new(table.take_rows(&order)), Some(times)));
         }
         TimeIndex { tables: out, error: None }
@@ -172,8 +202,7 @@ impl TimeIndex {
         let mut out = TestTables::default();
         for ((name, table, _), range) in self.tables.iter().zip(self.window_ranges(start, end)) {
             let columns = table.columns.iter().map(|c| ResultColumn { name: c.name.clone(), ty: c.ty }).collect();
-            let rows =
-                range.map(|i| table.columns.iter().map(|c| c.data[i].to_json_cell(c.ty)).collect()).collect();
+            let rows = range.map(|i| table.columns.iter().map(|c| c.data[i].to_json_cell(c.ty)).collect()).collect();
             out.tables.insert(name.clone(), TestTable { columns, rows });
         }
         out
