@@ -174,13 +174,13 @@ impl ColumnBuilder {
         self.len += 1;
         match self.declared {
             Some(ty) => {
-                if let (Some(check), false) = (accept, f.is_absent()) {
-                    if let Err(why) = check(f, ty) {
-                        self.problems.push((line, why));
-                        self.rejected = true;
-                        self.push_value(Value::null_of(ty));
-                        return;
-                    }
+                if let (Some(check), false) = (accept, f.is_absent())
+                    && let Err(why) = check(f, ty)
+                {
+                    self.problems.push((line, why));
+                    self.rejected = true;
+                    self.push_value(Value::null_of(ty));
+                    return;
                 }
                 self.push_typed(line, f, ty);
             }
@@ -289,11 +289,11 @@ impl ColumnBuilder {
             }
             let theirs = other.class;
             let mut other = other;
-            if theirs != next {
-                if let Some(n) = next {
-                    other.text |= self.text;
-                    other.change_class(n);
-                }
+            if theirs != next
+                && let Some(n) = next
+            {
+                other.text |= self.text;
+                other.change_class(n);
             }
             return self.append_store(other);
         }

@@ -109,12 +109,11 @@ impl Building {
     }
 
     fn take<'a>(&mut self, text: &'a str, next: usize) -> std::borrow::Cow<'a, str> {
-        let out = match std::mem::replace(self, Building::Slice(next, next)) {
+        match std::mem::replace(self, Building::Slice(next, next)) {
             Building::Slice(s, e) => std::borrow::Cow::Borrowed(&text[s..e]),
             // the bytes are whole UTF-8 sequences: every cut is at an ASCII byte
             Building::Owned(v) => std::borrow::Cow::Owned(String::from_utf8_lossy(&v).into_owned()),
-        };
-        out
+        }
     }
 }
 

@@ -62,11 +62,11 @@ pub fn read(
         .filter(|(_, c)| c.needs_second_pass())
         .map(|(k, c)| (k, Some(c.final_type())))
         .collect();
-    if !again.is_empty() {
-        if let Ok((redone, ..)) = read_parts(&pieces, first_line, &header, &again, path, None) {
-            for ((k, _), c) in again.iter().zip(redone) {
-                columns[*k] = c;
-            }
+    if !again.is_empty()
+        && let Ok((redone, ..)) = read_parts(&pieces, first_line, &header, &again, path, None)
+    {
+        for ((k, _), c) in again.iter().zip(redone) {
+            columns[*k] = c;
         }
     }
     problems.append(&mut row_problems);

@@ -124,7 +124,7 @@ impl Field<'_> {
             Field::BigUnsigned(_) | Field::Real(_) => ScalarType::Real,
             Field::Str(s) => return Some(datetime_class(s)),
             Field::Tree(_) => ScalarType::Dynamic,
-            Field::Text(s) if s.is_empty() => return None,
+            Field::Text("") => return None,
             Field::Text(s) => {
                 if s.parse::<i64>().is_ok() {
                     ScalarType::Long
@@ -144,11 +144,13 @@ impl Field<'_> {
 fn datetime_class(s: &str) -> (ScalarType, Option<i64>) {
     let b = s.as_bytes();
     // the cheap shape test first: most strings are not dates
-    if b.len() >= 10 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-' {
-        if let Some(t) = datetime::parse_datetime(s) {
-            debug_assert!(looks_like_datetime(s));
-            return (ScalarType::DateTime, Some(t));
-        }
+    if b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && let Some(t) = datetime::parse_datetime(s)
+    {
+        debug_assert!(looks_like_datetime(s));
+        return (ScalarType::DateTime, Some(t));
     }
     (ScalarType::String, None)
 }

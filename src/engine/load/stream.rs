@@ -41,13 +41,13 @@ pub fn read_text_limited(
         // the common case: the whole line is in the buffer, and UTF-8
         match r.fill_buf() {
             Ok(buf) => {
-                if let Some(i) = buf.iter().position(|&b| b == b'\n').filter(|&i| i <= max_line) {
-                    if let Ok(s) = std::str::from_utf8(&buf[..i]) {
-                        out.push_str(s);
-                        out.push('\n');
-                        r.consume(i + 1);
-                        continue;
-                    }
+                if let Some(i) = buf.iter().position(|&b| b == b'\n').filter(|&i| i <= max_line)
+                    && let Ok(s) = std::str::from_utf8(&buf[..i])
+                {
+                    out.push_str(s);
+                    out.push('\n');
+                    r.consume(i + 1);
+                    continue;
                 }
             }
             Err(e) => {

@@ -113,10 +113,10 @@ fn in_schema_order(t: Table, name: &str, schema: &TableSchema) -> Option<Table> 
     if t.columns.iter().any(|c| schema.column(&c.name).is_none()) {
         return None;
     }
-    if let Some(ty) = t.column("Type") {
-        if ty.data.iter().any(|v| v.as_str() != Some(name)) {
-            return None;
-        }
+    if let Some(ty) = t.column("Type")
+        && ty.data.iter().any(|v| v.as_str() != Some(name))
+    {
+        return None;
     }
     let n = t.len;
     let mut columns = t.columns;
