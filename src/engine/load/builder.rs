@@ -59,29 +59,71 @@ impl Hasher for FastHasher {
 /// A map with [`FastHasher`].
 pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
-/// Strings of one column: distinct texts and a code per row.
+/// Strings of one column: distinct texts and a code per row. The index
+/// is an open-addressing table of codes that keeps each text's hash, so
+/// growing it never hashes a string again.
 #[derive(Default)]
 pub struct Interner {
-    index: FastMap<Arc<str>, u32>,
+    /// `code + 1` per slot, 0 when free; the length is a power of two.
+    slots: Vec<u32>,
+    hashes: Vec<u64>,
     dict: Vec<Value>,
     codes: Vec<u32>,
 }
 
+fn hash_str(s: &str) -> u64 {
+    let mut h = FastHasher::default();
+    h.write(s.as_bytes());
+    h.finish()
+}
+
 impl Interner {
     pub fn push(&mut self, s: &str) {
-        let code = match self.index.get(s) {
-            Some(&c) => c,
-            None => self.insert(s),
-        };
+        let code = self.code_of(s);
         self.codes.push(code);
     }
 
-    fn insert(&mut self, s: &str) -> u32 {
-        let c = self.dict.len() as u32;
-        let shared: Arc<str> = Arc::from(s);
-        self.index.insert(shared.clone(), c);
-        self.dict.push(Value::String(shared));
-        c
+    /// The code of `s`, added to the dictionary if new.
+    fn code_of(&mut self, s: &str) -> u32 {
+        if self.slots.is_empty() {
+            self.slots = vec![0; 64];
+        }
+        let h = hash_str(s);
+        let mask = self.slots.len() - 1;
+        let mut at = (h as usize) & mask;
+        loop {
+            match self.slots[at] {
+                0 => break,
+                c => {
+                    let code = c - 1;
+                    if self.hashes[code as usize] == h && self.dict[code as usize].as_str() == Some(s) {
+                        return code;
+                    }
+                }
+            }
+            at = (at + 1) & mask;
+        }
+        let code = self.dict.len() as u32;
+        self.dict.push(Value::str(s));
+        self.hashes.push(h);
+        self.slots[at] = code + 1;
+        if self.dict.len() * 2 > self.slots.len() {
+            self.grow();
+        }
+        code
+    }
+
+    fn grow(&mut self) {
+        let mut slots = vec![0u32; self.slots.len() * 2];
+        let mask = slots.len() - 1;
+        for (code, &h) in self.hashes.iter().enumerate() {
+            let mut at = (h as usize) & mask;
+            while slots[at] != 0 {
+                at = (at + 1) & mask;
+            }
+            slots[at] = code as u32 + 1;
+        }
+        self.slots = slots;
     }
 
     fn push_n(&mut self, s: &str, n: usize) {
@@ -92,17 +134,7 @@ impl Interner {
 
     /// Append `other`'s rows, its codes remapped into this dictionary.
     fn append(&mut self, other: Interner) {
-        let remap: Vec<u32> = other
-            .dict
-            .iter()
-            .map(|v| {
-                let s = v.as_str().unwrap_or_default();
-                match self.index.get(s) {
-                    Some(&c) => c,
-                    None => self.insert(s),
-                }
-            })
-            .collect();
+        let remap: Vec<u32> = other.dict.iter().map(|v| self.code_of(v.as_str().unwrap_or_default())).collect();
         self.codes.extend(other.codes.iter().map(|&c| remap[c as usize]));
     }
 

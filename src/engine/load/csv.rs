@@ -93,18 +93,23 @@ impl Building {
     }
 
     fn push(&mut self, text: &[u8], at: usize) {
+        self.push_range(text, at, at + 1);
+    }
+
+    /// Add `text[from..to]` (a run of plain bytes).
+    fn push_range(&mut self, text: &[u8], from: usize, to: usize) {
         match self {
-            Building::Slice(s, e) if *e == at => *e += 1,
+            Building::Slice(_, e) if *e == from => *e = to,
             Building::Slice(s, e) if s == e => {
-                *s = at;
-                *e = at + 1;
+                *s = from;
+                *e = to;
             }
             Building::Slice(s, e) => {
                 let mut v = text[*s..*e].to_vec();
-                v.push(text[at]);
+                v.extend_from_slice(&text[from..to]);
                 *self = Building::Owned(v);
             }
-            Building::Owned(v) => v.push(text[at]),
+            Building::Owned(v) => v.extend_from_slice(&text[from..to]),
         }
     }
 
@@ -146,6 +151,13 @@ impl<'a> Records<'a> {
             while i < b.len() {
                 let c = b[i];
                 if in_quotes {
+                    // a run of bytes with no quote or newline in one step
+                    let run = b[i..].iter().position(|&x| x == b'"' || x == b'\n').map_or(b.len(), |p| i + p);
+                    if run > i {
+                        field.push_range(b, i, run);
+                        i = run;
+                        continue;
+                    }
                     match c {
                         b'"' if b.get(i + 1) == Some(&b'"') => {
                             field.push(b, i + 1);
@@ -175,7 +187,18 @@ impl<'a> Records<'a> {
                         ended = true;
                         break;
                     }
-                    _ => field.push(b, i),
+                    b'\r' => field.push(b, i),
+                    _ => {
+                        // a run of plain bytes in one step
+                        // (this byte is plain, even a quote inside a field)
+                        let run = b[i + 1..]
+                            .iter()
+                            .position(|&x| matches!(x, b',' | b'\n' | b'\r' | b'"'))
+                            .map_or(b.len(), |p| i + 1 + p);
+                        field.push_range(b, i, run);
+                        i = run;
+                        continue;
+                    }
                 }
                 i += 1;
             }
@@ -223,6 +246,7 @@ mod borrowed_tests {
             "x,y\n1,2",
             "\"\"\"a\",\"\"x\n",
             "é,ü\n\"ñ\"\"ñ\",ß\n",
+            "ab\"c\"d,\"x\"\"\"\"y\"z\n\"a\r\nb\"\r\n1\r2,3",
         ] {
             assert_eq!(all(text), parse(text), "{text:?}");
         }
