@@ -21,9 +21,10 @@ pub trait Executor: Sync {
     /// One back-test evaluation: `query` at `now`, seeing only the rows of
     /// `data` with `start < TimeGenerated <= now` (what Sentinel's query
     /// period gives the rule). The default copies that window out of the
-    /// index and calls [`Executor::execute`]; an engine that keeps its own
-    /// columnar copy of the data (built once) can override it and filter in
-    /// place, which is where a month of logs stops being a copy per tick.
+    /// index as test tables and calls [`Executor::execute`]; the local
+    /// engine overrides it and takes the window's row range of the index's
+    /// engine tables directly, which is where a month of logs stops being
+    /// a copy per tick.
     fn execute_window(
         &self,
         query: &str,
@@ -32,6 +33,20 @@ pub trait Executor: Sync {
         now: DateTime<Utc>,
     ) -> Result<ResultTable, ExecError> {
         self.execute(query, &data.window(start, now), now)
+    }
+
+    /// Several queries over the same window (the swept values of one
+    /// rule at one tick), results in query order. The default runs
+    /// [`Executor::execute_window`] for each; the local engine builds the
+    /// window once and runs the queries on it in parallel.
+    fn execute_window_many(
+        &self,
+        queries: &[String],
+        data: &TimeIndex,
+        start: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Vec<Result<ResultTable, ExecError>> {
+        queries.iter().map(|q| self.execute_window(q, data, start, now)).collect()
     }
 }
 

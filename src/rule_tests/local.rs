@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::backtest::schedule::TimeIndex;
+use super::backtest::schedule::{TimeIndex, ticks_of};
 use super::executor::{ExecError, Executor, ResultColumn, ResultTable};
 use super::tables::{TestTable, TestTables};
 use crate::engine::load::{Cell, parse_cell};
@@ -17,42 +17,43 @@ pub struct LocalEngine;
 
 /// The database of one test: every table, typed by its declared columns.
 fn database(tables: &TestTables) -> Result<Database, ExecError> {
-    database_of(tables.tables.iter().map(|(n, t)| (n.as_str(), t)))
-}
-
-fn database_of<'a>(tables: impl Iterator<Item = (&'a str, &'a TestTable)>) -> Result<Database, ExecError> {
     let mut db = Database::default();
-    for (name, table) in tables {
-        let mut columns = Vec::with_capacity(table.columns.len());
-        for (i, column) in table.columns.iter().enumerate() {
-            if column.ty == crate::kql::types::ScalarType::String {
-                // strings interned per column, as the loader does
-                let mut dict = DictBuilder::with_capacity(table.rows.len());
-                for row in &table.rows {
-                    match row.get(i) {
-                        Some(serde_json::Value::String(s)) => dict.push_str(s),
-                        None | Some(serde_json::Value::Null) => dict.push_str(""),
-                        Some(other) => match parse_cell(&Cell::Json(other.clone()), column.ty) {
-                            Ok(crate::engine::value::Value::String(s)) => dict.push_str(&s),
-                            _ => dict.push_str(""),
-                        },
-                    }
-                }
-                columns.push(Column::of(column.name.clone(), column.ty, dict.finish()));
-                continue;
-            }
-            let mut data = Vec::with_capacity(table.rows.len());
-            for row in &table.rows {
-                let cell = row.get(i).cloned().map_or(Cell::Missing, Cell::Json);
-                let value = parse_cell(&cell, column.ty)
-                    .map_err(|why| ExecError::new(format!("table `{name}`, column `{}`: {why}", column.name)))?;
-                data.push(value);
-            }
-            columns.push(Column::new(column.name.clone(), column.ty, data));
-        }
-        db.add(name, Table::new(columns, table.rows.len()));
+    for (name, table) in &tables.tables {
+        db.add(name, engine_table(name, table)?);
     }
     Ok(db)
+}
+
+/// One test table as an engine table (cells parsed by the engine's own
+/// loader rules, strings interned per column as the loader does).
+pub fn engine_table(name: &str, table: &TestTable) -> Result<Table, ExecError> {
+    let mut columns = Vec::with_capacity(table.columns.len());
+    for (i, column) in table.columns.iter().enumerate() {
+        if column.ty == crate::kql::types::ScalarType::String {
+            let mut dict = DictBuilder::with_capacity(table.rows.len());
+            for row in &table.rows {
+                match row.get(i) {
+                    Some(serde_json::Value::String(s)) => dict.push_str(s),
+                    None | Some(serde_json::Value::Null) => dict.push_str(""),
+                    Some(other) => match parse_cell(&Cell::Json(other.clone()), column.ty) {
+                        Ok(crate::engine::value::Value::String(s)) => dict.push_str(&s),
+                        _ => dict.push_str(""),
+                    },
+                }
+            }
+            columns.push(Column::of(column.name.clone(), column.ty, dict.finish()));
+            continue;
+        }
+        let mut data = Vec::with_capacity(table.rows.len());
+        for row in &table.rows {
+            let cell = row.get(i).cloned().map_or(Cell::Missing, Cell::Json);
+            let value = parse_cell(&cell, column.ty)
+                .map_err(|why| ExecError::new(format!("table `{name}`, column `{}`: {why}", column.name)))?;
+            data.push(value);
+        }
+        columns.push(Column::new(column.name.clone(), column.ty, data));
+    }
+    Ok(Table::new(columns, table.rows.len()))
 }
 
 /// Where test data keeps what `externaldata` would download: a URL of the
@@ -75,23 +76,14 @@ fn external_files(query: &str) -> std::collections::HashMap<String, std::path::P
     out
 }
 
-/// `now` as .NET ticks (100 ns since 0001-01-01), the engine's datetimes.
-fn ticks(now: DateTime<Utc>) -> i64 {
-    let nanos = now.timestamp_nanos_opt().unwrap_or_default();
-    crate::engine::datetime::UNIX_EPOCH + nanos / 100
-}
-
-/// The back-test data as engine tables, in [`TimeIndex::tables`] order.
-struct Indexed(Result<Vec<(String, Table)>, ExecError>);
-
 impl Executor for LocalEngine {
     fn execute(&self, query: &str, tables: &TestTables, now: DateTime<Utc>) -> Result<ResultTable, ExecError> {
         run_on(&database(tables)?, query, now)
     }
 
-    /// The whole index becomes engine tables once (typed cells, strings
-    /// interned), cached in the index for every window and variant; a
-    /// window is a slice of their rows.
+    /// The index holds typed, sorted engine tables (built once for every
+    /// window and variant); a window is a contiguous range of their rows,
+    /// and a window of every row shares the table itself.
     fn execute_window(
         &self,
         query: &str,
@@ -99,31 +91,43 @@ impl Executor for LocalEngine {
         start: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<ResultTable, ExecError> {
-        let cached = data.executor_cache.get_or_init(|| {
-            let db = database_of(data.tables());
-            Box::new(Indexed(
-                db.map(|db| data.tables().map(|(n, _)| (n.to_string(), (*db.tables[n]).clone())).collect()),
-            ))
-        });
-        let Some(Indexed(tables)) = cached.downcast_ref::<Indexed>() else {
-            return self.execute(query, &data.window(start, now), now);
-        };
-        let tables = tables.as_ref().map_err(Clone::clone)?;
-        let mut db = Database::default();
-        for ((name, table), range) in tables.iter().zip(data.window_ranges(start, now)) {
-            let t = if range.start == 0 && range.end == table.len {
-                table.clone()
-            } else {
-                table.take_rows(&range.collect::<Vec<usize>>())
-            };
-            db.add(name.clone(), t);
+        run_on(&window(data, start, now)?, query, now)
+    }
+
+    /// The window is built once for every query.
+    fn execute_window_many(
+        &self,
+        queries: &[String],
+        data: &TimeIndex,
+        start: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Vec<Result<ResultTable, ExecError>> {
+        match window(data, start, now) {
+            Ok(db) => super::parallel::map_ordered(queries, |q| run_on(&db, q, now)),
+            Err(e) => queries.iter().map(|_| Err(e.clone())).collect(),
         }
-        run_on(&db, query, now)
     }
 }
 
+/// The rows of `data` with `start < TimeGenerated <= now`: a contiguous
+/// range of each sorted table (the table itself when it is all of it).
+fn window(data: &TimeIndex, start: DateTime<Utc>, now: DateTime<Utc>) -> Result<Database, ExecError> {
+    if let Some(e) = data.error() {
+        return Err(e.clone());
+    }
+    let mut db = Database::default();
+    for ((name, table), range) in data.tables().zip(data.window_ranges(start, now)) {
+        if range.start == 0 && range.end == table.len {
+            db.tables.insert(name.to_string(), table.clone());
+        } else {
+            db.add(name, table.take_rows(&range.collect::<Vec<usize>>()));
+        }
+    }
+    Ok(db)
+}
+
 fn run_on(db: &Database, query: &str, now: DateTime<Utc>) -> Result<ResultTable, ExecError> {
-    let options = Options { now: ticks(now), external: external_files(query), ..Options::default() };
+    let options = Options { now: ticks_of(now), external: external_files(query), ..Options::default() };
     let engine = Engine::new(db, options);
     let result = engine.run_text(query).map_err(|e| {
         let unsupported = e.kind == EngineErrorKind::Unsupported;

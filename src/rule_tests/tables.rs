@@ -492,6 +492,40 @@ pub fn convert(ty: ScalarType, value: Value, text: bool) -> Result<Value, String
     }
 }
 
+/// Whether a field the engine's loader read fits a column of type `ty`
+/// by the rules of [`convert`] (JSON fields as JSON values, CSV fields as
+/// text): the check a back-test's lean load applies to declared columns,
+/// so data [`convert`] refuses never reaches a replay unreported. `Err`
+/// describes the field.
+pub fn fits(ty: ScalarType, field: &crate::engine::load::Field<'_>) -> Result<(), String> {
+    use crate::engine::load::Field as F;
+    let ok = match (field, ty) {
+        (F::Missing | F::Null, _) => true,
+        (F::Text(s), _) => match ty {
+            ScalarType::String | ScalarType::TimeSpan | ScalarType::Dynamic => true,
+            ScalarType::Int | ScalarType::Long => s.trim().parse::<i64>().is_ok(),
+            ScalarType::Real | ScalarType::Decimal => {
+                s.trim().parse::<f64>().ok().and_then(serde_json::Number::from_f64).is_some()
+            }
+            ScalarType::Bool => s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false"),
+            ScalarType::DateTime => parse_datetime(s).is_some(),
+            ScalarType::Guid => uuid::Uuid::parse_str(s).is_ok(),
+        },
+        (_, ScalarType::Dynamic) => true,
+        (F::Str(s), _) => match ty {
+            ScalarType::String | ScalarType::TimeSpan => true,
+            ScalarType::DateTime => parse_datetime(s).is_some(),
+            ScalarType::Guid => uuid::Uuid::parse_str(s).is_ok(),
+            _ => false,
+        },
+        (F::Long(_) | F::BigUnsigned(_), ScalarType::Int | ScalarType::Long) => true,
+        (F::Long(_) | F::BigUnsigned(_) | F::Real(_), ScalarType::Real | ScalarType::Decimal) => true,
+        (F::Bool(_), ScalarType::Bool) => true,
+        _ => false,
+    };
+    if ok { Ok(()) } else { Err(format!("{field:?} is not a {ty}")) }
+}
+
 /// An ISO 8601 date and time; without an offset it is UTC (as Kusto reads it).
 pub fn parse_datetime(text: &str) -> Option<DateTime<Utc>> {
     let text = text.trim();
@@ -674,6 +708,44 @@ mod tests {
             diags[0].help.as_deref(),
             Some("did you mean `AzureActivity`? (a row's table is its `Type`, else the file stem or the key)")
         );
+    }
+
+    #[test]
+    fn fits_agrees_with_convert() {
+        use crate::engine::load::Field;
+        let json = [
+            serde_json::json!(true),
+            serde_json::json!(5),
+            serde_json::json!(2.5),
+            serde_json::json!("2021-11-22T11:50:00Z"),
+            serde_json::json!("five"),
+            serde_json::json!("ae3133f2-6e22-49ae-b06a-16e6a9b212eb"),
+            serde_json::json!({"a": 1}),
+            serde_json::json!([1]),
+        ];
+        let texts = ["true", "5", " 7 ", "2.5", "2021-11-22T11:50:00Z", "five", "ae3133f2-6e22-49ae-b06a-16e6a9b212eb"];
+        let types = [
+            ScalarType::Bool,
+            ScalarType::Int,
+            ScalarType::Long,
+            ScalarType::Real,
+            ScalarType::Decimal,
+            ScalarType::DateTime,
+            ScalarType::Guid,
+            ScalarType::TimeSpan,
+            ScalarType::String,
+            ScalarType::Dynamic,
+        ];
+        for ty in types {
+            for j in &json {
+                let want = convert(ty, j.clone(), false).is_ok();
+                assert_eq!(fits(ty, &Field::of_json(j.clone())).is_ok(), want, "{j} as {ty}");
+            }
+            for t in texts {
+                let want = convert(ty, Value::String(t.into()), true).is_ok();
+                assert_eq!(fits(ty, &Field::Text(t)).is_ok(), want, "{t:?} as {ty}");
+            }
+        }
     }
 
     #[test]

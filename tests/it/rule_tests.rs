@@ -244,6 +244,17 @@ fn backtest_replays_each_value_on_the_schedule() {
     assert_eq!(r.first.map(|t| t.to_rfc3339()), Some("2021-11-02T00:00:00+00:00".into()));
     assert_eq!(r.entities, 1, "one caller, mapped to one Account");
     assert_eq!(r.per_day.len(), 11);
+
+    // Run every 12 hours instead (the period stays 2 days): the rows of
+    // Nov 1-2 are seen from Nov 1 12:00 to Nov 4 00:00 (6 ticks), Nov 9's
+    // from Nov 9 12:00 to Nov 11 00:00 (4).
+    let mut twice_a_day = backtest::variants(&item, &sweeps, &mut project.sources).0;
+    backtest::reschedule(&mut twice_a_day, Some(chrono::Duration::hours(12)), None).unwrap();
+    let results = backtest::run(&mut project, &twice_a_day, &index, range, &DistinctCallers).unwrap();
+    assert_eq!(results.iter().map(|r| r.alerts).collect::<Vec<_>>(), [Some(10), Some(10)]);
+    let spike = project.item_in(project.find("run-command-spike").unwrap(), None).unwrap().unwrap();
+    let mut hunt = backtest::variants(&spike, &[], &mut project.sources).0;
+    assert!(backtest::reschedule(&mut hunt, Some(chrono::Duration::hours(1)), None).is_err());
 }
 
 #[test]

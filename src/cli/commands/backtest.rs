@@ -13,7 +13,7 @@ use crate::query::workspace::WorkspaceId;
 use crate::rule_tests::backtest::remote::Remote;
 use crate::rule_tests::backtest::{self, BacktestError, Range, Sweep, output, plot};
 use crate::rule_tests::prepare::Project;
-use crate::rule_tests::tables::{RawTables, parse_datetime};
+use crate::rule_tests::tables::parse_datetime;
 use crate::rule_tests::{self};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Default)]
@@ -54,6 +54,12 @@ pub struct BacktestArgs {
     /// End of the replay (ISO 8601; default: the latest TimeGenerated)
     #[arg(long, value_name = "T")]
     pub to: Option<String>,
+    /// Replay a scheduled or NRT rule every DURATION instead of its own frequency (e.g. 1h)
+    #[arg(long, value_name = "DURATION")]
+    pub frequency: Option<crate::timespan::Timespan>,
+    /// With each evaluation looking back DURATION instead of the rule's query period
+    #[arg(long, value_name = "DURATION")]
+    pub period: Option<crate::timespan::Timespan>,
     #[arg(long, value_enum, default_value_t = BacktestFormat::Table)]
     pub format: BacktestFormat,
     /// Also draw alerts per value and alerts per day to this SVG file
@@ -75,25 +81,28 @@ pub fn run(g: &GlobalArgs, args: BacktestArgs) -> anyhow::Result<ExitStatus> {
         bail!("no content item `{}` (see `sentinel-forge list`)", args.id);
     };
     let item = project.item_in(index, args.env.as_deref())?.context("the environment does not load")?;
-    let (variants, diags) = backtest::variants(&item, &sweeps, &mut project.sources);
+    let (mut variants, diags) = backtest::variants(&item, &sweeps, &mut project.sources);
     if !diags.is_empty() {
         eprint!("{}", text::render(&diags, &project.sources, color));
         return Ok(ExitStatus::Findings);
     }
+    let secs = |t: crate::timespan::Timespan| chrono::Duration::seconds(t.seconds() as i64);
+    backtest::reschedule(&mut variants, args.frequency.map(secs), args.period.map(secs))
+        .map_err(|e| anyhow::anyhow!("--frequency/--period: {e}"))?;
     let Some(local) = &args.local else {
         return remote(g, &args, &mut project, &item, &variants);
     };
-    let mut raw = RawTables::default();
     let shown = crate::content::display_path(local);
-    raw.add_path(local, &shown, &mut project.sources).map_err(anyhow::Error::msg)?;
-    let (tables, data_diags) = raw.finish(project.schemas.as_ref());
+    let started = std::time::Instant::now();
+    let (index, data_diags, _) = backtest::data::load(local, &shown, project.schemas.as_ref(), &mut project.sources)
+        .map_err(anyhow::Error::msg)?;
     if !data_diags.is_empty() {
         eprint!("{}", text::render(&data_diags, &project.sources, color));
         if crate::diag::has_errors(&data_diags) {
             return Ok(ExitStatus::Findings);
         }
     }
-    let index = backtest::schedule::TimeIndex::new(tables);
+    let loaded_in = started.elapsed();
     let span = index.span();
     let time = |given: &Option<String>, default: Option<chrono::DateTime<chrono::Utc>>, flag: &str| match given {
         Some(t) => parse_datetime(t).with_context(|| format!("{flag} `{t}` is not an ISO 8601 date and time")),
@@ -110,8 +119,18 @@ pub fn run(g: &GlobalArgs, args: BacktestArgs) -> anyhow::Result<ExitStatus> {
         eprintln!("{} combination(s) over {} row(s) prepared; none was run", variants.len(), index.row_count());
         return Ok(ExitStatus::Failure);
     };
+    let replay_started = std::time::Instant::now();
     let results = match backtest::run(&mut project, &variants, &index, range, executor) {
-        Ok(r) => r,
+        Ok(r) => {
+            eprintln!(
+                "loaded {} row(s) in {:.2} s; replayed {} combination(s) in {:.2} s",
+                index.row_count(),
+                loaded_in.as_secs_f64(),
+                variants.len(),
+                replay_started.elapsed().as_secs_f64()
+            );
+            r
+        }
         Err(BacktestError::Render(d)) => {
             eprint!("{}", text::render(&d, &project.sources, color));
             return Ok(ExitStatus::Findings);

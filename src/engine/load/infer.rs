@@ -7,13 +7,15 @@ use crate::engine::load::Cell;
 use crate::engine::value::{Value, parse_guid};
 use crate::kql::types::ScalarType;
 
-fn looks_like_datetime(s: &str) -> bool {
+pub(super) fn looks_like_datetime(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() >= 10 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-' && datetime::parse_datetime(s).is_some()
 }
 
 /// The narrowest type every present value fits: long < real, bool, datetime
-/// (ISO text), dynamic (objects/arrays), else string.
+/// (ISO text), dynamic (objects/arrays), else string. The rule the lean
+/// loader's incremental inference (`builder.rs`) is tested against.
+#[cfg(test)]
 pub fn infer<'a>(cells: impl Iterator<Item = &'a Cell>) -> ScalarType {
     let mut ty: Option<ScalarType> = None;
     for c in cells {
@@ -63,42 +65,52 @@ pub fn infer<'a>(cells: impl Iterator<Item = &'a Cell>) -> ScalarType {
 
 /// A cell as a value of `ty`; Err says why it does not parse.
 pub fn parse_cell(cell: &Cell, ty: ScalarType) -> Result<Value, String> {
-    let bad = |what: &str| Err(format!("`{what}` is not a {ty}"));
     match cell {
-        Cell::Missing | Cell::Json(serde_json::Value::Null) => Ok(Value::null_of(ty)),
-        Cell::Text(s) if s.is_empty() => Ok(Value::null_of(ty)),
-        Cell::Json(j) => {
-            if ty == ScalarType::Dynamic {
-                return Ok(match j {
-                    serde_json::Value::String(s) => parse_json(&Value::str(s)),
-                    other => Value::from_json(other),
-                });
-            }
-            if ty == ScalarType::String {
-                return Ok(match j {
-                    serde_json::Value::String(s) => Value::str(s),
-                    other => Value::string(other.to_string()),
-                });
-            }
-            let v = Value::from_json(j);
-            let out = typed(&v, ty);
-            if out.is_null() { bad(&j.to_string()) } else { Ok(out) }
-        }
-        Cell::Text(s) => {
-            if ty == ScalarType::String {
-                return Ok(Value::str(s));
-            }
-            if ty == ScalarType::DateTime {
-                // as `typed` reads it, without a string value per cell
-                return datetime::parse_datetime(s).map(Value::DateTime).ok_or_else(|| format!("`{s}` is not a {ty}"));
-            }
-            if ty == ScalarType::Dynamic {
-                return Ok(parse_json(&Value::str(s)));
-            }
-            let out = typed(&Value::str(s), ty);
-            if out.is_null() { bad(s) } else { Ok(out) }
-        }
+        Cell::Missing => Ok(Value::null_of(ty)),
+        Cell::Json(j) => parse_json_value(j, ty),
+        Cell::Text(s) => parse_text(s, ty),
     }
+}
+
+/// A JSON cell (JSON Lines, API responses) as a value of `ty`.
+pub fn parse_json_value(j: &serde_json::Value, ty: ScalarType) -> Result<Value, String> {
+    if j.is_null() {
+        return Ok(Value::null_of(ty));
+    }
+    if ty == ScalarType::Dynamic {
+        return Ok(match j {
+            serde_json::Value::String(s) => parse_json(&Value::str(s)),
+            other => Value::from_json(other),
+        });
+    }
+    if ty == ScalarType::String {
+        return Ok(match j {
+            serde_json::Value::String(s) => Value::str(s),
+            other => Value::string(other.to_string()),
+        });
+    }
+    let v = Value::from_json(j);
+    let out = typed(&v, ty);
+    if out.is_null() { Err(format!("`{j}` is not a {ty}")) } else { Ok(out) }
+}
+
+/// A text cell (CSV) as a value of `ty`; empty text is null.
+pub fn parse_text(s: &str, ty: ScalarType) -> Result<Value, String> {
+    if s.is_empty() {
+        return Ok(Value::null_of(ty));
+    }
+    if ty == ScalarType::String {
+        return Ok(Value::str(s));
+    }
+    if ty == ScalarType::DateTime {
+        // as `typed` reads it, without a string value per cell
+        return datetime::parse_datetime(s).map(Value::DateTime).ok_or_else(|| format!("`{s}` is not a {ty}"));
+    }
+    if ty == ScalarType::Dynamic {
+        return Ok(parse_json(&Value::str(s)));
+    }
+    let out = typed(&Value::str(s), ty);
+    if out.is_null() { Err(format!("`{s}` is not a {ty}")) } else { Ok(out) }
 }
 
 fn typed(v: &Value, ty: ScalarType) -> Value {

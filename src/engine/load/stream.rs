@@ -27,7 +27,7 @@ pub fn read_text_limited(
     problems: &mut Vec<LoadProblem>,
     max_line: usize,
 ) -> Option<String> {
-    let mut r = BufReader::new(reader);
+    let mut r = BufReader::with_capacity(1 << 20, reader);
     let mut out = String::new();
     let mut line_no = 0usize;
     let mut bad = 0usize;
@@ -38,6 +38,23 @@ pub fn read_text_limited(
     loop {
         line.clear();
         line_no += 1;
+        // the common case: the whole line is in the buffer, and UTF-8
+        match r.fill_buf() {
+            Ok(buf) => {
+                if let Some(i) = buf.iter().position(|&b| b == b'\n').filter(|&i| i <= max_line)
+                    && let Ok(s) = std::str::from_utf8(&buf[..i])
+                {
+                    out.push_str(s);
+                    out.push('\n');
+                    r.consume(i + 1);
+                    continue;
+                }
+            }
+            Err(e) => {
+                problem(problems, line_no, format!("cannot read: {e}"));
+                return None;
+            }
+        }
         // read up to the newline, keeping at most `max_line` bytes
         let mut too_long = false;
         let mut ended = false;

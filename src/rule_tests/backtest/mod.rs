@@ -8,6 +8,7 @@
 //! bounded concurrency).
 
 pub mod aggregate;
+pub mod data;
 pub mod output;
 pub mod plot;
 pub mod remote;
@@ -67,6 +68,29 @@ pub fn combinations(sweeps: &[Sweep]) -> Vec<Vec<String>> {
 pub struct Variant {
     pub params: Vec<(String, Value)>,
     pub item: Item,
+    /// The schedule replayed, when not the item's own (`--frequency`, `--period`).
+    pub schedule: Option<RuleSchedule>,
+}
+
+/// Replay every variant every `frequency` over `period` instead of the
+/// rule's own schedule (trigger and suppression stay the rule's): what a
+/// back-test of "this rule, run hourly" needs. `Err` for a hunting query,
+/// which has no schedule.
+pub fn reschedule(
+    variants: &mut [Variant],
+    frequency: Option<Duration>,
+    period: Option<Duration>,
+) -> Result<(), String> {
+    if frequency.is_none() && period.is_none() {
+        return Ok(());
+    }
+    for v in variants {
+        let mut s = schedule_of(&v.item).ok_or("a hunting query has no schedule to change")?;
+        s.frequency = frequency.unwrap_or(s.frequency);
+        s.period = period.unwrap_or(s.period);
+        v.schedule = Some(s);
+    }
+    Ok(())
 }
 
 /// The item with each combination applied, every value checked by the
@@ -88,7 +112,7 @@ pub fn variants(item: &Item, sweeps: &[Sweep], sources: &mut SourceMap) -> (Vec<
                 Some((s.param.clone(), v.params.values.get(spec.name)?.to_json()))
             })
             .collect();
-        out.push(Variant { params, item: v });
+        out.push(Variant { params, item: v, schedule: None });
     }
     (out, diags)
 }
@@ -125,12 +149,15 @@ pub fn schedule_of(item: &Item) -> Option<RuleSchedule> {
 
 /// Replay every variant over the indexed data; results in variant order.
 ///
-/// Reused across ticks and values: the data is indexed by `TimeGenerated`
-/// once, by the caller, for every variant ([`TimeIndex`]); the local engine
-/// turns it into typed, string-interned tables once and takes each window
-/// as a slice of their rows ([`TimeIndex::executor_cache`]); each variant's
-/// query is rendered once (ticks only fill in placeholders). Variants
-/// replay in parallel, one thread per core.
+/// Reused across ticks and values: the data is loaded once, by the caller,
+/// into typed, string-interned engine tables sorted by `TimeGenerated`
+/// ([`TimeIndex`], [`data::load`]), shared by every variant; the local
+/// engine takes each window as a contiguous row range of them (the whole
+/// table itself when the window covers it); each variant's query is
+/// rendered once (ticks only fill in placeholders). Rules whose values
+/// share one frequency and period replay in lockstep: each tick's window
+/// is built once and every value's query runs on it, in parallel; other
+/// variants replay in parallel, one thread per core.
 pub fn run(
     project: &mut Project,
     variants: &[Variant],
@@ -143,9 +170,41 @@ pub fn run(
         rendered.push(project.rendered(&v.item).map_err(BacktestError::Render)?);
     }
     let days = aggregate::days(range.from, range.to);
-    let replay_one = |v: &Variant, raw: &str| -> Result<ValueResult, ExecError> {
+    let schedules: Vec<Option<RuleSchedule>> =
+        variants.iter().map(|v| v.schedule.or_else(|| schedule_of(&v.item))).collect();
+    // Rules that all tick together (one frequency and period, the usual
+    // sweep of a threshold) share each tick's window: it is built once and
+    // every value's query runs on it.
+    let lockstep = schedules.len() > 1
+        && schedules
+            .iter()
+            .all(|s| s.zip(schedules[0]).is_some_and(|(a, b)| a.frequency == b.frequency && a.period == b.period));
+    if let (true, Some(first)) = (lockstep, schedules[0]) {
+        let ticks = schedule::ticks(range.from, range.to, first.frequency);
+        let mut replayers: Vec<schedule::Replayer> =
+            schedules.iter().flatten().map(|s| schedule::Replayer::new(*s)).collect();
+        for &now in &ticks {
+            let due: Vec<usize> = (0..variants.len()).filter(|&i| replayers[i].due(now)).collect();
+            if due.is_empty() {
+                continue;
+            }
+            let queries: Vec<String> =
+                due.iter().map(|&i| substitute_placeholders(&rendered[i], &variants[i].item, now)).collect();
+            let results = executor.execute_window_many(&queries, index, now - first.period, now);
+            for (&i, r) in due.iter().zip(results) {
+                replayers[i].record(now, r.map_err(BacktestError::Exec)?);
+            }
+        }
+        return Ok(variants
+            .iter()
+            .zip(replayers)
+            .map(|(v, r)| aggregate::of_replay(v.params.clone(), &r.finish(), &v.item.entities, &days))
+            .collect());
+    }
+    let replay_one = |i: usize| -> Result<ValueResult, ExecError> {
+        let (v, raw) = (&variants[i], &rendered[i]);
         let mappings = &v.item.entities;
-        match schedule_of(&v.item) {
+        match schedules[i] {
             Some(schedule) => {
                 let ticks = schedule::ticks(range.from, range.to, schedule.frequency);
                 let replay = schedule::replay(&schedule, &ticks, |now, start| {
@@ -161,7 +220,7 @@ pub fn run(
         }
     };
     let indices: Vec<usize> = (0..variants.len()).collect();
-    crate::rule_tests::parallel::map_ordered(&indices, |&i| replay_one(&variants[i], &rendered[i]))
+    crate::rule_tests::parallel::map_ordered(&indices, |&i| replay_one(i))
         .into_iter()
         .map(|r| r.map_err(BacktestError::Exec))
         .collect()

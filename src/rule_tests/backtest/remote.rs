@@ -166,7 +166,7 @@ pub fn run(
     let mut jobs = Vec::new();
     for (vi, v) in variants.iter().enumerate() {
         let raw = project.rendered(&v.item).map_err(BacktestError::Render)?;
-        match schedule_of(&v.item) {
+        match v.schedule.or_else(|| schedule_of(&v.item)) {
             Some(s) => {
                 let ticks = schedule::ticks(range.from, range.to, s.frequency);
                 for (ti, &now) in ticks.iter().enumerate() {

@@ -4,16 +4,19 @@
 //! alert, evaluations inside the suppression window are skipped (Sentinel
 //! stops running the query for that long).
 //!
-//! What is reused across ticks: the data is sorted by `TimeGenerated`
-//! once ([`TimeIndex`]); each tick takes its window as a slice found by
-//! binary search instead of scanning every row.
+//! What is reused across ticks: the data is typed engine tables, sorted
+//! by `TimeGenerated` once ([`TimeIndex`]); each tick takes its window as
+//! a contiguous row range found by binary search instead of scanning rows.
+
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use serde_json::Value;
 
-use crate::rule_tests::executor::{ExecError, ResultTable};
+use crate::engine::Table;
+use crate::engine::value::Value;
+use crate::rule_tests::executor::{ExecError, ResultColumn, ResultTable};
 use crate::rule_tests::expect::Trigger;
-use crate::rule_tests::tables::{TestTable, TestTables, parse_datetime};
+use crate::rule_tests::tables::{TestTable, TestTables};
 
 /// The schedule of a scheduled or NRT rule.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -61,116 +64,168 @@ pub fn replay(
     ticks: &[DateTime<Utc>],
     mut evaluate: impl FnMut(DateTime<Utc>, DateTime<Utc>) -> Result<ResultTable, ExecError>,
 ) -> Result<Replay, ExecError> {
-    let mut out = Replay::default();
-    let mut quiet_until: Option<DateTime<Utc>> = None;
+    let mut r = Replayer::new(*schedule);
     for &now in ticks {
-        if quiet_until.is_some_and(|q| now < q) {
-            out.suppressed += 1;
-            continue;
-        }
-        let result = evaluate(now, now - schedule.period)?;
-        out.evaluations += 1;
-        if schedule.trigger.fires(result.rows.len()) {
-            if let Some(s) = schedule.suppression {
-                quiet_until = Some(now + s);
-            }
-            out.alerts.push(Alert { time: now, result });
+        if r.due(now) {
+            r.record(now, evaluate(now, now - schedule.period)?);
         }
     }
-    Ok(out)
+    Ok(r.finish())
 }
 
-/// Every table's rows sorted by `TimeGenerated`, with the parsed times, so
-/// a window is a binary search away. Tables without the column are kept
-/// whole in every window.
+/// One rule's replay, a tick at a time (so several rules with the same
+/// frequency and period can share each tick's window): whether a tick is
+/// run (suppression), and what its result does (the trigger).
+pub struct Replayer {
+    schedule: RuleSchedule,
+    quiet_until: Option<DateTime<Utc>>,
+    out: Replay,
+}
+
+impl Replayer {
+    pub fn new(schedule: RuleSchedule) -> Self {
+        Replayer { schedule, quiet_until: None, out: Replay::default() }
+    }
+
+    /// Whether the query runs at `now` (a suppressed tick is counted here).
+    pub fn due(&mut self, now: DateTime<Utc>) -> bool {
+        if self.quiet_until.is_some_and(|q| now < q) {
+            self.out.suppressed += 1;
+            return false;
+        }
+        true
+    }
+
+    /// The evaluation at `now` returned `result`.
+    pub fn record(&mut self, now: DateTime<Utc>, result: ResultTable) {
+        self.out.evaluations += 1;
+        if self.schedule.trigger.fires(result.rows.len()) {
+            if let Some(s) = self.schedule.suppression {
+                self.quiet_until = Some(now + s);
+            }
+            self.out.alerts.push(Alert { time: now, result });
+        }
+    }
+
+    pub fn finish(self) -> Replay {
+        self.out
+    }
+}
+
+/// Every table as typed engine columns, its rows sorted by
+/// `TimeGenerated`, with the sorted times (100 ns ticks; a row without a
+/// time sorts first and is in no window), so a window is a binary search
+/// away. Tables without the column are kept whole in every window.
 pub struct TimeIndex {
-    tables: Vec<(String, TestTable, Option<Vec<i64>>)>,
-    /// An executor's own form of these tables, built on its first window
-    /// and shared by every later window and variant (the local engine
-    /// keeps typed columns here; see `rule_tests::local`).
-    pub executor_cache: std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>>,
+    tables: Vec<(String, Arc<Table>, Option<Vec<i64>>)>,
+    /// Why the data could not become engine tables (reported by the
+    /// first evaluation, as an execution error).
+    error: Option<ExecError>,
 }
 
 impl TimeIndex {
-    /// Index `tables` (taken, not copied: a month of logs is large).
+    /// Index test tables (rule-test data: checked cells in the query
+    /// API's spelling), typed as the engine types them.
     pub fn new(tables: TestTables) -> Self {
-        let mut out = Vec::new();
-        for (name, table) in tables.tables {
-            let Some(col) = table.columns.iter().position(|c| c.name == "TimeGenerated") else {
-                out.push((name, table, None));
+        let mut engine_tables = Vec::new();
+        for (name, t) in &tables.tables {
+            match crate::rule_tests::local::engine_table(name, t) {
+                Ok(table) => engine_tables.push((name.clone(), table)),
+                Err(e) => return TimeIndex { tables: Vec::new(), error: Some(e) },
+            }
+        }
+        Self::of_engine(engine_tables)
+    }
+
+    /// Index engine tables (loaded once): each is sorted by a permutation
+    /// applied with `take_rows`, unless it is in order already.
+    pub fn of_engine(tables: Vec<(String, Table)>) -> Self {
+        let mut out = Vec::with_capacity(tables.len());
+        for (name, table) in tables {
+            let Some(col) = table.column("TimeGenerated") else {
+                out.push((name, Arc::new(table), None));
                 continue;
             };
-            let TestTable { columns, rows } = table;
-            let mut keyed: Vec<(i64, Vec<Value>)> = rows
-                .into_iter()
-                .map(|r| (r[col].as_str().and_then(parse_datetime).map_or(i64::MIN, micros), r))
+            let keys: Vec<i64> = col
+                .data
+                .iter()
+                .map(|v| match v {
+                    Value::DateTime(t) => *t,
+                    _ => i64::MIN,
+                })
                 .collect();
-            keyed.sort_by_key(|(t, _)| *t);
-            let times = keyed.iter().map(|(t, _)| *t).collect();
-            let sorted = TestTable { columns, rows: keyed.into_iter().map(|(_, r)| r).collect() };
-            out.push((name, sorted, Some(times)));
+            if keys.is_sorted() {
+                out.push((name, Arc::new(table), Some(keys)));
+                continue;
+            }
+            // (time, row) pairs: an unstable sort of them is the stable sort by time
+            let mut keyed: Vec<(i64, usize)> = keys.into_iter().zip(0..).collect();
+            keyed.sort_unstable();
+            let (times, order): (Vec<i64>, Vec<usize>) = keyed.into_iter().unzip();
+            out.push((name, Arc::new(table.take_rows(&order)), Some(times)));
         }
-        TimeIndex { tables: out, executor_cache: Default::default() }
+        TimeIndex { tables: out, error: None }
+    }
+
+    /// Why the data could not be indexed, if it could not.
+    pub fn error(&self) -> Option<&ExecError> {
+        self.error.as_ref()
     }
 
     /// Rows in every table.
     pub fn row_count(&self) -> usize {
-        self.tables.iter().map(|(_, t, _)| t.rows.len()).sum()
+        self.tables.iter().map(|(_, t, _)| t.len).sum()
     }
 
     /// Every table (rows sorted by `TimeGenerated` where it has one).
-    pub fn tables(&self) -> impl Iterator<Item = (&str, &TestTable)> {
+    pub fn tables(&self) -> impl Iterator<Item = (&str, &Arc<Table>)> {
         self.tables.iter().map(|(n, t, _)| (n.as_str(), t))
     }
 
-    /// Per table, in [`TimeIndex::tables`] order, the rows [`TimeIndex::window`] keeps.
+    /// Per table, in [`TimeIndex::tables`] order, the rows with
+    /// `start < TimeGenerated <= end` (what a query sees at `end` over a
+    /// period reaching back to `start`).
     pub fn window_ranges(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<std::ops::Range<usize>> {
-        let (s, e) = (micros(start), micros(end));
+        let (s, e) = (ticks_of(start), ticks_of(end));
         self.tables
             .iter()
             .map(|(_, table, times)| match times {
-                None => 0..table.rows.len(),
+                None => 0..table.len,
                 Some(times) => times.partition_point(|t| *t <= s)..times.partition_point(|t| *t <= e),
             })
             .collect()
     }
 
-    /// The rows with `start < TimeGenerated <= end` (what a query sees at
-    /// `end` over a period reaching back to `start`).
+    /// The window's rows as test tables (cells in the query API's
+    /// spelling), for an executor that takes no engine tables.
     pub fn window(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> TestTables {
-        let (s, e) = (micros(start), micros(end));
         let mut out = TestTables::default();
-        for (name, table, times) in &self.tables {
-            let rows = match times {
-                None => table.rows.clone(),
-                Some(times) => {
-                    let lo = times.partition_point(|t| *t <= s);
-                    let hi = times.partition_point(|t| *t <= e);
-                    table.rows[lo..hi].to_vec()
-                }
-            };
-            out.tables.insert(name.clone(), TestTable { columns: table.columns.clone(), rows });
+        for ((name, table, _), range) in self.tables.iter().zip(self.window_ranges(start, end)) {
+            let columns = table.columns.iter().map(|c| ResultColumn { name: c.name.clone(), ty: c.ty }).collect();
+            let rows = range.map(|i| table.columns.iter().map(|c| c.data[i].to_json_cell(c.ty)).collect()).collect();
+            out.tables.insert(name.clone(), TestTable { columns, rows });
         }
         out
     }
 
     /// The earliest and latest `TimeGenerated` of any table.
     pub fn span(&self) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
-        let all: Vec<i64> = self
-            .tables
-            .iter()
-            .filter_map(|(_, _, t)| t.as_ref())
-            .flatten()
-            .copied()
-            .filter(|t| *t != i64::MIN)
-            .collect();
-        let (min, max) = (all.iter().min()?, all.iter().max()?);
-        Some((DateTime::from_timestamp_micros(*min)?, DateTime::from_timestamp_micros(*max)?))
+        let known = |t: &&i64| **t != i64::MIN;
+        let firsts = self.tables.iter().filter_map(|(_, _, t)| t.as_ref()?.iter().find(known).copied());
+        let lasts = self.tables.iter().filter_map(|(_, _, t)| t.as_ref()?.last().copied().filter(|t| *t != i64::MIN));
+        Some((datetime_of(firsts.min()?)?, datetime_of(lasts.max()?)?))
     }
 }
 
-fn micros(t: DateTime<Utc>) -> i64 {
-    t.timestamp_micros()
+/// A time as the engine's datetimes: 100 ns ticks since 0001-01-01.
+pub fn ticks_of(t: DateTime<Utc>) -> i64 {
+    let nanos = t.timestamp_nanos_opt().unwrap_or_default();
+    crate::engine::datetime::UNIX_EPOCH + nanos / 100
+}
+
+fn datetime_of(ticks: i64) -> Option<DateTime<Utc>> {
+    let since = ticks - crate::engine::datetime::UNIX_EPOCH;
+    DateTime::from_timestamp(since.div_euclid(10_000_000), (since.rem_euclid(10_000_000) * 100) as u32)
 }
 
 #[cfg(test)]
@@ -180,7 +235,7 @@ mod tests {
     //! suppression logic under test.
     use super::*;
     use crate::kql::types::ScalarType;
-    use crate::rule_tests::executor::ResultColumn;
+    use crate::rule_tests::tables::parse_datetime;
     use serde_json::json;
 
     fn t(s: &str) -> DateTime<Utc> {
