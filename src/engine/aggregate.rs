@@ -14,7 +14,7 @@ use crate::engine::scope::Col;
 use crate::engine::table::{Column, Table};
 use crate::engine::threads;
 use crate::engine::types;
-use crate::engine::vals::Vals;
+use crate::engine::vals::{Dictionary, Vals};
 use crate::engine::value::{Value, compare};
 use crate::kql::ast::{Expr, ExprKind, NamedExpr, OpParam};
 use crate::kql::types::ScalarType;
@@ -570,9 +570,10 @@ fn run_agg_groups(a: &Agg, t: &Table, groups: &Groups) -> EResult<(Vec<ScalarTyp
             need(1)?;
             let x = &a.args[0];
             if f == "dcount"
-                && let Some((codes, dict)) = x.vals.dict()
+                && let Some(d) = small_dictionary(&x.vals, t.len)
             {
-                return Ok((vec![ScalarType::Long], AggOut::Column(distinct_codes_per_group(codes, dict, groups))));
+                let counts = distinct_codes_per_group(d, usize::MAX, groups, |seen| Value::Long(seen.len() as i64));
+                return Ok((vec![ScalarType::Long], AggOut::Column(counts)));
             }
             one(ScalarType::Long, &|g| {
                 let rows: std::borrow::Cow<[usize]> = if f == "dcountif" { cond(1, g).into() } else { g.into() };
@@ -603,7 +604,7 @@ fn run_agg_groups(a: &Agg, t: &Table, groups: &Groups) -> EResult<(Vec<ScalarTyp
             let x = &a.args[0];
             let want_max = f.starts_with("max");
             if !f.ends_with("if")
-                && let Some(vals) = extreme_code_per_group(x, want_max, groups)
+                && let Some(vals) = extreme_code_per_group(x, t.len, want_max, groups)
             {
                 return Ok((vec![x.ty], AggOut::Vals(vals)));
             }
@@ -707,12 +708,13 @@ fn run_agg_groups(a: &Agg, t: &Table, groups: &Groups) -> EResult<(Vec<ScalarTyp
             };
             if f == "make_set"
                 && x.ty != ScalarType::Dynamic
-                && let Some((codes, dict)) = x.vals.dict()
+                && let Some(d) = small_dictionary(&x.vals, t.len)
             {
-                return Ok((
-                    vec![ScalarType::Dynamic],
-                    AggOut::Column(set_of_codes_per_group(codes, dict, max, groups)),
-                ));
+                let dict = d.1;
+                let sets = distinct_codes_per_group(d, max, groups, |seen| {
+                    Value::Array(Arc::new(seen.iter().map(|&c| dict[c as usize].clone()).collect()))
+                });
+                return Ok((vec![ScalarType::Dynamic], AggOut::Column(sets)));
             }
             one(ScalarType::Dynamic, &|g| {
                 let rows: std::borrow::Cow<[usize]> = if is_if { cond(1, g).into() } else { g.into() };
@@ -870,49 +872,46 @@ fn canonical_codes(dict: &[Value]) -> Vec<u32> {
     dict.iter().enumerate().map(|(k, v)| *first.entry(v).or_insert(k as u32)).collect()
 }
 
-/// `dcount` of a dictionary column: distinct non-null values per group,
-/// counted on codes (a mark per distinct value says which group saw it last).
-fn distinct_codes_per_group(codes: &[u32], dict: &[Value], groups: &Groups) -> Vec<Value> {
-    let canon = canonical_codes(dict);
-    let mut mark = vec![u32::MAX; dict.len()];
-    groups
-        .iter()
-        .enumerate()
-        .map(|(g, rows)| {
-            let mut n = 0i64;
-            for &i in rows {
-                let c = canon[codes[i] as usize] as usize;
-                if mark[c] != g as u32 && !dict[c].is_null() {
-                    mark[c] = g as u32;
-                    n += 1;
-                }
-            }
-            Value::Long(n)
-        })
-        .collect()
+/// The dictionary form of `vals` when working on codes pays: its
+/// dictionary is no larger than the rows aggregated (a `where` keeps the
+/// whole dictionary of a column of millions of distinct values).
+fn small_dictionary(vals: &Vals, rows: usize) -> Option<(&[u32], &Dictionary, bool)> {
+    match vals {
+        Vals::Dict { codes, dict, unique } if dict.len() <= rows => Some((codes.as_slice(), dict, *unique)),
+        _ => None,
+    }
 }
 
-/// `make_set` of a dictionary column of scalars: each group's distinct
-/// non-null values in first-seen order, at most `max`.
-fn set_of_codes_per_group(codes: &[u32], dict: &[Value], max: usize, groups: &Groups) -> Vec<Value> {
-    let canon = canonical_codes(dict);
+/// Each group's distinct non-null values of a dictionary column, in
+/// first-seen order and at most `max`, handed to `per_group` as codes
+/// (one per distinct value; a mark per value says which group saw it last,
+/// so no set is built per group).
+fn distinct_codes_per_group<T>(
+    (codes, dict, unique): (&[u32], &Dictionary, bool),
+    max: usize,
+    groups: &Groups,
+    per_group: impl Fn(&[u32]) -> T,
+) -> Vec<T> {
+    let canon = (!unique).then(|| canonical_codes(dict));
     let mut mark = vec![u32::MAX; dict.len()];
+    let mut seen = Vec::new();
     groups
         .iter()
         .enumerate()
         .map(|(g, rows)| {
-            let mut out = Vec::new();
+            seen.clear();
             for &i in rows {
-                let c = canon[codes[i] as usize] as usize;
-                if out.len() >= max {
+                if seen.len() >= max {
                     break;
                 }
-                if mark[c] != g as u32 && !dict[c].is_null() {
-                    mark[c] = g as u32;
-                    out.push(dict[c].clone());
+                let c = codes[i];
+                let c = canon.as_ref().map_or(c, |canon| canon[c as usize]);
+                if mark[c as usize] != g as u32 && !dict[c as usize].is_null() {
+                    mark[c as usize] = g as u32;
+                    seen.push(c);
                 }
             }
-            Value::Array(Arc::new(out))
+            per_group(&seen)
         })
         .collect()
 }
@@ -921,8 +920,8 @@ fn set_of_codes_per_group(codes: &[u32], dict: &[Value], max: usize, groups: &Gr
 /// values share a rank), each group keeps the code of its best rank; nulls,
 /// empty strings and NaN are skipped as in the per-value path. The output
 /// keeps the dictionary unless some group has no value.
-fn extreme_code_per_group(x: &Col, want_max: bool, groups: &Groups) -> Option<Vals> {
-    let Vals::Dict { codes, dict, unique } = &x.vals else { return None };
+fn extreme_code_per_group(x: &Col, rows: usize, want_max: bool, groups: &Groups) -> Option<Vals> {
+    let (codes, dict, unique) = small_dictionary(&x.vals, rows)?;
     let ty = x.ty;
     let skip = |v: &Value| {
         v.is_null() || (ty == ScalarType::String && v.as_str() == Some("")) || matches!(v, Value::Real(r) if r.is_nan())
@@ -964,7 +963,7 @@ fn extreme_code_per_group(x: &Col, want_max: bool, groups: &Groups) -> Option<Va
         }
     }
     if complete {
-        return Some(Vals::Dict { codes: Arc::new(chosen), dict: dict.clone(), unique: *unique });
+        return Some(Vals::Dict { codes: Arc::new(chosen), dict: dict.clone(), unique });
     }
     Some(chosen.iter().map(|&c| if c == u32::MAX { Value::null_of(ty) } else { dict[c as usize].clone() }).collect())
 }

@@ -302,24 +302,12 @@ fn flipped(op: BinaryOp) -> BinaryOp {
 /// true; the same answers as [`types::compare_op`], with the common case
 /// (both 100 ns ticks or both longs) compared as integers.
 fn compare_kernel(cells: &[Value], first: usize, op: BinaryOp, value: &Value) -> Vec<usize> {
-    let ticks = match value {
-        Value::DateTime(x) | Value::TimeSpan(x) | Value::Long(x) => Some(*x),
-        _ => None,
-    };
-    let test = |o: std::cmp::Ordering| match op {
-        BinaryOp::Eq => o.is_eq(),
-        BinaryOp::NotEq => o.is_ne(),
-        BinaryOp::Lt => o.is_lt(),
-        BinaryOp::Le => o.is_le(),
-        BinaryOp::Gt => o.is_gt(),
-        _ => o.is_ge(),
-    };
     let mut out = Vec::with_capacity(cells.len() / 2);
     for (i, cell) in cells.iter().enumerate() {
-        let keep = match (cell, value, ticks) {
-            (Value::DateTime(a), Value::DateTime(_), Some(b))
-            | (Value::TimeSpan(a), Value::TimeSpan(_), Some(b))
-            | (Value::Long(a), Value::Long(_), Some(b)) => test(a.cmp(&b)),
+        let keep = match (cell, value) {
+            (Value::DateTime(a), Value::DateTime(b))
+            | (Value::TimeSpan(a), Value::TimeSpan(b))
+            | (Value::Long(a), Value::Long(b)) => types::ordering_satisfies(op, a.cmp(b)),
             _ => types::compare_op(op, cell, value) == Some(true),
         };
         if keep {

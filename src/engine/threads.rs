@@ -35,8 +35,7 @@ pub fn chunked<T: Send>(n: usize, f: impl Fn(Range<usize>) -> T + Sync) -> Vec<T
     if k == 1 {
         return vec![f(0..n)];
     }
-    let step = n.div_ceil(k);
-    let ranges: Vec<Range<usize>> = (0..k).map(|j| (j * step).min(n)..((j + 1) * step).min(n)).collect();
+    let ranges = split(n, k);
     std::thread::scope(|s| {
         let f = &f;
         let mut handles = Vec::with_capacity(k);
@@ -57,7 +56,7 @@ pub fn map_items<I: Sync, T: Send>(items: &[I], rows: usize, f: impl Fn(&I) -> T
     if items.len() < 2 || rows < MIN_ROWS_PER_THREAD * 2 || cores() == 1 {
         return items.iter().map(f).collect();
     }
-    let parts = chunked_items(items.len());
+    let parts = split(items.len(), cores().min(items.len()));
     std::thread::scope(|s| {
         let f = &f;
         let handles: Vec<_> =
@@ -66,9 +65,9 @@ pub fn map_items<I: Sync, T: Send>(items: &[I], rows: usize, f: impl Fn(&I) -> T
     })
 }
 
-fn chunked_items(n: usize) -> Vec<Range<usize>> {
-    let k = cores().min(n);
-    let step = n.div_ceil(k);
+/// `0..n` cut into `k` contiguous ranges of near-equal length, in order.
+fn split(n: usize, k: usize) -> Vec<Range<usize>> {
+    let step = n.div_ceil(k.max(1));
     (0..k).map(|j| (j * step).min(n)..((j + 1) * step).min(n)).filter(|r| !r.is_empty()).collect()
 }
 

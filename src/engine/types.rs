@@ -168,14 +168,21 @@ pub fn compare_op(op: BinaryOp, a: &Value, b: &Value) -> Option<bool> {
             BinaryOp::Eq if a.is_null() != b.is_null() => Some(false),
             _ => None,
         },
-        Some(o) => Some(match op {
-            BinaryOp::Eq => o.is_eq(),
-            BinaryOp::NotEq => o.is_ne(),
-            BinaryOp::Lt => o.is_lt(),
-            BinaryOp::Le => o.is_le(),
-            BinaryOp::Gt => o.is_gt(),
-            _ => o.is_ge(),
-        }),
+        Some(o) => Some(ordering_satisfies(op, o)),
+    }
+}
+
+/// Whether an ordering of two values satisfies the comparison `op`
+/// (`==`, `!=`, `<`, `<=`, `>`, `>=`).
+#[inline]
+pub fn ordering_satisfies(op: BinaryOp, o: Ordering) -> bool {
+    match op {
+        BinaryOp::Eq => o.is_eq(),
+        BinaryOp::NotEq => o.is_ne(),
+        BinaryOp::Lt => o.is_lt(),
+        BinaryOp::Le => o.is_le(),
+        BinaryOp::Gt => o.is_gt(),
+        _ => o.is_ge(),
     }
 }
 
